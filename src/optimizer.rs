@@ -1,0 +1,77 @@
+//! Optimisers that apply an update direction `G` (from any rule) to the parameters.
+//! SGD: `w <- w - eta G`. Adam (Kingma & Ba, defaults beta1 0.9, beta2 0.999, eps 1e-8):
+//! `m <- b1 m + (1-b1) G`, `v <- b2 v + (1-b2) G^2`,
+//! `w <- w - eta sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)`.
+
+use crate::config::Optimizer;
+use crate::network::Network;
+use crate::rules::Grads;
+
+const BETA1: f32 = 0.9;
+const BETA2: f32 = 0.999;
+const EPS: f32 = 1e-8;
+
+#[derive(Clone, Debug)]
+pub struct OptState {
+    kind: Optimizer,
+    learning_rate: f32,
+    m: Grads,
+    v: Grads,
+    /// `b1^t` and `b2^t`, kept as running products.
+    b1t: f32,
+    b2t: f32,
+}
+
+impl OptState {
+    pub fn new(kind: Optimizer, learning_rate: f32, net: &Network) -> Self {
+        let zeros = || if kind == Optimizer::Adam { Grads::zeros_like(net) } else { Grads::default() };
+        OptState { kind, learning_rate, m: zeros(), v: zeros(), b1t: 1.0, b2t: 1.0 }
+    }
+
+    pub fn step(&mut self, net: &mut Network, g: &Grads) {
+        match self.kind {
+            Optimizer::Sgd => {
+                for (l, layer) in net.layers.iter_mut().enumerate() {
+                    sgd(layer.w.as_slice_mut().unwrap(), g.w[l].as_slice().unwrap(), self.learning_rate);
+                    sgd(layer.b.as_slice_mut().unwrap(), g.b[l].as_slice().unwrap(), self.learning_rate);
+                }
+            }
+            Optimizer::Adam => {
+                self.b1t *= BETA1;
+                self.b2t *= BETA2;
+                let lr_t = self.learning_rate * libm::sqrtf(1.0 - self.b2t) / (1.0 - self.b1t);
+                for (l, layer) in net.layers.iter_mut().enumerate() {
+                    adam(
+                        layer.w.as_slice_mut().unwrap(),
+                        g.w[l].as_slice().unwrap(),
+                        self.m.w[l].as_slice_mut().unwrap(),
+                        self.v.w[l].as_slice_mut().unwrap(),
+                        lr_t,
+                    );
+                    adam(
+                        layer.b.as_slice_mut().unwrap(),
+                        g.b[l].as_slice().unwrap(),
+                        self.m.b[l].as_slice_mut().unwrap(),
+                        self.v.b[l].as_slice_mut().unwrap(),
+                        lr_t,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn sgd(w: &mut [f32], g: &[f32], lr: f32) {
+    for (w, &g) in w.iter_mut().zip(g) {
+        *w -= lr * g;
+    }
+}
+
+fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], lr_t: f32) {
+    for i in 0..w.len() {
+        let gi = g[i];
+        m[i] = BETA1 * m[i] + (1.0 - BETA1) * gi;
+        v[i] = BETA2 * v[i] + (1.0 - BETA2) * gi * gi;
+        w[i] -= lr_t * m[i] / (libm::sqrtf(v[i]) + EPS);
+    }
+}

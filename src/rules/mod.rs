@@ -1,0 +1,79 @@
+//! The learning rules. Every rule turns one (stacked) forward pass into a per-sample *signal*
+//! `S_l (batch, n_l)` for each layer; the update direction is then the same for all of them:
+//!
+//! `G_l = S_l^T X_l / B` (weights, `(n_l, n_{l-1})`) and `g_l = mean_b S_l[b]` (biases),
+//!
+//! with `X_l (batch, n_{l-1})` the layer's input `x_{l-1} = R_l h_{l-1}` in pass 0 (clean, or the
+//! reference pass in blind mode). For BP the signal is `delta_l = dL/da_l`; for the perturbation
+//! rules it is the loss change times the (injected or measured) perturbation, suitably scaled.
+
+pub mod anp;
+pub mod bp;
+pub mod inp;
+pub mod np;
+
+use ndarray::{Array1, Array2};
+
+use crate::kernels;
+use crate::network::{Network, Trace};
+
+/// Update directions for every layer: `w[l] (n_l, n_{l-1})`, `b[l] (n_l)`.
+#[derive(Clone, Debug, Default)]
+pub struct Grads {
+    pub w: Vec<Array2<f32>>,
+    pub b: Vec<Array1<f32>>,
+}
+
+impl Grads {
+    pub fn zeros_like(net: &Network) -> Self {
+        Grads {
+            w: net.layers.iter().map(|l| Array2::zeros(l.w.dim())).collect(),
+            b: net.layers.iter().map(|l| Array1::zeros(l.b.len())).collect(),
+        }
+    }
+
+    pub fn is_finite(&self) -> bool {
+        self.w.iter().all(|w| w.iter().all(|v| v.is_finite())) && self.b.iter().all(|b| b.iter().all(|v| v.is_finite()))
+    }
+}
+
+/// Per-layer signal buffers `S_l (batch, n_l)`.
+pub fn signal_buffers(net: &Network, batch: usize) -> Vec<Array2<f32>> {
+    net.layers.iter().map(|l| Array2::zeros((batch, l.n_out()))).collect()
+}
+
+/// `G_l = S_l^T X_l / B`, `g_l = mean_b S_l[b]` from the signals and pass 0's layer inputs.
+pub fn grads_from_signals(net: &Network, trace: &Trace, signals: &[Array2<f32>], grads: &mut Grads) {
+    let bsz = trace.batch;
+    for (l, layer) in net.layers.iter().enumerate() {
+        let (n_in, n_out) = (layer.n_in(), layer.n_out());
+        let s = signals[l].as_slice().unwrap();
+        debug_assert_eq!(s.len(), bsz * n_out);
+        let x = trace.pass_rows(&trace.layers[l].x, 0);
+        let inv_b = 1.0 / bsz as f32;
+        kernels::gemm_tn(s, x, grads.w[l].as_slice_mut().unwrap(), n_out, n_in, bsz, inv_b);
+        kernels::col_sums(s, grads.b[l].as_slice_mut().unwrap(), bsz, n_out, inv_b);
+    }
+}
+
+/// Per-sample losses of every pass: `losses[p * batch + b]`.
+pub fn all_pass_losses(net: &Network, trace: &Trace, labels: &[usize], losses: &mut [f32]) {
+    let bsz = trace.batch;
+    for p in 0..trace.passes {
+        crate::network::pass_losses(net, trace, p, labels, &mut losses[p * bsz..(p + 1) * bsz]);
+    }
+}
+
+/// Cosine between two update directions over the given layers (weights and biases together).
+pub fn cosine(a: &Grads, b: &Grads, layers: std::ops::Range<usize>) -> f32 {
+    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for l in layers {
+        let pairs = a.w[l].iter().zip(b.w[l].iter()).chain(a.b[l].iter().zip(b.b[l].iter()));
+        for (&x, &y) in pairs {
+            ab += x as f64 * y as f64;
+            aa += x as f64 * x as f64;
+            bb += y as f64 * y as f64;
+        }
+    }
+    if aa == 0.0 || bb == 0.0 { 0.0 } else { (ab / (aa.sqrt() * bb.sqrt())) as f32 }
+}

@@ -1,0 +1,341 @@
+//! The trainer: one run of one configuration, stepped one minibatch at a time.
+//!
+//! One step: take the next minibatch; run the stacked forward pass of the rule (clean pass plus
+//! noisy passes); turn it into update directions; update every `R_l` (D-variants); step the
+//! optimiser. Evaluation is separate and always a clean pass.
+
+use std::fmt;
+
+use crate::config::{Method, NoiseMode, RunConfig};
+use crate::data::Dataset;
+use crate::decorrelation;
+use crate::metrics::{self, Evaluation};
+use crate::network::{Network, Passes, Trace};
+use crate::optimizer::OptState;
+use crate::rng::{Rng, Stream};
+use crate::rules::{self, Grads};
+
+/// What a step measured.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepStats {
+    /// Mean loss of the minibatch in the clean pass (in blind mode: the reference pass).
+    pub batch_loss: f32,
+    /// Mean loss change `dL` over the minibatch and the noisy passes (None for BP).
+    pub d_loss: Option<f32>,
+    /// Per-layer cosine between the rule's update and the exact BP gradient on the same batch
+    /// and the same `R` (None when diagnostics are off or BP has no useful gradient).
+    pub alignment: Option<Vec<f32>>,
+    /// The same cosine over all layers together.
+    pub alignment_all: Option<f32>,
+    /// Per-layer mean absolute off-diagonal correlation of the layer input (diagnostics only).
+    pub input_correlation: Option<Vec<f32>>,
+}
+
+/// Why training stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainError {
+    /// A loss, update or parameter became non-finite at `step`.
+    Diverged { step: u64, what: String },
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Diverged { step, what } => write!(
+                f,
+                "diverged at step {step}: {what}. Try a smaller learning rate (lr), a smaller noise (sigma) or, for the D-variants, a smaller decorrelation rate (decor_lr)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+/// Buffers of one step, allocated on the first step and reused after.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pub trace: Trace,
+    pub labels: Vec<usize>,
+    pub losses: Vec<f32>,
+    pub signals: Vec<ndarray::Array2<f32>>,
+    pub grads: Grads,
+    bp_trace: Trace,
+    bp_signals: Vec<ndarray::Array2<f32>>,
+    bp_grads: Grads,
+    scratch: Vec<f32>,
+    decor: decorrelation::Scratch,
+    eval: Trace,
+}
+
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    config: RunConfig,
+    net: Network,
+    data: Dataset,
+    opt: OptState,
+    plan: Passes,
+    batch_rng: Rng,
+    noise_rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    epochs_done: u64,
+    steps: u64,
+    diagnostics: bool,
+    last: StepStats,
+    diverged: Option<TrainError>,
+    ws: Workspace,
+}
+
+impl Trainer {
+    /// A new run: data, initial weights, batch order and noise each from their own stream of
+    /// `config.seed`.
+    pub fn new(config: RunConfig) -> Result<Trainer, crate::config::ConfigError> {
+        config.validate()?;
+        let data = Dataset::generate(&config, &mut Rng::stream(config.seed, Stream::Data));
+        let sizes = config.layer_sizes(data.dim(), data.classes);
+        let net = Network::new(
+            &sizes,
+            config.activation,
+            config.loss,
+            config.rule.decorrelated,
+            &mut Rng::stream(config.seed, Stream::Init),
+        );
+        Ok(Self::from_parts(config, net, data))
+    }
+
+    /// A run on given data and initial network (used by tests and by data that is not generated).
+    pub fn from_parts(config: RunConfig, net: Network, data: Dataset) -> Trainer {
+        let n_layers = net.n_layers();
+        let plan = match config.rule.method {
+            Method::Bp => Passes::clean(),
+            Method::Np | Method::Anp => Passes::all_layers(n_layers, config.draws, config.mode == NoiseMode::Blind),
+            Method::Inp => Passes::per_layer(n_layers, config.draws),
+        };
+        let mut batch_rng = Rng::stream(config.seed, Stream::Batches);
+        let mut order: Vec<usize> = (0..data.train.len()).collect();
+        batch_rng.shuffle(&mut order);
+        let opt = OptState::new(config.optimizer, config.learning_rate, &net);
+        let ws = Workspace {
+            signals: rules::signal_buffers(&net, config.batch_size),
+            grads: Grads::zeros_like(&net),
+            bp_signals: rules::signal_buffers(&net, config.batch_size),
+            bp_grads: Grads::zeros_like(&net),
+            ..Workspace::default()
+        };
+        Trainer {
+            noise_rng: Rng::stream(config.seed, Stream::Noise),
+            config,
+            net,
+            data,
+            opt,
+            plan,
+            batch_rng,
+            order,
+            cursor: 0,
+            epochs_done: 0,
+            steps: 0,
+            diagnostics: true,
+            last: StepStats::default(),
+            diverged: None,
+            ws,
+        }
+    }
+
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    /// Epochs of training data seen, fractional.
+    pub fn epoch(&self) -> f64 {
+        self.epochs_done as f64 + self.cursor as f64 / self.data.train.len() as f64
+    }
+    pub fn checksum(&self) -> u64 {
+        self.net.checksum()
+    }
+    pub fn last_stats(&self) -> &StepStats {
+        &self.last
+    }
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+    pub fn plan(&self) -> &Passes {
+        &self.plan
+    }
+    pub fn diverged(&self) -> Option<&TrainError> {
+        self.diverged.as_ref()
+    }
+    /// Alignment and input correlation cost an extra backward pass and a `d x d` product per
+    /// layer; switch them off for speed. They never change the run itself.
+    pub fn set_diagnostics(&mut self, on: bool) {
+        self.diagnostics = on;
+    }
+    pub fn diagnostics(&self) -> bool {
+        self.diagnostics
+    }
+
+    /// The next minibatch's indices into the training set: a fresh shuffle every epoch, the
+    /// remainder that does not fill a batch dropped.
+    fn next_batch(&mut self) -> std::ops::Range<usize> {
+        let bsz = self.config.batch_size;
+        if self.cursor + bsz > self.order.len() {
+            self.batch_rng.shuffle(&mut self.order);
+            self.cursor = 0;
+            self.epochs_done += 1;
+        }
+        let r = self.cursor..self.cursor + bsz;
+        self.cursor += bsz;
+        r
+    }
+
+    /// One training step.
+    pub fn step(&mut self) -> Result<&StepStats, TrainError> {
+        if let Some(e) = &self.diverged {
+            return Err(e.clone());
+        }
+        let bsz = self.config.batch_size;
+        let batch = self.next_batch();
+        let ws = &mut self.ws;
+        let d = self.data.dim();
+        ws.trace.prepare(&self.net, bsz, &self.plan);
+        ws.labels.clear();
+        {
+            let input = ws.trace.input_mut();
+            for (b, &i) in self.order[batch].iter().enumerate() {
+                input[b * d..(b + 1) * d].copy_from_slice(self.data.train.row(i));
+                ws.labels.push(self.data.train.y[i]);
+            }
+        }
+        let sigma = self.config.noise_std;
+        let noise_rng = &mut self.noise_rng;
+        let mut draw = |_p: usize, _l: usize, eps: &mut [f32]| noise_rng.fill_normal(eps, sigma);
+        self.net.forward_passes(&mut ws.trace, &self.plan, Some(&mut draw));
+        ws.losses.resize(self.plan.count() * bsz, 0.0);
+        rules::all_pass_losses(&self.net, &ws.trace, &ws.labels, &mut ws.losses);
+
+        let method = self.config.rule.method;
+        match method {
+            Method::Bp => {
+                rules::bp::signals(&self.net, &ws.trace, &ws.labels, &mut ws.signals, &mut ws.scratch);
+            }
+            Method::Np => rules::np::signals(&ws.trace, &ws.losses, sigma, &mut ws.signals),
+            Method::Inp => rules::inp::signals(&ws.trace, &ws.losses, self.config.draws, &mut ws.signals),
+            Method::Anp => rules::anp::signals(&ws.trace, &ws.losses, &mut ws.signals, &mut ws.scratch),
+        }
+        rules::grads_from_signals(&self.net, &ws.trace, &ws.signals, &mut ws.grads);
+
+        let mut stats = StepStats {
+            batch_loss: ws.losses[..bsz].iter().sum::<f32>() / bsz as f32,
+            ..StepStats::default()
+        };
+        if method != Method::Bp {
+            let noisy = &ws.losses[bsz..];
+            let mut s = 0.0f32;
+            for (i, &l) in noisy.iter().enumerate() {
+                s += l - ws.losses[i % bsz];
+            }
+            stats.d_loss = Some(s / noisy.len() as f32);
+        }
+        if self.diagnostics {
+            Self::diagnose(&self.net, &self.config, &self.plan, ws, &mut stats);
+        }
+
+        let step = self.steps + 1;
+        if !stats.batch_loss.is_finite() {
+            return Err(self.diverge(step, format!("the minibatch loss became {}", stats.batch_loss)));
+        }
+        if !ws.grads.is_finite() {
+            return Err(self.diverge(step, "the weight update became non-finite".into()));
+        }
+        // Order inside a step: updates computed above, then every R, then the optimiser.
+        if self.config.rule.decorrelated {
+            for (l, layer) in self.net.layers.iter_mut().enumerate() {
+                let r = layer.r.as_mut().expect("decorrelated network has R");
+                let x = ws.trace.pass_rows(&ws.trace.layers[l].x, 0);
+                decorrelation::update(r, x, bsz, self.config.decor_learning_rate, &mut ws.decor);
+            }
+        }
+        self.opt.step(&mut self.net, &ws.grads);
+        self.steps = step;
+        if !self.net.is_finite() {
+            let what = if self.net.layers.iter().any(|l| l.r.as_ref().is_some_and(|r| r.iter().any(|v| !v.is_finite()))) {
+                "a decorrelation matrix R became non-finite"
+            } else {
+                "a weight became non-finite"
+            };
+            return Err(self.diverge(step, what.into()));
+        }
+        self.last = stats;
+        Ok(&self.last)
+    }
+
+    fn diverge(&mut self, step: u64, what: String) -> TrainError {
+        let e = TrainError::Diverged { step, what };
+        self.diverged = Some(e.clone());
+        e
+    }
+
+    /// Alignment with the exact BP gradient (same batch, same `R`, clean pass) and the input
+    /// correlation of every layer.
+    fn diagnose(net: &Network, config: &RunConfig, plan: &Passes, ws: &mut Workspace, stats: &mut StepStats) {
+        let bsz = config.batch_size;
+        let clean_trace = if config.mode == NoiseMode::Blind {
+            // Pass 0 is noisy in blind mode: the true gradient needs its own clean pass.
+            ws.bp_trace.prepare(net, bsz, &Passes::clean());
+            let input = ws.trace.input.as_slice().unwrap()[..bsz * net.layers[0].n_in()].to_vec();
+            ws.bp_trace.input_mut().copy_from_slice(&input);
+            net.forward_passes(&mut ws.bp_trace, &Passes::clean(), None);
+            &ws.bp_trace
+        } else {
+            &ws.trace
+        };
+        let _ = plan;
+        stats.input_correlation = Some(
+            net.layers
+                .iter()
+                .enumerate()
+                .map(|(l, layer)| {
+                    let x = clean_trace.pass_rows(&clean_trace.layers[l].x, 0);
+                    decorrelation::mean_abs_offdiag_correlation(x, bsz, layer.n_in())
+                })
+                .collect(),
+        );
+        if !net.act.has_useful_gradient() && net.n_layers() > 1 {
+            return; // the "true gradient" of step units is zero: alignment is undefined
+        }
+        rules::bp::signals(net, clean_trace, &ws.labels, &mut ws.bp_signals, &mut ws.scratch);
+        rules::grads_from_signals(net, clean_trace, &ws.bp_signals, &mut ws.bp_grads);
+        let n = net.n_layers();
+        stats.alignment = Some((0..n).map(|l| rules::cosine(&ws.grads, &ws.bp_grads, l..l + 1)).collect());
+        stats.alignment_all = Some(rules::cosine(&ws.grads, &ws.bp_grads, 0..n));
+    }
+
+    /// Loss and accuracy on the whole train and test sets (clean pass).
+    pub fn evaluate(&mut self) -> Evaluation {
+        Evaluation {
+            train: metrics::score(&self.net, &self.data.train, &mut self.ws.eval),
+            test: metrics::score(&self.net, &self.data.test, &mut self.ws.eval),
+        }
+    }
+
+    /// Runs `n` steps, stopping at the first error.
+    pub fn run(&mut self, n: u64) -> Result<(), TrainError> {
+        for _ in 0..n {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// Steps needed for `epochs` passes over the training data (rounded up).
+    pub fn steps_for_epochs(&self, epochs: f64) -> u64 {
+        let per_epoch = (self.data.train.len() / self.config.batch_size).max(1);
+        (epochs * per_epoch as f64).ceil() as u64
+    }
+}
