@@ -51,6 +51,67 @@ impl fmt::Display for TrainError {
 
 impl std::error::Error for TrainError {}
 
+/// What a rule needs to know to compute one update.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UpdateSpec {
+    pub method: Method,
+    pub sigma: f32,
+    pub draws: usize,
+    pub blind: bool,
+}
+
+impl UpdateSpec {
+    pub fn of(c: &RunConfig) -> Self {
+        UpdateSpec { method: c.rule.method, sigma: c.noise_std, draws: c.draws, blind: c.mode == NoiseMode::Blind }
+    }
+
+    /// The passes this rule runs on a network of `n_layers` layers.
+    pub fn passes(&self, n_layers: usize) -> Passes {
+        match self.method {
+            Method::Bp => Passes::clean(),
+            Method::Np | Method::Anp => Passes::all_layers(n_layers, self.draws, self.blind),
+            Method::Inp => Passes::per_layer(n_layers, self.draws),
+        }
+    }
+}
+
+/// The stacked forward pass, the per-pass losses and the rule's update `ws.grads`, for the batch
+/// already in `ws.trace.input` / `ws.labels` (the trace prepared for `plan`). Noise comes from
+/// `noise_rng` in a fixed order (layer by layer, pass by pass).
+pub fn compute_update(net: &Network, spec: &UpdateSpec, plan: &Passes, ws: &mut Workspace, noise_rng: &mut Rng) {
+    let bsz = ws.trace.batch;
+    let sigma = spec.sigma;
+    let mut draw = |_p: usize, _l: usize, eps: &mut [f32]| noise_rng.fill_normal(eps, sigma);
+    net.forward_passes(&mut ws.trace, plan, Some(&mut draw));
+    ws.losses.resize(plan.count() * bsz, 0.0);
+    rules::all_pass_losses(net, &ws.trace, &ws.labels, &mut ws.losses);
+    if ws.signals.len() != net.n_layers() || ws.signals[0].nrows() != bsz {
+        ws.signals = rules::signal_buffers(net, bsz);
+        ws.grads = Grads::zeros_like(net);
+    }
+    match spec.method {
+        Method::Bp => {
+            rules::bp::signals(net, &ws.trace, &ws.labels, &mut ws.signals, &mut ws.scratch);
+        }
+        Method::Np => rules::np::signals(&ws.trace, &ws.losses, sigma, &mut ws.signals),
+        Method::Inp => rules::inp::signals(&ws.trace, &ws.losses, spec.draws, &mut ws.signals),
+        Method::Anp => rules::anp::signals(&ws.trace, &ws.losses, &mut ws.signals, &mut ws.scratch),
+    }
+    rules::grads_from_signals(net, &ws.trace, &ws.signals, &mut ws.grads);
+}
+
+/// One update direction of a rule on the batch `x (batch, n_0)`, `y (batch)`, without changing
+/// the network (for alignment studies and tests).
+pub fn update_direction(net: &Network, x: &[f32], y: &[usize], spec: &UpdateSpec, noise_rng: &mut Rng) -> Grads {
+    let plan = spec.passes(net.n_layers());
+    let mut ws = Workspace::default();
+    ws.trace.prepare(net, y.len(), &plan);
+    ws.trace.input_mut().copy_from_slice(x);
+    ws.labels = y.to_vec();
+    compute_update(net, spec, &plan, &mut ws, noise_rng);
+    ws.grads
+}
+
 /// Buffers of one step, allocated on the first step and reused after.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
@@ -105,12 +166,7 @@ impl Trainer {
 
     /// A run on given data and initial network (used by tests and by data that is not generated).
     pub fn from_parts(config: RunConfig, net: Network, data: Dataset) -> Trainer {
-        let n_layers = net.n_layers();
-        let plan = match config.rule.method {
-            Method::Bp => Passes::clean(),
-            Method::Np | Method::Anp => Passes::all_layers(n_layers, config.draws, config.mode == NoiseMode::Blind),
-            Method::Inp => Passes::per_layer(n_layers, config.draws),
-        };
+        let plan = UpdateSpec::of(&config).passes(net.n_layers());
         let mut batch_rng = Rng::stream(config.seed, Stream::Batches);
         let mut order: Vec<usize> = (0..data.train.len()).collect();
         batch_rng.shuffle(&mut order);
@@ -213,23 +269,9 @@ impl Trainer {
                 ws.labels.push(self.data.train.y[i]);
             }
         }
-        let sigma = self.config.noise_std;
-        let noise_rng = &mut self.noise_rng;
-        let mut draw = |_p: usize, _l: usize, eps: &mut [f32]| noise_rng.fill_normal(eps, sigma);
-        self.net.forward_passes(&mut ws.trace, &self.plan, Some(&mut draw));
-        ws.losses.resize(self.plan.count() * bsz, 0.0);
-        rules::all_pass_losses(&self.net, &ws.trace, &ws.labels, &mut ws.losses);
-
-        let method = self.config.rule.method;
-        match method {
-            Method::Bp => {
-                rules::bp::signals(&self.net, &ws.trace, &ws.labels, &mut ws.signals, &mut ws.scratch);
-            }
-            Method::Np => rules::np::signals(&ws.trace, &ws.losses, sigma, &mut ws.signals),
-            Method::Inp => rules::inp::signals(&ws.trace, &ws.losses, self.config.draws, &mut ws.signals),
-            Method::Anp => rules::anp::signals(&ws.trace, &ws.losses, &mut ws.signals, &mut ws.scratch),
-        }
-        rules::grads_from_signals(&self.net, &ws.trace, &ws.signals, &mut ws.grads);
+        let spec = UpdateSpec::of(&self.config);
+        compute_update(&self.net, &spec, &self.plan, ws, &mut self.noise_rng);
+        let method = spec.method;
 
         let mut stats = StepStats {
             batch_loss: ws.losses[..bsz].iter().sum::<f32>() / bsz as f32,

@@ -1,0 +1,22 @@
+//! Golden checksums shared by the native and the WebAssembly determinism tests: the same run must
+//! give the same bits on both. Produced by the native CLI, e.g.
+//! `cargo run --release -- run 'v=1&data=xor&rule=danp' --steps 300 --json` (field `checksum`).
+//! A deliberate change of the numerics (kernels, noise order, initialisation) changes them all:
+//! regenerate with that command and say why in the commit.
+
+/// (config string, steps, checksum after that many steps)
+pub const RUNS: &[(&str, u64, u64)] = &[
+    ("v=1&data=xor&rule=danp", 300, 0xe7c57780f3f0b4af),
+    ("v=1&data=spiral&rule=inp&hidden=16,8&act=relu&draws=2", 300, 0x7c929fae287c396f),
+    ("v=1&data=moons&rule=anp&mode=blind&act=sigmoid&loss=mse&opt=sgd&lr=0.1", 300, 0x34dc4628f39eb59d),
+    ("v=1&data=checker&rule=dbp&act=leaky_relu&hidden=12,12,12&batch=25", 300, 0xa0f840a73f4159b6),
+    ("v=1&data=gauss&rule=np&act=step&sigma=0.05&seed=42", 300, 0x04b8cfbb4157a1ba),
+];
+
+/// Trains `config` for `steps` steps and returns the checksum.
+pub fn checksum_after(config: &str, steps: u64) -> u64 {
+    let mut t = np_playground::Trainer::new(np_playground::RunConfig::parse(config).unwrap()).unwrap();
+    t.set_diagnostics(false);
+    t.run(steps).unwrap();
+    t.checksum()
+}
