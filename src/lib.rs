@@ -17,14 +17,21 @@ pub mod activation;
 pub mod config;
 pub mod data;
 pub mod decorrelation;
+pub mod history;
+pub mod json;
 pub mod kernels;
 pub mod loss;
 pub mod metrics;
 pub mod network;
 pub mod optimizer;
+pub mod plot;
+pub mod plane;
+pub mod probe;
 pub mod rng;
 pub mod rules;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use config::{ConfigError, RunConfig};
 pub use train::{StepStats, TrainError, Trainer};

@@ -1,0 +1,56 @@
+# Shared set-up steps for scripts/demo and scripts/test. Each step installs only what is missing,
+# so running the scripts again is cheap. Assumes rustup, node/npm and apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+need_rust_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+need_wasm_bindgen() {
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
+    # Not --locked: with it a dependency version is missing from the registry.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+need_npm() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+need_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Debian's chromium and chromium-driver"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium chromium-driver
+  fi
+}
+
+# Builds the WebAssembly module into www/pkg (wasm-bindgen --target web, then wasm-opt if present).
+build_web() {
+  need_rust_target
+  need_wasm_bindgen
+  log "building the WebAssembly module"
+  cargo build --lib --target wasm32-unknown-unknown --release
+  wasm-bindgen --target web --no-typescript --out-dir www/pkg \
+    target/wasm32-unknown-unknown/release/np_playground.wasm
+  if [ -x node_modules/.bin/wasm-opt ]; then
+    node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      www/pkg/np_playground_bg.wasm -o www/pkg/np_playground_bg.wasm
+  fi
+}

@@ -1,0 +1,92 @@
+//! Bounded history of per-step numbers for the live curves: when full, every other point is
+//! dropped and the recording stride doubles, so an hour-long run keeps at most `capacity` points
+//! spread over the whole run (the newest point is always kept).
+
+#[derive(Clone, Debug)]
+pub struct History {
+    capacity: usize,
+    stride: u64,
+    /// Number of series besides the step.
+    width: usize,
+    steps: Vec<f32>,
+    /// Row-major `(points, width)`.
+    values: Vec<f32>,
+}
+
+impl History {
+    pub fn new(width: usize, capacity: usize) -> Self {
+        assert!(capacity >= 4 && capacity % 2 == 0);
+        History { capacity, stride: 1, width, steps: Vec::new(), values: Vec::new() }
+    }
+
+    /// Records `values` at `step` if the step falls on the current stride.
+    pub fn record(&mut self, step: u64, values: &[f32]) {
+        debug_assert_eq!(values.len(), self.width);
+        if step % self.stride != 0 {
+            return;
+        }
+        if self.steps.len() == self.capacity {
+            // Keep every other point.
+            let w = self.width;
+            let mut k = 0;
+            for i in (1..self.capacity).step_by(2) {
+                self.steps[k] = self.steps[i];
+                self.values.copy_within(i * w..(i + 1) * w, k * w);
+                k += 1;
+            }
+            self.steps.truncate(k);
+            self.values.truncate(k * w);
+            self.stride *= 2;
+            if step % self.stride != 0 {
+                return;
+            }
+        }
+        self.steps.push(step as f32);
+        self.values.extend_from_slice(values);
+    }
+
+    /// Whether [`History::record`] would keep a point at `step` (so its values need computing).
+    pub fn wants(&self, step: u64) -> bool {
+        let stride = if self.steps.len() == self.capacity { self.stride * 2 } else { self.stride };
+        step % stride == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    pub fn steps(&self) -> &[f32] {
+        &self.steps
+    }
+    /// Row-major `(len, width)`.
+    pub fn values(&self) -> &[f32] {
+        &self.values
+    }
+    /// Series `j` as a vector.
+    pub fn series(&self, j: usize) -> Vec<f32> {
+        self.values.iter().skip(j).step_by(self.width).copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stays_bounded_and_spans_the_run() {
+        let mut h = History::new(1, 64);
+        for s in 1..=100_000u64 {
+            h.record(s, &[s as f32]);
+            assert!(h.len() <= 64);
+        }
+        assert!(h.len() >= 32);
+        assert!(h.steps()[0] < 5000.0, "early points survive: {}", h.steps()[0]);
+        assert!(*h.steps().last().unwrap() > 95_000.0);
+        assert_eq!(h.series(0), h.steps());
+    }
+}

@@ -1,0 +1,287 @@
+//! The WebAssembly facade: the ONLY place that names wasm_bindgen, web_sys and js_sys. Thin
+//! newtypes over the core; errors become JS errors with the core's message.
+//!
+//! Two instances of this module run in the page: the worker's owns a [`WasmTrainer`], the main
+//! thread's draws charts (plotters measures text through `window`, which a worker lacks).
+
+use js_sys::{Float32Array, Uint8ClampedArray};
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+
+use crate::config::{KEYS, NoiseMode, RunConfig, Rule};
+use crate::history::History;
+use crate::json::{self, Obj};
+use crate::plot::{self, PALETTE, Series};
+use crate::train::Trainer;
+use crate::{activation::Activation, plane, probe};
+
+/// Points kept per curve (older points are thinned as the run grows).
+const HISTORY_POINTS: usize = 600;
+
+/// History columns before the per-layer alignment.
+const COLS: [&str; 7] = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss", "d_loss", "alignment_all"];
+
+#[wasm_bindgen(js_name = Trainer)]
+pub struct WasmTrainer {
+    inner: Trainer,
+    history: History,
+    plane: plane::PlaneView,
+    eval_trace: crate::network::Trace,
+    latest: Vec<f32>,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+#[wasm_bindgen(js_class = Trainer)]
+impl WasmTrainer {
+    /// A trainer for a config string (`v=1&...`); a bad string throws the codec's message.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: &str) -> Result<WasmTrainer, JsError> {
+        let cfg = RunConfig::parse(config).map_err(js_err)?;
+        let inner = Trainer::new(cfg).map_err(js_err)?;
+        let n_layers = inner.network().n_layers();
+        let mut t = WasmTrainer {
+            inner,
+            history: History::new(COLS.len() + n_layers, HISTORY_POINTS),
+            plane: Default::default(),
+            eval_trace: Default::default(),
+            latest: Vec::new(),
+        };
+        t.record();
+        Ok(t)
+    }
+
+    /// Runs up to `n` steps; stops early and throws when the run diverges.
+    pub fn run(&mut self, n: u32) -> Result<u32, JsError> {
+        for i in 0..n {
+            if let Err(e) = self.inner.step() {
+                self.record();
+                return Err(js_err(format!("{e} (after {i} of {n} steps of this slice)")));
+            }
+            if self.history.wants(self.inner.steps()) {
+                self.record();
+            }
+        }
+        Ok(n)
+    }
+
+    /// Evaluates and appends one history point at the current step.
+    fn record(&mut self) {
+        let ev = self.inner.evaluate();
+        let s = self.inner.last_stats().clone();
+        let mut row = vec![
+            ev.train.loss,
+            ev.test.loss,
+            ev.train.accuracy,
+            ev.test.accuracy,
+            if self.inner.steps() == 0 { f32::NAN } else { s.batch_loss },
+            s.d_loss.unwrap_or(f32::NAN),
+            s.alignment_all.unwrap_or(f32::NAN),
+        ];
+        let n = self.inner.network().n_layers();
+        row.extend((0..n).map(|l| s.alignment.as_ref().map_or(f32::NAN, |a| a[l])));
+        self.history.record(self.inner.steps(), &row);
+        self.latest = row;
+    }
+
+    #[wasm_bindgen(js_name = setDiagnostics)]
+    pub fn set_diagnostics(&mut self, on: bool) {
+        self.inner.set_diagnostics(on);
+    }
+
+    pub fn steps(&self) -> f64 {
+        self.inner.steps() as f64
+    }
+
+    /// The parameter checksum as 16 hex digits (the CLI prints the same).
+    pub fn checksum(&self) -> String {
+        format!("{:016x}", self.inner.checksum())
+    }
+
+    /// The canonical config string of this run.
+    pub fn config(&self) -> String {
+        self.inner.config().to_string()
+    }
+
+    /// `[n_0, n_1, ..., n_L]`.
+    #[wasm_bindgen(js_name = layerSizes)]
+    pub fn layer_sizes(&self) -> Vec<u32> {
+        self.inner.network().sizes().into_iter().map(|s| s as u32).collect()
+    }
+
+    /// Small JSON summary: step, epoch, checksum, the latest evaluation and step statistics.
+    pub fn summary(&mut self) -> String {
+        if self.history.steps().last().copied() != Some(self.inner.steps() as f32) {
+            self.record();
+        }
+        let s = self.inner.last_stats();
+        let mut o = Obj::new()
+            .num("step", self.inner.steps() as f64)
+            .num("epoch", self.inner.epoch())
+            .str("checksum", &self.checksum());
+        for (k, v) in COLS.iter().zip(&self.latest) {
+            o = o.f32(k, *v);
+        }
+        o.opt_f32s("alignment", s.alignment.as_deref())
+            .opt_f32s("input_correlation", s.input_correlation.as_deref())
+            .raw("diverged", &self.inner.diverged().map_or("null".into(), |e| json::string(&e.to_string())))
+            .end()
+    }
+
+    /// History steps (decimated, bounded).
+    #[wasm_bindgen(js_name = historySteps)]
+    pub fn history_steps(&self) -> Float32Array {
+        Float32Array::from(self.history.steps())
+    }
+
+    /// History values, row-major `(points, columns)`: train loss, test loss, train accuracy,
+    /// test accuracy, batch loss, dL, overall alignment, then alignment per layer.
+    #[wasm_bindgen(js_name = historyValues)]
+    pub fn history_values(&self) -> Float32Array {
+        Float32Array::from(self.history.values())
+    }
+
+    #[wasm_bindgen(js_name = historyWidth)]
+    pub fn history_width(&self) -> u32 {
+        self.history.width() as u32
+    }
+
+    /// Activations `h_l` of the last minibatch's clean pass, `(batch, n_l)`, for layer `l`
+    /// (1-based like the math: 1..=L).
+    pub fn activations(&self, layer: usize) -> Float32Array {
+        let ws = self.inner.workspace();
+        let t = &ws.trace;
+        match t.layers.get(layer.wrapping_sub(1)) {
+            Some(lt) if t.batch > 0 => Float32Array::from(t.pass_rows(&lt.h, 0)),
+            _ => Float32Array::new_with_length(0),
+        }
+    }
+
+    /// Class-1 probability over a `res x res` grid of the plane (row 0 at the top); also computes
+    /// the hidden-unit maps returned by [`WasmTrainer::unit_maps`].
+    pub fn plane(&mut self, res: usize) -> Result<Float32Array, JsError> {
+        if self.inner.network().layers[0].n_in() != 2 {
+            return Err(JsError::new("the plane view needs 2-D data"));
+        }
+        let res = res.clamp(4, 256);
+        self.plane = plane::view(self.inner.network(), res, &mut self.eval_trace);
+        Ok(Float32Array::from(&self.plane.prob[..]))
+    }
+
+    /// Every hidden unit's output over the grid of the last [`WasmTrainer::plane`] call,
+    /// `(hidden units, res * res)`.
+    #[wasm_bindgen(js_name = unitMaps)]
+    pub fn unit_maps(&self) -> Float32Array {
+        Float32Array::from(&self.plane.units[..])
+    }
+
+    /// Data points as `[x, y, label, is_test]` quadruples.
+    pub fn points(&self) -> Float32Array {
+        let d = self.inner.data();
+        let mut v = Vec::with_capacity(4 * (d.train.len() + d.test.len()));
+        for (set, flag) in [(&d.train, 0.0), (&d.test, 1.0)] {
+            for i in 0..set.len() {
+                let r = set.row(i);
+                v.extend_from_slice(&[r[0], r[1], set.y[i] as f32, flag]);
+            }
+        }
+        Float32Array::from(&v[..])
+    }
+
+    /// What the last step did to sample `sample` of its minibatch (JSON), or undefined.
+    pub fn probe(&self, sample: usize) -> Option<String> {
+        probe::probe_json(&self.inner, sample)
+    }
+}
+
+/// Parses a URL fragment for the page: `{"ok":true,"config":canonical,"at":N|null}` or
+/// `{"ok":false,"key","value","message"}`. The page's own key `at` (train N steps, then pause)
+/// is accepted beside the config keys.
+#[wasm_bindgen(js_name = parseFragment)]
+pub fn parse_fragment(fragment: &str) -> String {
+    match RunConfig::parse_with_extras(fragment, &["at"]) {
+        Ok((cfg, extras)) => {
+            let mut at = "null".to_string();
+            for (k, v) in extras {
+                if k == "at" {
+                    match v.parse::<u64>() {
+                        Ok(n) if n <= 10_000_000 => at = n.to_string(),
+                        _ => {
+                            return Obj::new()
+                                .bool("ok", false)
+                                .str("key", "at")
+                                .str("value", &v.chars().take(40).collect::<String>())
+                                .str("message", "expected a whole number of steps from 0 to 10000000")
+                                .end();
+                        }
+                    }
+                }
+            }
+            Obj::new().bool("ok", true).str("config", &cfg.to_string()).raw("at", &at).end()
+        }
+        Err(e) => Obj::new().bool("ok", false).str("key", &e.key).str("value", &e.value).str("message", &e.message).end(),
+    }
+}
+
+/// The key table: `[{"key","help","default"}]`.
+#[wasm_bindgen(js_name = configKeys)]
+pub fn config_keys() -> String {
+    let d = RunConfig::default();
+    json::list(KEYS.iter().map(|k| Obj::new().str("key", k.key).str("help", k.help).str("default", &d.get(k.key).unwrap_or_default()).end()))
+}
+
+/// Why `rule` cannot run with activation `act` and noise mode `mode`, if it cannot.
+#[wasm_bindgen(js_name = ruleUnavailable)]
+pub fn rule_unavailable(rule: &str, act: &str, mode: &str) -> Option<String> {
+    let rule = Rule::from_key(rule)?;
+    let act = Activation::from_key(act)?;
+    let mode = if mode == "blind" { NoiseMode::Blind } else { NoiseMode::Clean };
+    rule.unavailable_reason(act, mode)
+}
+
+/// Colours a grid of values (divided by `scale`, so `scale` maps to full colour) as RGBA pixels.
+#[wasm_bindgen]
+pub fn rgba(values: &[f32], scale: f32) -> Uint8ClampedArray {
+    let s = if scale > 0.0 { 1.0 / scale } else { 1.0 };
+    let scaled: Vec<f32> = values.iter().map(|v| v * s).collect();
+    let mut out = Vec::new();
+    plane::rgba(&scaled, &mut out);
+    Uint8ClampedArray::from(&out[..])
+}
+
+fn canvas(id: &str) -> Result<CanvasBackend, JsError> {
+    CanvasBackend::new(id).ok_or_else(|| JsError::new(&format!("no canvas with id {id}")))
+}
+
+/// Draws named curves `(points, series)` row-major against `steps` into canvas `id`; returns
+/// `[left px, right px, first step, last step]` for hover read-outs.
+#[wasm_bindgen(js_name = drawCurves)]
+pub fn draw_curves(id: &str, title: &str, steps: &[f32], values: &[f32], names: Vec<String>, log_y: bool, fixed_unit_range: bool) -> Result<Vec<f64>, JsError> {
+    let width = names.len().max(1);
+    let columns: Vec<Vec<f32>> = (0..width).map(|j| values.iter().skip(j).step_by(width).copied().collect()).collect();
+    let series: Vec<Series> = names.iter().zip(&columns).enumerate().map(|(i, (n, ys))| Series { name: n, color: PALETTE[i % PALETTE.len()], ys }).collect();
+    let root = canvas(id)?.into_drawing_area();
+    let range = fixed_unit_range.then_some((if title.contains("alignment") { -0.2 } else { 0.0 }, 1.0));
+    let map = plot::line_chart(&root, title, steps, &series, log_y, range).map_err(js_err)?;
+    root.present().map_err(js_err)?;
+    Ok(map.to_vec())
+}
+
+/// Draws a histogram of `values` into canvas `id`.
+#[wasm_bindgen(js_name = drawHistogram)]
+pub fn draw_histogram(id: &str, title: &str, values: &[f32], bins: usize) -> Result<(), JsError> {
+    let root = canvas(id)?.into_drawing_area();
+    plot::histogram(&root, title, values, bins.clamp(2, 100), PALETTE[0]).map_err(js_err)?;
+    root.present().map_err(js_err)?;
+    Ok(())
+}
+
+/// The CLI command that replays `config` for `steps` steps.
+#[wasm_bindgen(js_name = cliCommand)]
+pub fn cli_command(config: &str, steps: f64) -> String {
+    format!("cargo run --release -- run '{}' --steps {} --json", config.replace('\'', ""), steps as u64)
+}
+
