@@ -1,7 +1,7 @@
 # Shared set-up steps for scripts/demo and scripts/test. Each step installs only what is missing,
 # so running the scripts again is cheap. Assumes rustup, node/npm and apt.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 export PATH="$HOME/.cargo/bin:$PATH"

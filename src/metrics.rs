@@ -43,3 +43,86 @@ pub struct Evaluation {
     pub train: Score,
     pub test: Score,
 }
+
+/// Means of the per-step numbers over a window of steps (one report interval, one history
+/// point): single-batch alignment and `dL` are noisy, their window means are what a curve shows.
+#[derive(Clone, Debug, Default)]
+pub struct StepMeans {
+    steps: u32,
+    batch_loss: f64,
+    d_loss: f64,
+    d_loss_steps: u32,
+    alignment: Vec<f64>,
+    alignment_all: f64,
+    aligned_steps: u32,
+}
+
+impl StepMeans {
+    pub fn add(&mut self, s: &crate::train::StepStats) {
+        self.steps += 1;
+        self.batch_loss += s.batch_loss as f64;
+        if let Some(d) = s.d_loss {
+            self.d_loss += d as f64;
+            self.d_loss_steps += 1;
+        }
+        if let (Some(a), Some(all)) = (&s.alignment, s.alignment_all) {
+            self.alignment.resize(a.len(), 0.0);
+            for (acc, &v) in self.alignment.iter_mut().zip(a) {
+                *acc += v as f64;
+            }
+            self.alignment_all += all as f64;
+            self.aligned_steps += 1;
+        }
+    }
+    pub fn steps(&self) -> u32 {
+        self.steps
+    }
+    pub fn batch_loss(&self) -> Option<f32> {
+        (self.steps > 0).then(|| (self.batch_loss / self.steps as f64) as f32)
+    }
+    pub fn d_loss(&self) -> Option<f32> {
+        (self.d_loss_steps > 0).then(|| (self.d_loss / self.d_loss_steps as f64) as f32)
+    }
+    pub fn alignment(&self) -> Option<Vec<f32>> {
+        (self.aligned_steps > 0).then(|| self.alignment.iter().map(|&v| (v / self.aligned_steps as f64) as f32).collect())
+    }
+    pub fn alignment_all(&self) -> Option<f32> {
+        (self.aligned_steps > 0).then(|| (self.alignment_all / self.aligned_steps as f64) as f32)
+    }
+}
+
+/// Exponential moving averages of the per-step numbers, for live curves: `[batch loss, dL,
+/// overall alignment, alignment per layer...]`, each averaged over about `1 / alpha` steps.
+/// Values that a step does not report (alignment with diagnostics off) stay NaN until reported.
+#[derive(Clone, Debug)]
+pub struct Smoothed {
+    alpha: f32,
+    values: Vec<f32>,
+}
+
+impl Smoothed {
+    pub fn new(n_layers: usize, alpha: f32) -> Self {
+        Smoothed { alpha, values: vec![f32::NAN; 3 + n_layers] }
+    }
+
+    pub fn add(&mut self, s: &crate::train::StepStats) {
+        let mut put = |i: usize, v: Option<f32>| {
+            if let Some(v) = v.filter(|v| v.is_finite()) {
+                let old = self.values[i];
+                self.values[i] = if old.is_finite() { old + self.alpha * (v - old) } else { v };
+            }
+        };
+        put(0, Some(s.batch_loss));
+        put(1, s.d_loss);
+        put(2, s.alignment_all);
+        if let Some(a) = &s.alignment {
+            for (l, &v) in a.iter().enumerate() {
+                put(3 + l, Some(v));
+            }
+        }
+    }
+
+    pub fn values(&self) -> &[f32] {
+        &self.values
+    }
+}

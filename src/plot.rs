@@ -51,12 +51,17 @@ pub fn line_chart<DB: DrawingBackend>(
     if hi <= lo {
         hi = lo + if log_y { lo.max(1e-6) } else { 1.0 };
     }
+    if log_y {
+        // Whole decades, so the axis always has labelled powers of ten.
+        lo = libm::powf(10.0, libm::floorf(libm::log10f(lo)));
+        hi = libm::powf(10.0, libm::ceilf(libm::log10f(hi)));
+    }
     let mut builder = ChartBuilder::on(root);
     builder.caption(title, ("sans-serif", 14)).margin(6).x_label_area_size(22).y_label_area_size(48);
     let xmap;
     if log_y {
-        let mut chart = builder.build_cartesian_2d(x0..x1, (lo * 0.9..hi * 1.1).log_scale()).map_err(e)?;
-        chart.configure_mesh().x_labels(5).y_labels(5).label_style(("sans-serif", 11)).draw().map_err(e)?;
+        let mut chart = builder.build_cartesian_2d(x0..x1, (lo..hi).log_scale()).map_err(e)?;
+        chart.configure_mesh().x_labels(5).y_labels(10).label_style(("sans-serif", 11)).draw().map_err(e)?;
         for s in series {
             let pts = xs.iter().zip(s.ys).filter(|(_, y)| y.is_finite() && **y > 0.0).map(|(x, y)| (*x, *y));
             chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
@@ -80,8 +85,8 @@ pub fn line_chart<DB: DrawingBackend>(
     for s in series.iter().rev() {
         let label_w = 7 * s.name.len() as i32 + 18;
         x -= label_w;
-        root.draw(&Rectangle::new([(x, 24), (x + 10, 30)], s.color.filled())).map_err(e)?;
-        root.draw(&Text::new(s.name.to_string(), (x + 13, 21), ("sans-serif", 11).into_font().color(&BLACK))).map_err(e)?;
+        root.draw(&Rectangle::new([(x, 30), (x + 10, 36)], s.color.filled())).map_err(e)?;
+        root.draw(&Text::new(s.name.to_string(), (x + 13, 27), ("sans-serif", 11).into_font().color(&BLACK))).map_err(e)?;
     }
     Ok(xmap)
 }

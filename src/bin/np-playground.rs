@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use np_playground::config::KEYS;
+use np_playground::metrics::StepMeans;
 use np_playground::{RunConfig, Trainer};
 
 const USAGE: &str = "\
@@ -101,39 +102,10 @@ fn string(s: &str) -> String {
     out
 }
 
-/// Averages of the per-step diagnostics over one report interval.
-#[derive(Default)]
-struct Window {
-    steps: u32,
-    d_loss: f64,
-    alignment: Vec<f64>,
-    alignment_all: f64,
-    aligned_steps: u32,
-}
-
-impl Window {
-    fn add(&mut self, s: &np_playground::StepStats) {
-        self.steps += 1;
-        self.d_loss += s.d_loss.unwrap_or(f32::NAN) as f64;
-        if let (Some(a), Some(all)) = (&s.alignment, s.alignment_all) {
-            self.alignment.resize(a.len(), 0.0);
-            for (acc, &v) in self.alignment.iter_mut().zip(a) {
-                *acc += v as f64;
-            }
-            self.alignment_all += all as f64;
-            self.aligned_steps += 1;
-        }
-    }
-    fn alignment(&self) -> Option<Vec<f32>> {
-        (self.aligned_steps > 0).then(|| self.alignment.iter().map(|&v| (v / self.aligned_steps as f64) as f32).collect())
-    }
-}
-
-fn report(t: &mut Trainer, w: &Window, json: bool, is_final: bool, started: Instant, error: Option<&str>) {
+fn report(t: &mut Trainer, w: &StepMeans, json: bool, is_final: bool, started: Instant, error: Option<&str>) {
     let ev = t.evaluate();
     let stats = t.last_stats().clone();
     if json {
-        let align_all = if w.aligned_steps > 0 { num(w.alignment_all / w.aligned_steps as f64) } else { "null".into() };
         println!(
             "{{\"steps\":{},\"epoch\":{},\"train_loss\":{},\"test_loss\":{},\"train_accuracy\":{},\"test_accuracy\":{},\"batch_loss\":{},\"d_loss\":{},\"alignment\":{},\"alignment_all\":{},\"input_correlation\":{},\"checksum\":\"{:016x}\",\"seconds\":{},\"config\":{},\"final\":{}{}}}",
             t.steps(),
@@ -143,9 +115,9 @@ fn report(t: &mut Trainer, w: &Window, json: bool, is_final: bool, started: Inst
             num32(ev.train.accuracy),
             num32(ev.test.accuracy),
             num32(stats.batch_loss),
-            if w.steps > 0 { num(w.d_loss / w.steps as f64) } else { "null".into() },
+            w.d_loss().map_or("null".into(), num32),
             list(&w.alignment()),
-            align_all,
+            w.alignment_all().map_or("null".into(), num32),
             list(&stats.input_correlation),
             t.checksum(),
             num((started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0),
@@ -179,7 +151,7 @@ fn run(args: &[String]) -> Result<(), (u8, String)> {
     let every = a.every.unwrap_or((total / 10).max(1));
     eprintln!("config: {}", t.config());
     let started = Instant::now();
-    let mut window = Window::default();
+    let mut window = StepMeans::default();
     while t.steps() < total {
         match t.step() {
             Ok(s) => {
@@ -194,7 +166,7 @@ fn run(args: &[String]) -> Result<(), (u8, String)> {
         }
         if t.steps() % every == 0 && t.steps() < total {
             report(&mut t, &window, a.json, false, started, None);
-            window = Window::default();
+            window = StepMeans::default();
         }
     }
     report(&mut t, &window, a.json, true, started, None);

@@ -19,6 +19,9 @@ use crate::{activation::Activation, plane, probe};
 /// Points kept per curve (older points are thinned as the run grows).
 const HISTORY_POINTS: usize = 600;
 
+/// Weight of the newest step in the moving averages of the step statistics (about 30 steps).
+const SMOOTHING: f32 = 1.0 / 30.0;
+
 /// History columns before the per-layer alignment.
 const COLS: [&str; 7] = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss", "d_loss", "alignment_all"];
 
@@ -29,6 +32,8 @@ pub struct WasmTrainer {
     plane: plane::PlaneView,
     eval_trace: crate::network::Trace,
     latest: Vec<f32>,
+    /// Moving averages of the step statistics (single-batch alignment is very noisy).
+    smoothed: crate::metrics::Smoothed,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -49,6 +54,7 @@ impl WasmTrainer {
             plane: Default::default(),
             eval_trace: Default::default(),
             latest: Vec::new(),
+            smoothed: crate::metrics::Smoothed::new(n_layers, SMOOTHING),
         };
         t.record();
         Ok(t)
@@ -57,9 +63,12 @@ impl WasmTrainer {
     /// Runs up to `n` steps; stops early and throws when the run diverges.
     pub fn run(&mut self, n: u32) -> Result<u32, JsError> {
         for i in 0..n {
-            if let Err(e) = self.inner.step() {
-                self.record();
-                return Err(js_err(format!("{e} (after {i} of {n} steps of this slice)")));
+            match self.inner.step() {
+                Ok(s) => self.smoothed.add(s),
+                Err(e) => {
+                    self.record();
+                    return Err(js_err(format!("{e} (after {i} of {n} steps of this slice)")));
+                }
             }
             if self.history.wants(self.inner.steps()) {
                 self.record();
@@ -71,18 +80,8 @@ impl WasmTrainer {
     /// Evaluates and appends one history point at the current step.
     fn record(&mut self) {
         let ev = self.inner.evaluate();
-        let s = self.inner.last_stats().clone();
-        let mut row = vec![
-            ev.train.loss,
-            ev.test.loss,
-            ev.train.accuracy,
-            ev.test.accuracy,
-            if self.inner.steps() == 0 { f32::NAN } else { s.batch_loss },
-            s.d_loss.unwrap_or(f32::NAN),
-            s.alignment_all.unwrap_or(f32::NAN),
-        ];
-        let n = self.inner.network().n_layers();
-        row.extend((0..n).map(|l| s.alignment.as_ref().map_or(f32::NAN, |a| a[l])));
+        let mut row = vec![ev.train.loss, ev.test.loss, ev.train.accuracy, ev.test.accuracy];
+        row.extend_from_slice(self.smoothed.values());
         self.history.record(self.inner.steps(), &row);
         self.latest = row;
     }
@@ -138,7 +137,8 @@ impl WasmTrainer {
     }
 
     /// History values, row-major `(points, columns)`: train loss, test loss, train accuracy,
-    /// test accuracy, batch loss, dL, overall alignment, then alignment per layer.
+    /// test accuracy, then moving averages (over about 1/SMOOTHING steps) of the batch loss, dL,
+    /// the overall alignment and the alignment per layer.
     #[wasm_bindgen(js_name = historyValues)]
     pub fn history_values(&self) -> Float32Array {
         Float32Array::from(self.history.values())

@@ -1,0 +1,217 @@
+//! The WebAssembly facade (`src/wasm/mod.rs`) in a real browser: the trainer's JSON and arrays,
+//! its errors as JS errors, the golden checksums with diagnostics on, and the charts drawn into
+//! canvases. Runs in headless Chromium with
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --release --test wasm_browser`.
+#![cfg(target_arch = "wasm32")]
+
+mod golden;
+
+use js_sys::{Float32Array, Function, JSON, Reflect};
+use np_playground::wasm::{WasmTrainer, draw_curves, draw_histogram, parse_fragment};
+use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const XOR_8_8: &str = "v=1&data=xor&rule=danp&hidden=8,8";
+
+/// Property `key` of a JS object.
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or_else(|e| panic!("no property {key}: {e:?}"))
+}
+
+fn parse(json: &str) -> JsValue {
+    JSON::parse(json).unwrap_or_else(|e| panic!("not JSON ({e:?}): {json}"))
+}
+
+fn num(obj: &JsValue, key: &str) -> f64 {
+    get(obj, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn string(obj: &JsValue, key: &str) -> String {
+    get(obj, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
+}
+
+/// The `message` of a thrown JS error.
+fn message(e: JsError) -> String {
+    let v = JsValue::from(e);
+    assert!(v.is_instance_of::<js_sys::Error>(), "not a JS Error: {v:?}");
+    string(&v, "message")
+}
+
+fn trainer(config: &str) -> WasmTrainer {
+    WasmTrainer::new(config).unwrap_or_else(|e| panic!("{config}: {}", message(e)))
+}
+
+/// Calls a JS function body with the given arguments.
+fn js(params: &str, body: &str, args: &[JsValue]) -> JsValue {
+    let f = Function::new_with_args(params, body);
+    let a = js_sys::Array::new();
+    for x in args {
+        a.push(x);
+    }
+    f.apply(&JsValue::NULL, &a).unwrap_or_else(|e| panic!("JS failed: {e:?}"))
+}
+
+/// Adds a `width x height` canvas with id `id` to the document (replacing one with that id).
+fn add_canvas(id: &str, width: u32, height: u32) {
+    js(
+        "id, w, h",
+        "const old = document.getElementById(id); if (old) old.remove();
+         const c = document.createElement('canvas'); c.id = id; c.width = w; c.height = h;
+         document.body.appendChild(c);",
+        &[id.into(), width.into(), height.into()],
+    );
+}
+
+/// `[opaque pixels, opaque non-white pixels, pixels within 12 of rgb]` of canvas `id`.
+fn pixel_counts(id: &str, rgb: (u8, u8, u8)) -> (u32, u32, u32) {
+    let v = js(
+        "id, r, g, b",
+        "const c = document.getElementById(id);
+         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         let opaque = 0, colored = 0, near = 0;
+         for (let i = 0; i < d.length; i += 4) {
+           if (d[i + 3] === 0) continue;
+           opaque++;
+           if (d[i] !== 255 || d[i + 1] !== 255 || d[i + 2] !== 255) colored++;
+           if (Math.abs(d[i] - r) <= 12 && Math.abs(d[i + 1] - g) <= 12 && Math.abs(d[i + 2] - b) <= 12) near++;
+         }
+         return [opaque, colored, near];",
+        &[id.into(), rgb.0.into(), rgb.1.into(), rgb.2.into()],
+    );
+    let a = js_sys::Array::from(&v);
+    let n = |i| a.get(i).as_f64().unwrap() as u32;
+    (n(0), n(1), n(2))
+}
+
+#[wasm_bindgen_test]
+fn summary_after_50_steps_has_finite_losses() {
+    let mut t = trainer(XOR_8_8);
+    assert_eq!(t.run(50).unwrap_or_else(|e| panic!("{}", message(e))), 50);
+    assert_eq!(t.steps(), 50.0);
+    let s = parse(&t.summary());
+    assert_eq!(num(&s, "step"), 50.0);
+    assert_eq!(string(&s, "checksum"), t.checksum());
+    assert_eq!(string(&s, "checksum").len(), 16);
+    for key in ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss"] {
+        let v = num(&s, key);
+        assert!(v.is_finite(), "{key} = {v}");
+    }
+    assert!(num(&s, "train_loss") > 0.0);
+    for key in ["train_accuracy", "test_accuracy"] {
+        let v = num(&s, key);
+        assert!((0.0..=1.0).contains(&v), "{key} = {v}");
+    }
+    assert!(get(&s, "diverged").is_null());
+    // The canonical config keeps the requested widths.
+    assert!(t.config().contains("hidden=8,8"), "{}", t.config());
+}
+
+#[wasm_bindgen_test]
+fn array_lengths_match_layer_widths() {
+    for (config, batch) in [(XOR_8_8, 10u32), ("v=1&data=xor&rule=danp&hidden=8,8&batch=25", 25)] {
+        let mut t = trainer(config);
+        assert_eq!(t.layer_sizes(), vec![2, 8, 8, 2], "{config}");
+        // Before any step there is no minibatch trace.
+        assert_eq!(t.activations(1).length(), 0, "{config}");
+        t.run(1).unwrap_or_else(|e| panic!("{}", message(e)));
+        let sizes = t.layer_sizes();
+        for l in 1..=3 {
+            let h = t.activations(l);
+            assert_eq!(h.length(), batch * sizes[l], "{config}: activations({l})");
+            assert!(h.to_vec().iter().all(|v| v.is_finite()), "{config}: activations({l}) not finite");
+        }
+        assert_eq!(t.activations(0).length(), 0, "layer 0 is not a trained layer");
+        assert_eq!(t.activations(4).length(), 0, "there is no layer 4");
+
+        let p: Float32Array = t.plane(16).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert_eq!(p.length(), 16 * 16);
+        assert!(p.to_vec().iter().all(|v| (0.0..=1.0).contains(v)), "plane values are probabilities");
+        assert_eq!(t.unit_maps().length(), 16 * 16 * (8 + 8));
+
+        let pts = t.points().to_vec();
+        assert_eq!(pts.len(), 4 * 400);
+        assert!(pts.chunks(4).all(|q| (q[2] == 0.0 || q[2] == 1.0) && (q[3] == 0.0 || q[3] == 1.0)));
+        assert!(pts.chunks(4).any(|q| q[3] == 0.0) && pts.chunks(4).any(|q| q[3] == 1.0), "both train and test points");
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_strings_become_js_errors_naming_the_key() {
+    let m = message(WasmTrainer::new("rule=np&mode=blind").err().expect("np with mode=blind must be refused"));
+    assert!(m.contains("mode"), "{m}");
+    let m = message(WasmTrainer::new("lr=abc").err().expect("lr=abc must be refused"));
+    assert!(m.starts_with("lr="), "{m}");
+
+    let f = parse(&parse_fragment("hidden=8,,8"));
+    assert_eq!(get(&f, "ok").as_bool(), Some(false));
+    assert_eq!(string(&f, "key"), "hidden");
+    assert!(!string(&f, "message").is_empty());
+
+    let f = parse(&parse_fragment("data=xor&at=50"));
+    assert_eq!(get(&f, "ok").as_bool(), Some(true), "{f:?}");
+    assert_eq!(num(&f, "at"), 50.0);
+    let config = string(&f, "config");
+    assert!(config.starts_with("v=1&") && config.contains("data=xor"), "{config}");
+    // The canonical string is accepted by the trainer as is.
+    assert_eq!(trainer(&config).config(), config);
+
+    let f = parse(&parse_fragment("data=xor"));
+    assert_eq!(get(&f, "ok").as_bool(), Some(true));
+    assert!(get(&f, "at").is_null());
+}
+
+#[wasm_bindgen_test]
+fn golden_checksums_match_with_diagnostics_on() {
+    for &(config, steps, want) in golden::RUNS {
+        let mut t = trainer(config);
+        let mut done = 0u64;
+        while done < steps {
+            let chunk = (steps - done).min(70) as u32;
+            t.run(chunk).unwrap_or_else(|e| panic!("{config}: {}", message(e)));
+            done += chunk as u64;
+        }
+        assert_eq!(t.steps(), steps as f64);
+        assert_eq!(t.checksum(), format!("{want:016x}"), "{config} after {steps} steps (browser, diagnostics on)");
+        // The same run through the core with diagnostics off gives the same bits.
+        assert_eq!(golden::checksum_after(config, steps), want, "{config} after {steps} steps (diagnostics off)");
+    }
+}
+
+#[wasm_bindgen_test]
+fn draw_curves_and_histogram_paint_the_canvas() {
+    add_canvas("wasm-browser-curves", 480, 240);
+    assert_eq!(pixel_counts("wasm-browser-curves", (8, 119, 189)).0, 0, "a new canvas is transparent");
+
+    let steps: Vec<f32> = (0..50).map(|i| (i * 10) as f32).collect();
+    // Two series, row-major (points, series).
+    let values: Vec<f32> = (0..50).flat_map(|i| [1.0 / (1.0 + i as f32), 0.5 + 0.01 * i as f32]).collect();
+    let names = vec!["train loss".to_string(), "test loss".to_string()];
+    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names.clone(), false, false)
+        .unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(map.len(), 4, "{map:?}");
+    assert!(map.iter().all(|v| v.is_finite()), "{map:?}");
+    assert!(0.0 <= map[0] && map[0] < map[1] && map[1] <= 480.0, "{map:?}");
+    assert_eq!((map[2], map[3]), (0.0, 490.0), "{map:?}");
+    let (opaque, colored, near) = pixel_counts("wasm-browser-curves", (8, 119, 189));
+    assert_eq!(opaque, 480 * 240, "the chart fills the canvas");
+    assert!(colored > 0, "no non-white pixels");
+    assert!(near > 50, "the first curve's colour is missing ({near} pixels)");
+
+    // Log scale works too.
+    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names, true, false).unwrap_or_else(|e| panic!("{}", message(e)));
+    assert!(map.iter().all(|v| v.is_finite()) && map[0] < map[1], "{map:?}");
+
+    let e = draw_curves("no-such-canvas", "loss", &steps, &values, vec!["a".into()], false, false).err().expect("missing canvas");
+    assert!(message(e).contains("no-such-canvas"));
+
+    add_canvas("wasm-browser-hist", 300, 150);
+    let samples: Vec<f32> = (0..500).map(|i| ((i * 37) % 101) as f32 / 100.0 - 0.5).collect();
+    draw_histogram("wasm-browser-hist", "weights", &samples, 20).unwrap_or_else(|e| panic!("{}", message(e)));
+    let (opaque, colored, near) = pixel_counts("wasm-browser-hist", (8, 119, 189));
+    assert_eq!(opaque, 300 * 150);
+    assert!(colored > 0, "no non-white pixels");
+    assert!(near > 500, "the bars are missing ({near} pixels of the bar colour)");
+    assert!(draw_histogram("no-such-canvas", "weights", &samples, 20).is_err());
+}

@@ -1,0 +1,127 @@
+// DOM <-> config values. The config itself is only ever parsed and validated by the Rust codec
+// (parseFragment); here values are plain strings keyed like the config string.
+const OPTIONS = {
+  act: ['tanh', 'relu', 'leaky_relu', 'sigmoid', 'linear', 'step'],
+  loss: ['ce', 'mse'],
+  rule: ['bp', 'dbp', 'np', 'dnp', 'inp', 'dinp', 'anp', 'danp'],
+  mode: ['clean', 'blind'],
+  opt: ['adam', 'sgd'],
+};
+const LABELS = {
+  ce: 'cross-entropy', mse: 'mean squared error', clean: 'clean (noise observed)', blind: 'blind (noise unobserved)',
+  adam: 'Adam', sgd: 'SGD', leaky_relu: 'leaky ReLU', relu: 'ReLU', step: 'step (sign)',
+  bp: 'BP (backprop)', dbp: 'DBP (decorrelated BP)', np: 'NP (node perturbation)', dnp: 'DNP (decorrelated NP)',
+  inp: 'INP (iterative NP)', dinp: 'DINP (decorrelated INP)', anp: 'ANP (activity-based NP)', danp: 'DANP (decorrelated ANP)',
+};
+const INPUTS = ['n', 'noise', 'train', 'sigma', 'draws', 'lr', 'batch', 'decor_lr', 'seed'];
+export const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checker'];
+export const MAX_LAYERS = 8;
+
+const $ = (id) => document.getElementById(id);
+
+/** Splits a canonical config string into {key: value}. */
+export function splitConfig(config) {
+  const values = {};
+  for (const part of config.split('&')) {
+    const i = part.indexOf('=');
+    values[part.slice(0, i)] = part.slice(i + 1);
+  }
+  return values;
+}
+
+/** Joins values into a config string, version first. */
+export function joinConfig(values) {
+  return Object.entries(values).map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+/** Builds selects and help texts once. `keys` is the codec's key table. */
+export function buildControls(keys) {
+  for (const [key, opts] of Object.entries(OPTIONS)) {
+    const select = $(key);
+    for (const o of opts) {
+      const option = document.createElement('option');
+      option.value = o;
+      option.textContent = LABELS[o] ?? o;
+      select.append(option);
+    }
+  }
+  for (const { key, help } of keys) {
+    for (const el of document.querySelectorAll(`[data-key="${key}"]`)) {
+      el.title = help;
+      el.querySelector('input, select')?.setAttribute('aria-description', help);
+    }
+  }
+  const group = $('datasets');
+  for (const name of DATASETS) {
+    const button = document.createElement('button');
+    button.className = 'thumb';
+    button.dataset.dataset = name;
+    button.setAttribute('role', 'radio');
+    button.title = keys.find((k) => k.key === 'data')?.help ?? name;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = 48;
+    const label = document.createElement('span');
+    label.textContent = name;
+    button.append(canvas, label);
+    group.append(button);
+  }
+}
+
+/** Draws a thumbnail of each data set from its generator's points. */
+export function drawThumbnails(pointsOf) {
+  for (const button of document.querySelectorAll('[data-dataset]')) {
+    const canvas = button.querySelector('canvas');
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#f4f5f6';
+    ctx.fillRect(0, 0, 48, 48);
+    const pts = pointsOf(button.dataset.dataset);
+    for (let i = 0; i < pts.length; i += 4) {
+      ctx.fillStyle = pts[i + 2] > 0.5 ? '#0877bd' : '#f59322';
+      ctx.fillRect(24 + pts[i] * 16 - 1, 24 - pts[i + 1] * 16 - 1, 2, 2);
+    }
+  }
+}
+
+/** Shows `values` in the controls. */
+export function showValues(values, ruleUnavailable) {
+  for (const key of INPUTS) $(key).value = values[key];
+  for (const key of Object.keys(OPTIONS)) $(key).value = values[key];
+  for (const button of document.querySelectorAll('[data-dataset]')) {
+    const on = button.dataset.dataset === values.data;
+    button.classList.toggle('selected', on);
+    button.setAttribute('aria-checked', String(on));
+  }
+  const widths = values.hidden === '' ? [] : values.hidden.split(',');
+  $('layer-count').textContent = ` ${widths.length} `;
+  const box = $('layer-widths');
+  box.replaceChildren(...widths.map((w, i) => {
+    const input = document.createElement('input');
+    input.type = 'number';
+    input.min = '1';
+    input.max = '1024';
+    input.value = w;
+    input.dataset.layer = String(i);
+    input.title = `units in hidden layer ${i + 1}`;
+    input.setAttribute('aria-label', `units in hidden layer ${i + 1}`);
+    return input;
+  }));
+  // Rules that cannot run with these settings are shown, disabled, with the reason.
+  let note = '';
+  for (const option of $('rule').options) {
+    const reason = ruleUnavailable(option.value, values.act, values.mode);
+    option.disabled = Boolean(reason);
+    option.title = reason ?? '';
+    if (reason && option.value === values.rule) note = reason;
+  }
+  $('rule-note').textContent = note;
+  $('decor_lr').disabled = !values.rule.startsWith('d');
+}
+
+/** Reads the controls into a values object (strings, as typed). */
+export function readValues(previous) {
+  const values = { ...previous };
+  for (const key of INPUTS) values[key] = $(key).value.trim();
+  for (const key of Object.keys(OPTIONS)) values[key] = $(key).value;
+  values.hidden = [...$('layer-widths').querySelectorAll('input')].map((i) => i.value.trim()).join(',');
+  return values;
+}

@@ -1,0 +1,96 @@
+// The "noise made visible" panel: renders the probe of the last step (computed in Rust) for one
+// sample. Text goes in with textContent only.
+import { putGrid } from './charts.js';
+
+const EXPLAIN = {
+  bp: 'BP computes the exact gradient with a backward pass: no noise is injected. Pick a perturbation rule to see noise at work.',
+  np: 'NP: one clean pass, then one noisy pass with noise ε in every layer at once. The loss change dL, divided by σ², times each unit\'s own ε, is that unit\'s credit; times the clean layer input it becomes the weight update. Every layer\'s credit also carries the loss change caused by all other layers\' noise.',
+  inp: 'INP: one clean pass, then one noisy pass per layer, each with noise in that layer only. Each layer is credited only with the loss change its own noise caused: no cross-talk, at the cost of one pass per layer.',
+  anp: 'ANP: the same two passes as NP, but the credit uses the measured change of each pre-activation, Δa = ã − a (the injected noise plus what earlier layers\' noise propagated), normalised by the squared change of the whole network for this sample (a network-wide quantity). The injected noise itself is never used.',
+};
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function strip(label, values, title) {
+  const row = el('div', 'strip');
+  row.append(el('span', 'strip-label', label));
+  const c = el('canvas');
+  c.width = Math.min(values.length * 14, 420);
+  c.height = 14;
+  c.title = title;
+  let scale = 0;
+  for (const v of values) scale = Math.max(scale, Math.abs(v));
+  putGrid(c, Float32Array.from(values), values.length, 1, scale || 1);
+  row.append(c, el('span', 'strip-scale', `max |·| ${scale.toPrecision(3)}`));
+  return row;
+}
+
+function matrix(label, values, rows, cols, title) {
+  const wrap = el('div', 'matrix');
+  wrap.append(el('div', 'strip-label', label));
+  const c = el('canvas');
+  c.width = Math.min(Math.max(cols * 8, 40), 200);
+  c.height = Math.min(Math.max(rows * 8, 40), 200);
+  c.title = title;
+  let scale = 0;
+  for (const v of values) scale = Math.max(scale, Math.abs(v));
+  putGrid(c, Float32Array.from(values), cols, rows, scale || 1);
+  wrap.append(c);
+  return wrap;
+}
+
+export function explain(rule, mode) {
+  const base = EXPLAIN[rule.replace(/^d(?=bp|np|inp|anp)/, '')] ?? '';
+  const decor = rule.startsWith('d') ? ' Decorrelated variant: each layer first multiplies its input by its own matrix R, which a local rule drives toward uncorrelated inputs; its input correlation is shown per layer.' : '';
+  const blind = mode === 'blind' ? ' Blind mode: both passes are noisy and the noise is never observed; dL and Δa are differences between the two noisy passes.' : '';
+  return base + decor + blind;
+}
+
+export function renderProbe(box, probe) {
+  if (!probe) {
+    box.replaceChildren(el('p', 'note', 'Press Step (or Play) to see what one update does to one sample.'));
+    return;
+  }
+  const parts = [];
+  const passes = probe.losses.length;
+  parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), input (${probe.input.map((v) => v.toFixed(2)).join(', ')}). ` +
+    `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${probe.losses[0].toFixed(5)}.`));
+  if (probe.method !== 'bp') {
+    const dl = probe.d_loss.slice(1).map((d, k) => `pass ${k + 1}: dL = ${d.toExponential(2)}`).join(' · ');
+    parts.push(el('p', 'probe-dl', dl));
+  }
+  probe.layers.forEach((layer, l) => {
+    const last = l + 1 === probe.layers.length;
+    const box2 = el('div', 'probe-layer');
+    box2.append(el('h4', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`));
+    box2.append(strip('clean a', layer.clean_a, 'pre-activations of the clean pass'));
+    layer.passes.forEach((p, k) => {
+      if (k === 0 && !probe.blind) return;
+      if (!p.noised && probe.method === 'inp') return;
+      const tag = probe.method === 'inp' ? `pass ${k} (perturbs this layer)` : `pass ${k}`;
+      if (p.eps) box2.append(strip(`noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations'));
+      box2.append(strip(`noisy ã, ${tag}`, p.a, 'pre-activations of the noisy pass'));
+      if (probe.method === 'anp') {
+        box2.append(strip(`measured Δa, ${tag}`, p.a.map((v, j) => v - layer.passes[0].a[j]), 'ã − a: what ANP uses instead of ε'));
+      }
+    });
+    if (passes > 1 && probe.method === 'inp') {
+      const own = layer.passes.findIndex((p) => p.noised);
+      if (own > 0) box2.append(el('p', 'note', `pass ${own} perturbs only this layer; its dL = ${probe.d_loss[own].toExponential(2)}`));
+    }
+    box2.append(strip(probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input'));
+    const mats = el('div', 'mats');
+    mats.append(matrix(`update G (${layer.n_out}×${layer.n_in}, whole batch)`, layer.update, layer.n_out, layer.n_in, 'the update direction handed to the optimiser'));
+    if (layer.input_correlation) {
+      mats.append(matrix('input correlation', layer.input_correlation, layer.n_in, layer.n_in, 'normalised second moments of this layer\'s decorrelated input over the batch: decorrelation drives the off-diagonal to 0'));
+    }
+    box2.append(mats);
+    parts.push(box2);
+  });
+  box.replaceChildren(...parts);
+}

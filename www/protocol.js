@@ -1,0 +1,16 @@
+// Message names between the page (main.js) and the training worker (worker.js).
+export const MSG = Object.freeze({
+  // page -> worker
+  INIT: 'init',        // {config}: build a new trainer (also used for reset)
+  PLAY: 'play',        // {speed}: run continuously
+  PAUSE: 'pause',
+  STEP: 'step',        // run exactly one step
+  RUN_TO: 'runTo',     // {at}: run until step `at`, then pause
+  SPEED: 'speed',      // {speed}
+  DIAGNOSTICS: 'diagnostics', // {on}
+  PROBE: 'probe',      // {sample}
+  // worker -> page
+  READY: 'ready',      // the wasm module is up
+  SNAPSHOT: 'snapshot',
+  ERROR: 'error',      // {message}: bad config (should not happen: the page validates first)
+});
