@@ -188,6 +188,13 @@ function wire() {
     copy(url, 'link');
   });
   $('copy-cli').addEventListener('click', () => copy(cliCommand(state.config, state.snap?.summary.step ?? 0), 'command'));
+  // Every control explains itself on hover and on keyboard focus.
+  const explainControl = (e) => {
+    const el = e.target.closest('[data-key], [title]');
+    if (el?.title) $('help').textContent = el.title;
+  };
+  $('controls').addEventListener('focusin', explainControl);
+  $('controls').addEventListener('mouseover', explainControl);
   hover('loss-chart', 'loss');
   hover('accuracy-chart', 'accuracy');
   hover('alignment-chart', 'alignment');

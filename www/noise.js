@@ -9,6 +9,12 @@ const EXPLAIN = {
   anp: 'ANP: the same two passes as NP, but the credit uses the measured change of each pre-activation, Δa = ã − a (the injected noise plus what earlier layers\' noise propagated), normalised by the squared change of the whole network for this sample (a network-wide quantity). The injected noise itself is never used.',
 };
 
+/** A number for display; non-finite values (null in JSON) show as "–". */
+function fx(v, digits, exp = false) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  return exp ? v.toExponential(digits) : v.toFixed(digits);
+}
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -24,8 +30,8 @@ function strip(label, values, title) {
   c.height = 14;
   c.title = title;
   let scale = 0;
-  for (const v of values) scale = Math.max(scale, Math.abs(v));
-  putGrid(c, Float32Array.from(values), values.length, 1, scale || 1);
+  for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  putGrid(c, Float32Array.from(values, (v) => v ?? NaN), values.length, 1, scale || 1);
   row.append(c, el('span', 'strip-scale', `max |·| ${scale.toPrecision(3)}`));
   return row;
 }
@@ -38,8 +44,8 @@ function matrix(label, values, rows, cols, title) {
   c.height = Math.min(Math.max(rows * 8, 40), 200);
   c.title = title;
   let scale = 0;
-  for (const v of values) scale = Math.max(scale, Math.abs(v));
-  putGrid(c, Float32Array.from(values), cols, rows, scale || 1);
+  for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  putGrid(c, Float32Array.from(values, (v) => v ?? NaN), cols, rows, scale || 1);
   wrap.append(c);
   return wrap;
 }
@@ -58,10 +64,10 @@ export function renderProbe(box, probe) {
   }
   const parts = [];
   const passes = probe.losses.length;
-  parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), input (${probe.input.map((v) => v.toFixed(2)).join(', ')}). ` +
-    `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${probe.losses[0].toFixed(5)}.`));
+  parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), input (${probe.input.map((v) => fx(v, 2)).join(', ')}). ` +
+    `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${fx(probe.losses[0], 5)}.`));
   if (probe.method !== 'bp') {
-    const dl = probe.d_loss.slice(1).map((d, k) => `pass ${k + 1}: dL = ${d.toExponential(2)}`).join(' · ');
+    const dl = probe.d_loss.slice(1).map((d, k) => `pass ${k + 1}: dL = ${fx(d, 2, true)}`).join(' · ');
     parts.push(el('p', 'probe-dl', dl));
   }
   probe.layers.forEach((layer, l) => {
@@ -81,7 +87,7 @@ export function renderProbe(box, probe) {
     });
     if (passes > 1 && probe.method === 'inp') {
       const own = layer.passes.findIndex((p) => p.noised);
-      if (own > 0) box2.append(el('p', 'note', `pass ${own} perturbs only this layer; its dL = ${probe.d_loss[own].toExponential(2)}`));
+      if (own > 0) box2.append(el('p', 'note', `pass ${own} perturbs only this layer; its dL = ${fx(probe.d_loss[own], 2, true)}`));
     }
     box2.append(strip(probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input'));
     const mats = el('div', 'mats');

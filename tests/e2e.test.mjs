@@ -1,0 +1,205 @@
+// End-to-end tests of the page: Playwright driving Debian's Chromium against the page served on
+// 127.0.0.1. Needs the wasm build in www/pkg and the release CLI (scripts/test builds both).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { launch, serve } from './browser.mjs';
+
+const CLI = new URL('../target/release/np-playground', import.meta.url).pathname;
+const SHOTS = new URL('../artifacts/', import.meta.url).pathname;
+let browser, server, base;
+const consoleErrors = [];
+
+before(async () => {
+  ({ server, base } = await serve());
+  browser = await launch();
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(fragment = '', { viewport = { width: 1400, height: 1000 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${fragment}: ${m.text()}`); });
+  page.on('pageerror', (e) => consoleErrors.push(`${fragment}: ${e.message}`));
+  await page.goto(`${base}${fragment}`);
+  await page.waitForSelector('body[data-ready]', { timeout: 20000 });
+  return page;
+}
+
+const text = (page, id) => page.textContent(`[data-testid=${id}]`);
+const num = async (page, id) => Number(await text(page, id));
+
+function cliChecksum(config, steps) {
+  const out = execFileSync(CLI, ['run', config, '--steps', String(steps), '--json', '--no-alignment'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(out.trim().split('\n').at(-1)).checksum;
+}
+
+async function waitForStep(page, at) {
+  await page.waitForFunction((n) => document.querySelector('[data-testid=step]').textContent === String(n), at, { timeout: 30000 });
+}
+
+test('play advances the step counter and the loss falls; screenshot mid-run', async () => {
+  const page = await open('#v=1&data=xor&rule=inp');
+  assert.equal(await text(page, 'step'), '0');
+  const initialLoss = await num(page, 'train-loss');
+  assert.ok(Number.isFinite(initialLoss), `initial loss shown: ${initialLoss}`);
+  await page.selectOption('#speed', '100');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) >= 1500, null, { timeout: 30000 });
+  await page.screenshot({ path: `${SHOTS}page-mid-run.png`, fullPage: true });
+  await page.click('#play'); // pause
+  const loss = await num(page, 'train-loss');
+  assert.ok(loss < 0.6 * initialLoss, `loss fell from ${initialLoss} to ${loss}`);
+  assert.ok(await num(page, 'test-accuracy') > 0.8);
+  // Paused means paused.
+  const stopped = await text(page, 'step');
+  await page.waitForTimeout(300);
+  assert.equal(await text(page, 'step'), stopped);
+  // The plots are not blank: the boundary canvas has both colours.
+  const colours = await page.evaluate(() => {
+    const c = document.getElementById('boundary');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let blue = 0, orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 2] > 150 && d[i] < 100) blue++;
+      if (d[i] > 200 && d[i + 2] < 100) orange++;
+    }
+    return { blue, orange };
+  });
+  assert.ok(colours.blue > 1000 && colours.orange > 1000, JSON.stringify(colours));
+  await page.context().close();
+});
+
+test('at=N pauses at step N with the command-line runner\'s checksum', async () => {
+  const config = 'v=1&data=spiral&rule=danp&hidden=8,8&draws=2';
+  const page = await open(`#${config}&at=250`);
+  await waitForStep(page, 250);
+  await page.waitForTimeout(200);
+  assert.equal(await text(page, 'step'), '250', 'stays paused at N');
+  assert.equal(await text(page, 'checksum'), cliChecksum(config, 250));
+  await page.context().close();
+});
+
+test('reset gives the same initial weights, new seed a new run; single step steps once', async () => {
+  const page = await open('#v=1&data=circle&rule=anp');
+  const initial = await text(page, 'checksum');
+  await page.click('#step');
+  await waitForStep(page, 1);
+  assert.notEqual(await text(page, 'checksum'), initial);
+  assert.ok(await page.locator('#probe .probe-layer').count() === 3, 'the noise panel shows every layer after a step');
+  await page.click('#reset');
+  await waitForStep(page, 0);
+  assert.equal(await text(page, 'checksum'), initial);
+  await page.click('#new-seed');
+  await page.waitForFunction((c) => document.querySelector('[data-testid=checksum]').textContent !== c, initial);
+  assert.match(page.url(), /seed=\d+/);
+  assert.doesNotMatch(page.url(), /seed=1(&|$)/);
+  await page.context().close();
+});
+
+test('a reload of the copied link gives the same checksum', async () => {
+  const page = await open('#v=1&data=moons&rule=dnp&seed=7');
+  await page.selectOption('#speed', '10');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) >= 120);
+  await page.click('#play');
+  await page.waitForTimeout(100);
+  const step = await text(page, 'step');
+  const checksum = await text(page, 'checksum');
+  await page.click('#copy-link');
+  const url = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(url, new RegExp(`at=${step}$`));
+  const again = await open(url.slice(base.length));
+  await waitForStep(again, Number(step));
+  assert.equal(await text(again, 'checksum'), checksum);
+  await page.click('#copy-cli');
+  const cmd = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(cmd, /^cargo run --release -- run 'v=1&data=moons&.*rule=dnp.*' --steps \d+ --json$/);
+  await page.context().close();
+  await again.context().close();
+});
+
+test('a malformed fragment shows config-error, loads defaults and still trains', async () => {
+  const page = await open('#v=1&data=xor&sigma=banana');
+  const error = await text(page, 'config-error');
+  assert.match(error, /sigma=banana/);
+  assert.ok(await page.isVisible('[data-testid=config-error]'));
+  assert.match(page.url(), /data=circle/, 'defaults replace the bad link');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) > 20);
+  await page.context().close();
+});
+
+test('hostile fragment text is shown as text, never inserted as HTML', async () => {
+  const page = await open('#data=%3Cimg%20src%3Dx%20onerror%3D%22window.pwned%3D1%22%3E');
+  assert.match(await text(page, 'config-error'), /<img src=x/);
+  assert.equal(await page.locator('header img, #config-error *').count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await page.context().close();
+});
+
+test('controls write the URL; rules that cannot run say why', async () => {
+  const page = await open('#v=1&data=xor&rule=np');
+  await page.fill('#lr', '0.02');
+  await page.press('#lr', 'Enter');
+  await page.waitForFunction(() => location.hash.includes('lr=0.02'));
+  await page.selectOption('#mode', 'blind');
+  assert.match(await page.textContent('#control-error'), /mode=blind/);
+  assert.doesNotMatch(page.url(), /mode=blind/, 'the invalid setting is not applied');
+  assert.equal(await page.locator('#rule option[value=np]').isDisabled(), true);
+  assert.match(await page.locator('#rule option[value=np]').getAttribute('title'), /eps/);
+  await page.selectOption('#rule', 'anp');
+  await page.waitForFunction(() => location.hash.includes('rule=anp') && location.hash.includes('mode=blind'));
+  await page.selectOption('#act', 'step');
+  assert.equal(await page.locator('#rule option[value=bp]').isDisabled(), true);
+  // +/- hidden layers.
+  await page.click('#layer-add');
+  await page.waitForFunction(() => location.hash.includes('hidden=8,8,8'));
+  await page.click('#layer-remove');
+  await page.click('#layer-remove');
+  await page.waitForFunction(() => location.hash.includes('hidden=8&'));
+  // Every control explains itself on focus.
+  await page.focus('#sigma');
+  assert.match(await page.textContent('#help'), /noise injected/);
+  await page.context().close();
+});
+
+test('divergence pauses the run and says what to try', async () => {
+  const page = await open('#v=1&rule=bp&opt=sgd&lr=10&loss=mse&act=linear&hidden=32,32,32');
+  await page.click('#play');
+  await page.waitForSelector('[data-testid=diverged]:not([hidden])', { timeout: 20000 });
+  assert.match(await text(page, 'diverged'), /learning rate/);
+  assert.equal(await page.textContent('#play'), '▶ Play');
+  await page.context().close();
+});
+
+test('the main thread stays responsive while training at full speed', async () => {
+  const page = await open('#v=1&data=spiral&rule=inp&hidden=16,16,16');
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+    window.maxGap = 0;
+    let last = performance.now();
+    window.beat = setInterval(() => { const now = performance.now(); window.maxGap = Math.max(window.maxGap, now - last); last = now; }, 10);
+  });
+  await page.selectOption('#speed', 'max');
+  await page.click('#play');
+  await page.waitForTimeout(4000);
+  const { longTasks, maxGap, step } = await page.evaluate(() => ({ longTasks: window.longTasks, maxGap: window.maxGap, step: Number(document.querySelector('[data-testid=step]').textContent) }));
+  await page.click('#play');
+  console.log(`full speed: ${step} steps in 4 s; main-thread long tasks ${JSON.stringify(longTasks.map(Math.round))}; largest timer gap ${Math.round(maxGap)} ms`);
+  assert.ok(step > 1000, `training ran: ${step} steps`);
+  assert.ok(maxGap < 250, `a 10 ms timer waited ${maxGap} ms`);
+  assert.ok(longTasks.every((d) => d < 250), `long tasks ${longTasks}`);
+  await page.context().close();
+});
+
+test('no console errors in any of the above', () => {
+  assert.deepEqual(consoleErrors, []);
+});
