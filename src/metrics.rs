@@ -93,7 +93,8 @@ impl StepMeans {
 
 /// Exponential moving averages of the per-step numbers, for live curves: `[batch loss, dL,
 /// overall alignment, alignment per layer...]`, each averaged over about `1 / alpha` steps.
-/// Values that a step does not report (alignment with diagnostics off) stay NaN until reported.
+/// A value that a step does not report (alignment with diagnostics off, `dL` for BP) becomes NaN,
+/// so the curve shows a gap rather than a stale flat line.
 #[derive(Clone, Debug)]
 pub struct Smoothed {
     alpha: f32,
@@ -107,18 +108,18 @@ impl Smoothed {
 
     pub fn add(&mut self, s: &crate::train::StepStats) {
         let mut put = |i: usize, v: Option<f32>| {
-            if let Some(v) = v.filter(|v| v.is_finite()) {
-                let old = self.values[i];
-                self.values[i] = if old.is_finite() { old + self.alpha * (v - old) } else { v };
-            }
+            let old = self.values[i];
+            self.values[i] = match v {
+                Some(v) if old.is_finite() => old + self.alpha * (v - old),
+                Some(v) => v,
+                None => f32::NAN,
+            };
         };
         put(0, Some(s.batch_loss));
         put(1, s.d_loss);
         put(2, s.alignment_all);
-        if let Some(a) = &s.alignment {
-            for (l, &v) in a.iter().enumerate() {
-                put(3 + l, Some(v));
-            }
+        for l in 0..self.values.len() - 3 {
+            put(3 + l, s.alignment.as_ref().map(|a| a[l]));
         }
     }
 

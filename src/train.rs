@@ -286,7 +286,7 @@ impl Trainer {
             stats.d_loss = Some(s / noisy.len() as f32);
         }
         if self.diagnostics {
-            Self::diagnose(&self.net, &self.config, &self.plan, ws, &mut stats);
+            Self::diagnose(&self.net, &self.config, ws, &mut stats);
         }
 
         let step = self.steps + 1;
@@ -326,19 +326,18 @@ impl Trainer {
 
     /// Alignment with the exact BP gradient (same batch, same `R`, clean pass) and the input
     /// correlation of every layer.
-    fn diagnose(net: &Network, config: &RunConfig, plan: &Passes, ws: &mut Workspace, stats: &mut StepStats) {
+    fn diagnose(net: &Network, config: &RunConfig, ws: &mut Workspace, stats: &mut StepStats) {
         let bsz = config.batch_size;
         let clean_trace = if config.mode == NoiseMode::Blind {
             // Pass 0 is noisy in blind mode: the true gradient needs its own clean pass.
             ws.bp_trace.prepare(net, bsz, &Passes::clean());
-            let input = ws.trace.input.as_slice().unwrap()[..bsz * net.layers[0].n_in()].to_vec();
-            ws.bp_trace.input_mut().copy_from_slice(&input);
+            let n = bsz * net.layers[0].n_in();
+            ws.bp_trace.input_mut().copy_from_slice(&ws.trace.input.as_slice().unwrap()[..n]);
             net.forward_passes(&mut ws.bp_trace, &Passes::clean(), None);
             &ws.bp_trace
         } else {
             &ws.trace
         };
-        let _ = plan;
         stats.input_correlation = Some(
             net.layers
                 .iter()
