@@ -107,6 +107,7 @@ impl Smoothed {
     }
 
     pub fn add(&mut self, s: &crate::train::StepStats) {
+        let n_layers = self.values.len() - 3;
         let mut put = |i: usize, v: Option<f32>| {
             let old = self.values[i];
             self.values[i] = match v {
@@ -118,7 +119,7 @@ impl Smoothed {
         put(0, Some(s.batch_loss));
         put(1, s.d_loss);
         put(2, s.alignment_all);
-        for l in 0..self.values.len() - 3 {
+        for l in 0..n_layers {
             put(3 + l, s.alignment.as_ref().map(|a| a[l]));
         }
     }
