@@ -14,6 +14,7 @@
 //! - `N = n_1 + ... + n_L`: the number of perturbed units; `K` = `draws`: noise draws per step.
 
 pub mod activation;
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod decorrelation;

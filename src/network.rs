@@ -111,9 +111,9 @@ impl Network {
     /// Whether every parameter is finite.
     pub fn is_finite(&self) -> bool {
         self.layers.iter().all(|l| {
-            l.w.iter().all(|v| v.is_finite())
-                && l.b.iter().all(|v| v.is_finite())
-                && l.r.as_ref().is_none_or(|r| r.iter().all(|v| v.is_finite()))
+            kernels::all_finite(l.w.as_slice().unwrap())
+                && kernels::all_finite(l.b.as_slice().unwrap())
+                && l.r.as_ref().is_none_or(|r| kernels::all_finite(r.as_slice().unwrap()))
         })
     }
 
@@ -153,14 +153,14 @@ impl Network {
                 };
                 let x = &mut lt.x.as_slice_mut().unwrap()[..rows_c * n_in];
                 match &layer.r {
-                    Some(r) => kernels::gemm_nt_bias(h_prev, r.as_slice().unwrap(), None, x, rows_c, n_in, n_in),
+                    Some(r) => kernels::gemm_nt_bias(h_prev, r.as_slice().unwrap(), None, x, rows_c, n_in, n_in, &mut trace.scratch),
                     None => x.copy_from_slice(h_prev),
                 }
             }
             {
                 let x = &lt.x.as_slice().unwrap()[..rows_c * n_in];
                 let a = &mut lt.a.as_slice_mut().unwrap()[..rows_c * n_out];
-                kernels::gemm_nt_bias(x, layer.w.as_slice().unwrap(), Some(layer.b.as_slice().unwrap()), a, rows_c, n_out, n_in);
+                kernels::gemm_nt_bias(x, layer.w.as_slice().unwrap(), Some(layer.b.as_slice().unwrap()), a, rows_c, n_out, n_in, &mut trace.scratch);
             }
             // Passes that diverge at this layer start from the clean pre-activation (and input).
             // (Their layer input is never read: updates use pass 0's input.)
@@ -255,6 +255,8 @@ pub struct Trace {
     /// `(batch, n_0)`: the input samples.
     pub input: Array2<f32>,
     pub layers: Vec<LayerTrace>,
+    /// Transposed weights for the forward products (reused).
+    pub scratch: Vec<f32>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -72,6 +72,7 @@ fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], lr_t: f32) {
         let gi = g[i];
         m[i] = BETA1 * m[i] + (1.0 - BETA1) * gi;
         v[i] = BETA2 * v[i] + (1.0 - BETA2) * gi * gi;
-        w[i] -= lr_t * m[i] / (libm::sqrtf(v[i]) + EPS);
+        // f32::sqrt is correctly rounded (IEEE 754) on every platform, like libm::sqrtf, and vectorises.
+        w[i] -= lr_t * m[i] / (v[i].sqrt() + EPS);
     }
 }

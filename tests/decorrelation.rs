@@ -28,7 +28,7 @@ fn decorrelation_drives_offdiagonal_correlation_to_zero() {
     let measure = |r: &Array2<f32>, rng: &mut Rng, xr: &mut Vec<f32>| {
         let h = correlated_batch(rng, 2000, d);
         xr.resize(2000 * d, 0.0);
-        kernels::gemm_nt_bias(&h, r.as_slice().unwrap(), None, xr, 2000, d, d);
+        kernels::gemm_nt_bias(&h, r.as_slice().unwrap(), None, xr, 2000, d, d, &mut Vec::new());
         decorrelation::mean_abs_offdiag_correlation(xr, 2000, d)
     };
     let before = measure(&r, &mut rng, &mut xr);
@@ -36,7 +36,7 @@ fn decorrelation_drives_offdiagonal_correlation_to_zero() {
         let h = correlated_batch(&mut rng, batch, d);
         // x = h R^T, then R <- R - eta C R
         xr.resize(batch * d, 0.0);
-        kernels::gemm_nt_bias(&h, r.as_slice().unwrap(), None, &mut xr, batch, d, d);
+        kernels::gemm_nt_bias(&h, r.as_slice().unwrap(), None, &mut xr, batch, d, d, &mut Vec::new());
         decorrelation::update(&mut r, &xr, batch, 0.01, &mut scratch);
     }
     let after = measure(&r, &mut rng, &mut xr);

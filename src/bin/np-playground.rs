@@ -4,6 +4,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod bench;
+
 use np_playground::config::KEYS;
 use np_playground::metrics::StepMeans;
 use np_playground::{RunConfig, Trainer};
@@ -15,6 +17,7 @@ versions) or backprop, headless. The config string is the one the page keeps in 
 USAGE:
     np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment]
     np-playground keys        list the config keys, their defaults and meanings
+    np-playground bench [--quick]   training throughput per rule and network, as JSON lines
     np-playground help
 
 OPTIONS:
@@ -183,6 +186,10 @@ fn main() -> ExitCode {
                 ExitCode::from(code)
             }
         },
+        Some("bench") => {
+            bench::run(args.get(1).map(String::as_str) == Some("--quick"));
+            ExitCode::SUCCESS
+        }
         Some("keys") => {
             let d = RunConfig::default();
             println!("v        version of the string format (only 1)");

@@ -33,7 +33,7 @@ impl Grads {
     }
 
     pub fn is_finite(&self) -> bool {
-        self.w.iter().all(|w| w.iter().all(|v| v.is_finite())) && self.b.iter().all(|b| b.iter().all(|v| v.is_finite()))
+        self.w.iter().all(|w| kernels::all_finite(w.as_slice().unwrap())) && self.b.iter().all(|b| kernels::all_finite(b.as_slice().unwrap()))
     }
 }
 

@@ -285,3 +285,72 @@ pub fn cli_command(config: &str, steps: f64) -> String {
     format!("cargo run --release -- run '{}' --steps {} --json", config.replace('\'', ""), steps as u64)
 }
 
+
+/// A benchmark workload (see `bench::CASES` and `bench::RULES`): a trainer on synthetic data
+/// with diagnostics off, stepped exactly as the page's worker steps its trainer.
+#[wasm_bindgen(js_name = BenchRun)]
+pub struct BenchRun {
+    inner: Trainer,
+}
+
+#[wasm_bindgen(js_class = BenchRun)]
+impl BenchRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(case: usize, rule: usize) -> Result<BenchRun, JsError> {
+        let case = crate::bench::CASES.get(case).ok_or_else(|| JsError::new("no such case"))?;
+        let (_, rule) = crate::bench::RULES.get(rule).ok_or_else(|| JsError::new("no such rule"))?;
+        Ok(BenchRun { inner: crate::bench::trainer(case, rule).map_err(js_err)? })
+    }
+
+    pub fn run(&mut self, steps: u32) -> Result<(), JsError> {
+        self.inner.run(steps as u64).map_err(js_err)
+    }
+}
+
+/// The benchmark cases and rules: `{"cases":[{"name","sizes","batch"}],"rules":[label...]}`.
+#[wasm_bindgen(js_name = benchPlan)]
+pub fn bench_plan() -> String {
+    let cases = json::list(crate::bench::CASES.iter().map(|c| {
+        Obj::new()
+            .str("name", c.name)
+            .raw("sizes", &json::list(c.sizes.iter().map(|s| s.to_string())))
+            .num("batch", c.batch as f64)
+            .num("forward_macs", crate::bench::forward_macs(c.sizes) as f64)
+            .end()
+    }));
+    let rules = json::list(crate::bench::RULES.iter().map(|(label, _)| json::string(label)));
+    Obj::new().raw("cases", &cases).raw("rules", &rules).end()
+}
+
+/// Buffers for timing the matrix product from JavaScript.
+#[wasm_bindgen(js_name = MatmulBench)]
+pub struct MatmulBench {
+    a: Vec<f32>,
+    b: Vec<f32>,
+    bias: Vec<f32>,
+    c: Vec<f32>,
+    shape: (usize, usize, usize),
+}
+
+#[wasm_bindgen(js_class = MatmulBench)]
+impl MatmulBench {
+    /// `c (m, n) = a (m, k) b (k, n) + bias`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(m: usize, k: usize, n: usize) -> MatmulBench {
+        MatmulBench {
+            a: (0..m * k).map(|i| (i % 13) as f32 * 0.01).collect(),
+            b: (0..k * n).map(|i| (i % 7) as f32 * 0.01).collect(),
+            bias: vec![0.0; n],
+            c: vec![0.0; m * n],
+            shape: (m, k, n),
+        }
+    }
+
+    /// Runs the product `reps` times.
+    pub fn run(&mut self, reps: u32) {
+        let (m, k, n) = self.shape;
+        for _ in 0..reps {
+            crate::kernels::gemm_nn_bias(&self.a, &self.b, &self.bias, &mut self.c, m, n, k);
+        }
+    }
+}

@@ -6,14 +6,15 @@
 
 /// (config string, steps, checksum after that many steps)
 pub const RUNS: &[(&str, u64, u64)] = &[
-    ("v=1&data=xor&rule=danp", 300, 0xe7c57780f3f0b4af),
-    ("v=1&data=spiral&rule=inp&hidden=16,8&act=relu&draws=2", 300, 0x7c929fae287c396f),
-    ("v=1&data=moons&rule=anp&mode=blind&act=sigmoid&loss=mse&opt=sgd&lr=0.1", 300, 0x34dc4628f39eb59d),
-    ("v=1&data=checker&rule=dbp&act=leaky_relu&hidden=12,12,12&batch=25", 300, 0xa0f840a73f4159b6),
-    ("v=1&data=gauss&rule=np&act=step&sigma=0.05&seed=42", 300, 0x04b8cfbb4157a1ba),
+    ("v=1&data=xor&rule=danp", 300, 0xaf2820ca5bf6f151),
+    ("v=1&data=spiral&rule=inp&hidden=16,8&act=relu&draws=2", 300, 0x6f1cd68d2c93c2ff),
+    ("v=1&data=moons&rule=anp&mode=blind&act=sigmoid&loss=mse&opt=sgd&lr=0.1", 300, 0x601d9fd4462f0b27),
+    ("v=1&data=checker&rule=dbp&act=leaky_relu&hidden=12,12,12&batch=25", 300, 0xc6500a93abbf718c),
+    ("v=1&data=gauss&rule=np&act=step&sigma=0.05&seed=42", 300, 0x1d249df55554a69a),
 ];
 
 /// Trains `config` for `steps` steps and returns the checksum.
+#[allow(dead_code)] // not every test file that includes this module uses it
 pub fn checksum_after(config: &str, steps: u64) -> u64 {
     let mut t = np_playground::Trainer::new(np_playground::RunConfig::parse(config).unwrap()).unwrap();
     t.set_diagnostics(false);
