@@ -22,6 +22,16 @@ const state = {
   maps: {},          // chart x-maps for hover read-outs
 };
 
+// Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
+// frames drawn, and when the page became ready.
+const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null });
+
+function payloadBytes(snap) {
+  let bytes = JSON.stringify(snap.summary).length + JSON.stringify(snap.probe ?? null).length;
+  for (const v of [snap.historySteps, snap.historyValues, snap.plane, snap.units, ...snap.activations]) bytes += v?.byteLength ?? 0;
+  return bytes;
+}
+
 function speed() {
   return $('speed').value;
 }
@@ -71,8 +81,13 @@ function setPlaying(on) {
 
 function onSnapshot(snap) {
   state.snap = snap;
+  stats.snapshots += 1;
+  stats.bytes += payloadBytes(snap);
   if (!snap.playing && state.playing) setPlaying(false);
-  if (!document.body.dataset.ready) document.body.dataset.ready = 'true';
+  if (!document.body.dataset.ready) {
+    stats.readyAt = performance.now();
+    document.body.dataset.ready = 'true';
+  }
   if (!state.drawPending) {
     state.drawPending = true;
     requestAnimationFrame(draw);
@@ -85,6 +100,7 @@ function fmt(v, digits) {
 
 function draw() {
   state.drawPending = false;
+  stats.frames += 1;
   const snap = state.snap;
   if (!snap) return;
   const s = snap.summary;

@@ -17,14 +17,14 @@ function median(v) {
   return s[Math.floor(s.length / 2)];
 }
 
-function rates(reps, minMs, work, f) {
-  f();
+async function rates(reps, minMs, work, f) {
+  await f();
   const out = [];
   for (let r = 0; r < reps; r++) {
     const start = performance.now();
     let n = 0;
     while (n < 2 || performance.now() - start < minMs) {
-      f();
+      await f();
       n++;
     }
     out.push((n * work) / ((performance.now() - start) / 1000));
@@ -104,13 +104,13 @@ onmessage = async (e) => {
       if (quick && c.sizes.length > 4) continue;
       const { x, y } = data(c);
       const model = stockModel(c);
-      const r1 = rates(reps, minMs, c.batch, () => model.trainOnBatch(x, y));
+      const r1 = await rates(reps, minMs, c.batch, () => model.trainOnBatch(x, y));
       postMessage({ type: 'result', result: { kind: 'train', engine: 'tfjs-trainOnBatch', case: c.name, rule: 'BP', samples_per_s_median: median(r1), samples_per_s_min: Math.min(...r1), samples_per_s_max: Math.max(...r1), reps: r1.length } });
       model.dispose();
 
       const layers = variables(c);
       const opt = tf.train.sgd(LR);
-      const r2 = rates(reps, minMs, c.batch, () => {
+      const r2 = await rates(reps, minMs, c.batch, () => {
         const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, forward(layers, x)), true);
         loss.dataSync();
         loss.dispose();
@@ -118,7 +118,7 @@ onmessage = async (e) => {
       postMessage({ type: 'result', result: { kind: 'train', engine: 'tfjs-minimize', case: c.name, rule: 'BP', samples_per_s_median: median(r2), samples_per_s_min: Math.min(...r2), samples_per_s_max: Math.max(...r2), reps: r2.length } });
 
       const wt = layers.map((l) => tf.variable(tf.transpose(l.w)));
-      const r3 = rates(reps, minMs, c.batch, () => {
+      const r3 = await rates(reps, minMs, c.batch, () => {
         handStep(layers, wt, x, y);
         layers[0].b.dataSync();
       });

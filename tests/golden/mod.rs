@@ -6,7 +6,7 @@
 
 /// (config string, steps, checksum after that many steps)
 pub const RUNS: &[(&str, u64, u64)] = &[
-    ("v=1&data=xor&rule=danp", 300, 0xaf2820ca5bf6f151),
+    ("v=1&data=xor&rule=danp", 300, 0x9bba48083e258cf0),
     ("v=1&data=spiral&rule=inp&hidden=16,8&act=relu&draws=2", 300, 0x6f1cd68d2c93c2ff),
     ("v=1&data=moons&rule=anp&mode=blind&act=sigmoid&loss=mse&opt=sgd&lr=0.1", 300, 0x601d9fd4462f0b27),
     ("v=1&data=checker&rule=dbp&act=leaky_relu&hidden=12,12,12&batch=25", 300, 0xc6500a93abbf718c),
