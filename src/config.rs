@@ -34,10 +34,29 @@ pub enum DataSet {
     Spiral,
     Moons,
     Checker,
+    /// The 10,000-digit MNIST subset, 28x28 (784 inputs, 10 classes, fixed 8,000/2,000 split).
+    Mnist,
+    /// The same digits 2x2-average-pooled to 14x14 (196 inputs), for speed.
+    Mnist14,
 }
 
 impl DataSet {
-    pub const ALL: [DataSet; 6] = [DataSet::Circle, DataSet::Xor, DataSet::Gauss, DataSet::Spiral, DataSet::Moons, DataSet::Checker];
+    pub const ALL: [DataSet; 8] = [
+        DataSet::Circle,
+        DataSet::Xor,
+        DataSet::Gauss,
+        DataSet::Spiral,
+        DataSet::Moons,
+        DataSet::Checker,
+        DataSet::Mnist,
+        DataSet::Mnist14,
+    ];
+    /// The 2-D sets generated from the seed.
+    pub const PLANE: [DataSet; 6] = [DataSet::Circle, DataSet::Xor, DataSet::Gauss, DataSet::Spiral, DataSet::Moons, DataSet::Checker];
+
+    pub fn is_digits(self) -> bool {
+        matches!(self, DataSet::Mnist | DataSet::Mnist14)
+    }
     pub fn key(self) -> &'static str {
         match self {
             DataSet::Circle => "circle",
@@ -46,6 +65,8 @@ impl DataSet {
             DataSet::Spiral => "spiral",
             DataSet::Moons => "moons",
             DataSet::Checker => "checker",
+            DataSet::Mnist => "mnist",
+            DataSet::Mnist14 => "mnist14",
         }
     }
     pub fn from_key(s: &str) -> Option<Self> {
@@ -231,25 +252,25 @@ fn choices<T: Copy>(v: &str, all: &[T], key: fn(T) -> &'static str) -> Result<T,
 pub const KEYS: &[KeySpec] = &[
     KeySpec {
         key: "data",
-        help: "2-D data set: circle, xor, gauss (two Gaussians), spiral, moons, checker",
+        help: "data set: circle, xor, gauss (two Gaussians), spiral, moons, checker (2-D, generated from the seed), or mnist / mnist14 (10,000 real digits, 28x28 or pooled to 14x14, fixed 8,000/2,000 split)",
         set: |c, v| Ok(c.data = choices(v, &DataSet::ALL, DataSet::key)?),
         get: |c| c.data.key().into(),
     },
     KeySpec {
         key: "n",
-        help: "number of points, train and test together (20 to 10000)",
+        help: "number of points, train and test together (20 to 10000; ignored for mnist)",
         set: |c, v| Ok(c.points = parse_usize_in(v, 20, MAX_POINTS)?),
         get: |c| c.points.to_string(),
     },
     KeySpec {
         key: "noise",
-        help: "data noise: standard deviation of the jitter added to each point (0 to 1; the plane spans -1..1)",
+        help: "data noise: standard deviation of the jitter added to each point (0 to 1; the plane spans -1..1; ignored for mnist)",
         set: |c, v| Ok(c.data_noise = parse_f32_in(v, 0.0, 1.0, false)?),
         get: |c| c.data_noise.to_string(),
     },
     KeySpec {
         key: "train",
-        help: "fraction of the points used for training; the rest is the test set (0.1 to 0.9)",
+        help: "fraction of the points used for training; the rest is the test set (0.1 to 0.9; mnist always uses its fixed split)",
         set: |c, v| Ok(c.train_fraction = parse_f32_in(v, 0.1, 0.9, false)?),
         get: |c| c.train_fraction.to_string(),
     },
@@ -429,8 +450,26 @@ impl RunConfig {
             })?;
             (spec.set)(&mut cfg, &value).map_err(|m| err(&key, &shown(&value), m))?;
         }
+        cfg.apply_data_defaults(|k| seen.iter().any(|s| s == k));
         cfg.validate()?;
         Ok((cfg, extra_out))
+    }
+
+    /// Keys whose default depends on the data set, for keys the string did not give: the digits
+    /// get a network and optimiser suited to them (784-256-256-10, batch 100, lr 0.001; 196-128-128-10
+    /// for mnist14).
+    pub fn apply_data_defaults(&mut self, given: impl Fn(&str) -> bool) {
+        let defaults: &[(&str, &str)] = match self.data {
+            DataSet::Mnist => &[("hidden", "256,256"), ("lr", "0.001"), ("batch", "100")],
+            DataSet::Mnist14 => &[("hidden", "128,128"), ("lr", "0.001"), ("batch", "100")],
+            _ => &[],
+        };
+        for (key, value) in defaults {
+            if !given(key) {
+                let spec = KEYS.iter().find(|k| k.key == *key).unwrap();
+                (spec.set)(self, value).expect("data-set defaults are valid");
+            }
+        }
     }
 
     /// Checks the combinations that single keys cannot: rules that cannot run with these settings,
@@ -449,7 +488,7 @@ impl RunConfig {
                 format!("larger than the training set ({n_train} points with n={} and train={})", self.points, self.train_fraction),
             ));
         }
-        let units: usize = self.hidden_sizes.iter().sum::<usize>() + 2;
+        let units: usize = self.hidden_sizes.iter().sum::<usize>() + if self.data.is_digits() { 10 } else { 2 };
         let passes = 1 + self.draws * if self.rule.method == Method::Inp { self.hidden_sizes.len() + 1 } else { 1 };
         let need = passes.saturating_mul(self.batch_size).saturating_mul(units);
         if need > MAX_STEP_ACTIVATIONS {
@@ -462,8 +501,12 @@ impl RunConfig {
         Ok(())
     }
 
-    /// Number of training points: `round(n * train)`, at least 1 and leaving at least 1 for testing.
+    /// Number of training points: `round(n * train)`, at least 1 and leaving at least 1 for
+    /// testing; 8,000 for the digits (their fixed split).
     pub fn train_count(&self) -> usize {
+        if self.data.is_digits() {
+            return crate::mnist::TRAIN_DIGITS;
+        }
         let t = libm::roundf(self.points as f32 * self.train_fraction) as usize;
         t.clamp(1, self.points - 1)
     }

@@ -42,7 +42,25 @@ impl Dataset {
         self.train.dim()
     }
 
-    /// Generates the configured data set from `rng` (the run's data stream).
+    /// The configured data set: generated from the data stream `rng` for the 2-D sets, the fixed
+    /// split of `digits` for mnist / mnist14 (an error names what is missing).
+    pub fn build(cfg: &RunConfig, digits: Option<&crate::mnist::Digits>, rng: &mut Rng) -> Result<Dataset, String> {
+        match cfg.data {
+            DataSet::Mnist | DataSet::Mnist14 => {
+                let d = digits.ok_or_else(|| {
+                    format!("data={} needs the MNIST digits file ({}; `./scripts/demo` or `node scripts/mnist.mjs` builds it)", cfg.data.key(), crate::mnist::DEFAULT_PATH)
+                })?;
+                let set = d.dataset(cfg.data == DataSet::Mnist14);
+                if cfg.batch_size > set.train.len() {
+                    return Err(format!("batch={} is larger than the {} training digits", cfg.batch_size, set.train.len()));
+                }
+                Ok(set)
+            }
+            _ => Ok(Self::generate(cfg, rng)),
+        }
+    }
+
+    /// Generates the configured 2-D data set from `rng` (the run's data stream).
     pub fn generate(cfg: &RunConfig, rng: &mut Rng) -> Dataset {
         let n = cfg.points;
         let mut x = Vec::with_capacity(2 * n);
@@ -108,6 +126,7 @@ fn point(set: DataSet, label: usize, rng: &mut Rng) -> (f32, f32) {
                 (0.25 - 0.5 * libm::cosf(t), 0.1 - 0.5 * libm::sinf(t))
             }
         }
+        DataSet::Mnist | DataSet::Mnist14 => unreachable!("digits are loaded, not generated"),
         // A 4x4 checkerboard over the plane; draws until the cell has the wanted colour.
         DataSet::Checker => loop {
             let (a, b) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));

@@ -23,6 +23,7 @@ pub mod json;
 pub mod kernels;
 pub mod loss;
 pub mod metrics;
+pub mod mnist;
 pub mod network;
 pub mod optimizer;
 pub mod plot;

@@ -151,8 +151,17 @@ impl Trainer {
     /// A new run: data, initial weights, batch order and noise each from their own stream of
     /// `config.seed`.
     pub fn new(config: RunConfig) -> Result<Trainer, crate::config::ConfigError> {
+        Self::with_digits(config, None)
+    }
+
+    /// A new run; `digits` supplies the MNIST subset when the config asks for it.
+    pub fn with_digits(config: RunConfig, digits: Option<&crate::mnist::Digits>) -> Result<Trainer, crate::config::ConfigError> {
         config.validate()?;
-        let data = Dataset::generate(&config, &mut Rng::stream(config.seed, Stream::Data));
+        let data = Dataset::build(&config, digits, &mut Rng::stream(config.seed, Stream::Data)).map_err(|message| crate::config::ConfigError {
+            key: "data".into(),
+            value: config.data.key().into(),
+            message,
+        })?;
         let sizes = config.layer_sizes(data.dim(), data.classes);
         let net = Network::new(
             &sizes,

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 fn arb_config() -> impl Strategy<Value = RunConfig> {
     (
-        (0..6usize, 20..2000usize, 0.0f32..1.0, 0.1f32..0.9, prop::collection::vec(1..64usize, 0..4)),
+        (0..8usize, 20..2000usize, 0.0f32..1.0, 0.1f32..0.9, prop::collection::vec(1..64usize, 0..4)),
         (0..6usize, any::<bool>(), 0..8usize, 1e-4f32..1.0, 1..8usize, any::<bool>()),
         (any::<bool>(), 1e-5f32..1.0, 1..10usize, 0.0f32..0.1, 0..=np_playground::config::MAX_SEED),
     )

