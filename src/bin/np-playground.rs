@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 mod bench;
+mod repro;
 
 use np_playground::config::KEYS;
 use np_playground::metrics::StepMeans;
@@ -18,6 +19,7 @@ USAGE:
     np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment]
     np-playground keys        list the config keys, their defaults and meanings
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
+    np-playground repro [--quick]   the reproduction report: docs/results.md and its plots
     np-playground help
 
 OPTIONS:
@@ -194,6 +196,13 @@ fn main() -> ExitCode {
             Err((code, msg)) => {
                 eprintln!("error: {msg}");
                 ExitCode::from(code)
+            }
+        },
+        Some("repro") => match repro::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(2)
             }
         },
         Some("bench") => {
