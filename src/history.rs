@@ -15,8 +15,15 @@ pub struct History {
 
 impl History {
     pub fn new(width: usize, capacity: usize) -> Self {
+        Self::with_stride(width, capacity, 1)
+    }
+
+    /// A history that starts by keeping every `stride`-th step (a power of two), for runs whose
+    /// points are costly to compute.
+    pub fn with_stride(width: usize, capacity: usize, stride: u64) -> Self {
         assert!(capacity >= 4 && capacity % 2 == 0);
-        History { capacity, stride: 1, width, steps: Vec::new(), values: Vec::new() }
+        assert!(stride.is_power_of_two());
+        History { capacity, stride, width, steps: Vec::new(), values: Vec::new() }
     }
 
     /// Records `values` at `step` if the step falls on the current stride.

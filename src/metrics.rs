@@ -16,7 +16,13 @@ const CHUNK: usize = 256;
 
 /// Mean loss and accuracy over `samples`, in chunks through `trace`.
 pub fn score(net: &Network, samples: &Samples, trace: &mut Trace) -> Score {
-    let n = samples.len();
+    score_first(net, samples, usize::MAX, trace)
+}
+
+/// Like [`score`], over the first `max` samples only (a fixed subset, for live curves on large
+/// data sets).
+pub fn score_first(net: &Network, samples: &Samples, max: usize, trace: &mut Trace) -> Score {
+    let n = samples.len().min(max);
     let d = samples.dim();
     let n_out = net.layers.last().unwrap().n_out();
     let (mut loss, mut correct) = (0.0f64, 0usize);

@@ -61,7 +61,12 @@ pub fn line_chart<DB: DrawingBackend>(
     let xmap;
     if log_y {
         let mut chart = builder.build_cartesian_2d(x0..x1, (lo..hi).log_scale()).map_err(e)?;
-        chart.configure_mesh().x_labels(5).y_labels(10).label_style(("sans-serif", 11)).draw().map_err(e)?;
+        // Ten key points per decade, labelled only at 1, 2 and 5 times a power of ten.
+        let label = |v: &f32| {
+            let m = *v / libm::powf(10.0, libm::floorf(libm::log10f(*v) + 1e-6));
+            if [1.0f32, 2.0, 5.0].iter().any(|k| (m - k).abs() < 0.05) { format!("{v}") } else { String::new() }
+        };
+        chart.configure_mesh().x_labels(5).y_labels(10).y_label_formatter(&label).label_style(("sans-serif", 11)).draw().map_err(e)?;
         for s in series {
             let pts = xs.iter().zip(s.ys).filter(|(_, y)| y.is_finite() && **y > 0.0).map(|(x, y)| (*x, *y));
             chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
@@ -123,6 +128,142 @@ pub fn histogram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str,
             let x = lo + i as f32 * width;
             Rectangle::new([(x, 0), (x + width, c)], color.filled())
         }))
+        .map_err(e)?;
+    Ok(())
+}
+
+/// One curve of [`band_chart`]: a mean line over its own `xs`, with an optional shaded band
+/// `lo..hi` (e.g. the spread over seeds; leave `lo`/`hi` empty for none).
+pub struct Band<'a> {
+    pub name: &'a str,
+    pub color: RGBColor,
+    /// Dashed line (e.g. the plain rule next to its decorrelated version in the same colour).
+    pub dashed: bool,
+    pub xs: &'a [f32],
+    pub mean: &'a [f32],
+    pub lo: &'a [f32],
+    pub hi: &'a [f32],
+}
+
+/// Axes of [`band_chart`].
+pub struct Axes<'a> {
+    pub title: &'a str,
+    pub x_desc: &'a str,
+    pub y_desc: &'a str,
+    /// Place x on a log2 scale (the values in `xs` stay raw; ticks are labelled with powers of 2).
+    pub log2_x: bool,
+    /// Fixed y range; otherwise fitted to the data (bands included).
+    pub y_range: Option<(f32, f32)>,
+    /// Draw a dot at every point (for short sweeps rather than training curves).
+    pub markers: bool,
+    /// Legend in the upper right corner instead of the lower right.
+    pub legend_upper: bool,
+}
+
+/// Curves with shaded bands, axis descriptions and a legend inside the plot.
+pub fn band_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, axes: &Axes, bands: &[Band]) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let tx = |x: f32| if axes.log2_x { libm::log2f(x.max(f32::MIN_POSITIVE)) } else { x };
+    let xs_all = bands.iter().flat_map(|b| b.xs.iter().copied()).filter(|v| v.is_finite()).map(tx);
+    let (mut x0, mut x1) = xs_all.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    if axes.log2_x || axes.markers {
+        // A little room so the end markers are not cut.
+        let pad = (x1 - x0) * 0.04;
+        x0 -= pad;
+        x1 += pad;
+    }
+    let (mut lo, mut hi) = match axes.y_range {
+        Some(r) => r,
+        None => {
+            let ys = bands.iter().flat_map(|b| b.mean.iter().chain(b.lo).chain(b.hi).copied()).filter(|v| v.is_finite());
+            ys.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+        }
+    };
+    if !lo.is_finite() || !hi.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    if axes.y_range.is_none() {
+        let pad = (hi - lo) * 0.05;
+        lo -= pad;
+        hi += pad;
+    }
+    let mut chart = ChartBuilder::on(root)
+        .caption(axes.title, ("sans-serif", 15))
+        .margin(8)
+        .x_label_area_size(38)
+        .y_label_area_size(56)
+        .build_cartesian_2d(x0..x1, lo..hi)
+        .map_err(e)?;
+    let log2 = axes.log2_x;
+    let fmt_x = move |x: &f32| {
+        if log2 {
+            if (x - x.round()).abs() < 1e-3 { format!("{}", libm::exp2f(x.round()) as u64) } else { String::new() }
+        } else if (x - x.round()).abs() < 1e-3 {
+            format!("{}", x.round() as i64)
+        } else {
+            format!("{x:.1}")
+        }
+    };
+    let n_x_labels = if log2 { ((x1 - x0).ceil() as usize + 1).max(2) } else { 6 };
+    chart
+        .configure_mesh()
+        .x_labels(n_x_labels)
+        .y_labels(6)
+        .x_label_formatter(&fmt_x)
+        .x_desc(axes.x_desc)
+        .y_desc(axes.y_desc)
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(e)?;
+    for b in bands {
+        let pts = |ys: &'_ [f32]| -> Vec<(f32, f32)> { b.xs.iter().zip(ys).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (tx(*x), *y)).collect() };
+        if !b.lo.is_empty() && b.lo.len() == b.hi.len() {
+            let mut poly = pts(b.lo);
+            let mut top = pts(b.hi);
+            top.reverse();
+            poly.extend(top);
+            if poly.len() >= 3 {
+                chart.draw_series(std::iter::once(Polygon::new(poly, b.color.mix(0.16).filled()))).map_err(e)?;
+            }
+        }
+        let line = pts(b.mean);
+        let color = b.color;
+        let anno = if b.dashed {
+            chart.draw_series(DashedLineSeries::new(line.clone(), 6, 4, color.stroke_width(2))).map_err(e)?
+        } else {
+            chart.draw_series(LineSeries::new(line.clone(), color.stroke_width(2))).map_err(e)?
+        };
+        if b.dashed {
+            anno.label(b.name)
+                .legend(move |(x, y)| plotters::element::DashedPathElement::new(vec![(x, y), (x + 18, y)], 5, 3, color.stroke_width(2)));
+        } else {
+            anno.label(b.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        }
+        if axes.markers {
+            chart.draw_series(line.iter().map(|&p| Circle::new(p, 3, color.filled()))).map_err(e)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(if axes.legend_upper { SeriesLabelPosition::UpperRight } else { SeriesLabelPosition::LowerRight })
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(190, 190, 190))
+        .label_font(("sans-serif", 12))
+        .margin(8)
+        .draw()
         .map_err(e)?;
     Ok(())
 }

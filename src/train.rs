@@ -375,6 +375,22 @@ impl Trainer {
         }
     }
 
+    /// Loss and accuracy on the first `max` samples of each set (the whole sets when they are
+    /// smaller): what the page's live curves show on large data sets.
+    pub fn evaluate_first(&mut self, max: usize) -> Evaluation {
+        Evaluation {
+            train: metrics::score_first(&self.net, &self.data.train, max, &mut self.ws.eval),
+            test: metrics::score_first(&self.net, &self.data.test, max, &mut self.ws.eval),
+        }
+    }
+
+    /// Predicted class of test sample `i`.
+    pub fn predict_test(&mut self, i: usize) -> usize {
+        let x = self.data.test.row(i).to_vec();
+        self.net.forward(&x, 1, &mut self.ws.eval);
+        crate::loss::argmax(self.ws.eval.logits(0))
+    }
+
     /// Runs `n` steps, stopping at the first error.
     pub fn run(&mut self, n: u64) -> Result<(), TrainError> {
         for _ in 0..n {

@@ -54,6 +54,7 @@ test('play advances the step counter and the loss falls; screenshot mid-run', as
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) >= 1500, null, { timeout: 30000 });
   await page.screenshot({ path: `${SHOTS}page-mid-run.png`, fullPage: true });
   await page.click('#play'); // pause
+  await page.waitForTimeout(300); // a snapshot already in flight may still land
   const loss = await num(page, 'train-loss');
   assert.ok(loss < 0.6 * initialLoss, `loss fell from ${initialLoss} to ${loss}`);
   assert.ok(await num(page, 'test-accuracy') > 0.8);

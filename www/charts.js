@@ -5,43 +5,80 @@ import { drawCurves, drawHistogram, rgba } from './pkg/np_playground.js';
 const $ = (id) => document.getElementById(id);
 const COLUMNS = { trainLoss: 0, testLoss: 1, trainAcc: 2, testAcc: 3, dLoss: 5, alignAll: 6 };
 
-/** Pulls columns out of the row-major history. */
-function columns(snap, cols) {
-  const { historyValues: v, historyWidth: w } = snap;
+/** Pulls columns out of a run's row-major history. */
+function columns(run, cols) {
+  const { historyValues: v, historyWidth: w } = run;
   const n = v.length / w;
   const out = new Float32Array(n * cols.length);
   for (let i = 0; i < n; i++) cols.forEach((c, j) => { out[i * cols.length + j] = v[i * w + c]; });
   return out;
 }
 
+/** Several runs' column `c` over the first run's steps (the runs step in lockstep). */
+function acrossRuns(runs, c) {
+  const n = Math.min(...runs.map((r) => r.historySteps.length));
+  const out = new Float32Array(n * runs.length);
+  runs.forEach((r, j) => {
+    for (let i = 0; i < n; i++) out[i * runs.length + j] = r.historyValues[i * r.historyWidth + c];
+  });
+  return { steps: runs[0].historySteps.subarray(0, n), values: out };
+}
+
 /** Draws the three curve charts; returns their x-maps for hover read-outs. */
 export function drawCharts(snap, logScale) {
-  const steps = snap.historySteps;
   const maps = {};
-  maps.loss = drawCurves('loss-chart', 'loss', steps, columns(snap, [COLUMNS.trainLoss, COLUMNS.testLoss]), ['train', 'test'], logScale, false);
-  maps.accuracy = drawCurves('accuracy-chart', 'accuracy', steps, columns(snap, [COLUMNS.trainAcc, COLUMNS.testAcc]), ['train', 'test'], false, true);
+  const runs = snap.runs;
   const layers = snap.sizes.length - 1;
-  const alignCols = [COLUMNS.alignAll, ...Array.from({ length: layers }, (_, l) => 7 + l)];
-  const names = ['all', ...Array.from({ length: layers }, (_, l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`))];
-  maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(snap, alignCols), names, false, true);
+  if (runs.length === 1) {
+    const run = runs[0];
+    const steps = run.historySteps;
+    maps.loss = drawCurves('loss-chart', 'loss', steps, columns(run, [COLUMNS.trainLoss, COLUMNS.testLoss]), ['train', 'test'], logScale, false);
+    maps.accuracy = drawCurves('accuracy-chart', 'accuracy', steps, columns(run, [COLUMNS.trainAcc, COLUMNS.testAcc]), ['train', 'test'], false, true);
+    const alignCols = [COLUMNS.alignAll, ...Array.from({ length: layers }, (_, l) => 7 + l)];
+    const names = ['all', ...Array.from({ length: layers }, (_, l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`))];
+    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(run, alignCols), names, false, true);
+  } else {
+    const names = runs.map((r) => r.rule);
+    let d = acrossRuns(runs, COLUMNS.trainLoss);
+    maps.loss = drawCurves('loss-chart', 'train loss', d.steps, d.values, names, logScale, false);
+    d = acrossRuns(runs, COLUMNS.testAcc);
+    maps.accuracy = drawCurves('accuracy-chart', 'test accuracy', d.steps, d.values, names, false, true);
+    d = acrossRuns(runs, COLUMNS.alignAll);
+    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient, all layers (~30-step average)', d.steps, d.values, names, false, true);
+  }
   return maps;
 }
 
 /** Text for the hover read-out at canvas x position `px`. */
 export function hoverText(snap, map, px, chart) {
   const [left, right, x0, x1] = map;
-  if (px < left || px > right || snap.historySteps.length === 0) return '';
+  const base = snap.runs[0];
+  if (px < left || px > right || base.historySteps.length === 0) return '';
   const step = x0 + ((px - left) / (right - left)) * (x1 - x0);
   let best = 0;
-  snap.historySteps.forEach((s, i) => { if (Math.abs(s - step) < Math.abs(snap.historySteps[best] - step)) best = i; });
-  const row = (c) => snap.historyValues[best * snap.historyWidth + c];
+  base.historySteps.forEach((s, i) => { if (Math.abs(s - step) < Math.abs(base.historySteps[best] - step)) best = i; });
   const f = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
-  const at = `step ${snap.historySteps[best]}`;
-  if (chart === 'loss') return `${at}: train ${f(row(0))}, test ${f(row(1))}`;
-  if (chart === 'accuracy') return `${at}: train ${f(row(2), 3)}, test ${f(row(3), 3)}`;
+  const at = `step ${base.historySteps[best]}`;
+  const row = (run, c) => run.historyValues[best * run.historyWidth + c];
+  if (snap.runs.length > 1) {
+    const c = { loss: COLUMNS.trainLoss, accuracy: COLUMNS.testAcc, alignment: COLUMNS.alignAll }[chart];
+    return `${at}: ${snap.runs.map((r) => `${r.rule} ${f(row(r, c), chart === 'loss' ? 4 : 3)}`).join(', ')}`;
+  }
+  if (chart === 'loss') return `${at}: train ${f(row(base, 0))}, test ${f(row(base, 1))}`;
+  if (chart === 'accuracy') return `${at}: train ${f(row(base, 2), 3)}, test ${f(row(base, 3), 3)}`;
   const layers = snap.sizes.length - 1;
-  const per = Array.from({ length: layers }, (_, l) => f(row(7 + l), 2)).join(', ');
-  return `${at}: all ${f(row(6), 3)}; per layer ${per}`;
+  const per = Array.from({ length: layers }, (_, l) => f(row(base, 7 + l), 2)).join(', ');
+  return `${at}: all ${f(row(base, 6), 3)}; per layer ${per}`;
+}
+
+/** Per-rule, per-layer alignment now (the latest history point), as a small table's rows. */
+export function alignmentRows(snap) {
+  const layers = snap.sizes.length - 1;
+  return snap.runs.map((r) => {
+    const n = r.historySteps.length;
+    const v = (c) => (n ? r.historyValues[(n - 1) * r.historyWidth + c] : NaN);
+    return [r.rule, ...Array.from({ length: layers }, (_, l) => v(7 + l)), v(6)];
+  });
 }
 
 /** Puts a `w x h` grid of values on a canvas, scaled up without smoothing. */
@@ -59,8 +96,7 @@ export function putGrid(canvas, values, w, h, scale = 1) {
 }
 
 /** Decision boundary: probability of class 1 mapped to [-1, 1], then the points on top. */
-export function drawBoundary(canvas, snap, points, showTest) {
-  const { res, plane } = snap;
+export function drawBoundary(canvas, res, plane, points, showTest) {
   const centred = plane.map((p) => 2 * p - 1);
   putGrid(canvas, centred, res, res);
   const ctx = canvas.getContext('2d');
@@ -70,7 +106,7 @@ export function drawBoundary(canvas, snap, points, showTest) {
     const isTest = points[i + 3] > 0.5;
     if (isTest && !showTest) continue;
     ctx.beginPath();
-    ctx.arc(toPx(points[i]), canvas.height - toPx(points[i + 1]), 3, 0, 2 * Math.PI);
+    ctx.arc(toPx(points[i]), canvas.height - toPx(points[i + 1]), canvas.width > 200 ? 3 : 1.5, 0, 2 * Math.PI);
     ctx.fillStyle = points[i + 2] > 0.5 ? '#0877bd' : '#f59322';
     ctx.strokeStyle = isTest ? '#000' : '#fff';
     ctx.lineWidth = 1;
@@ -91,7 +127,7 @@ export function drawUnits(box, snap) {
       const label = document.createElement('span');
       label.textContent = `layer ${l + 1}`;
       row.append(label);
-      for (let j = 0; j < n; j++) {
+      for (let j = 0; j < n && j < 64; j++) {
         const c = document.createElement('canvas');
         c.width = c.height = 40;
         c.title = `layer ${l + 1}, unit ${j + 1}: its output over the input plane (blue positive, orange negative)`;
@@ -103,8 +139,38 @@ export function drawUnits(box, snap) {
   }
   const canvases = box.querySelectorAll('canvas');
   canvases.forEach((c, u) => {
-    if (u >= 64) return; // keep the page light for very wide layers
+    if ((u + 1) * cells > units.length) return; // the worker sends at most 64 maps
     putGrid(c, units.subarray(u * cells, (u + 1) * cells), res, res);
+  });
+}
+
+/** Test digits with the network's answers: records of [label, predicted, pixels...]. */
+export function drawDigits(box, samples, side) {
+  const size = side * side;
+  const count = samples.length / (2 + size);
+  if (box.childElementCount !== count) {
+    box.replaceChildren(...Array.from({ length: count }, () => {
+      const fig = document.createElement('figure');
+      const c = document.createElement('canvas');
+      c.width = c.height = side;
+      const cap = document.createElement('figcaption');
+      fig.append(c, cap);
+      return fig;
+    }));
+  }
+  box.querySelectorAll('figure').forEach((fig, i) => {
+    const rec = samples.subarray(i * (2 + size), (i + 1) * (2 + size));
+    const [label, predicted] = rec;
+    const img = new ImageData(side, side);
+    for (let p = 0; p < size; p++) {
+      const v = 255 - Math.round(rec[2 + p] * 255);
+      img.data.set([v, v, v, 255], 4 * p);
+    }
+    fig.querySelector('canvas').getContext('2d').putImageData(img, 0, 0);
+    const cap = fig.querySelector('figcaption');
+    cap.textContent = `${predicted}`;
+    cap.title = `true digit ${label}, the network says ${predicted}`;
+    fig.className = label === predicted ? 'right' : 'wrong';
   });
 }
 

@@ -14,7 +14,8 @@ const LABELS = {
   inp: 'INP (iterative NP)', dinp: 'DINP (decorrelated INP)', anp: 'ANP (activity-based NP)', danp: 'DANP (decorrelated ANP)',
 };
 const INPUTS = ['n', 'noise', 'train', 'sigma', 'draws', 'lr', 'batch', 'decor_lr', 'seed'];
-export const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checker'];
+export const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checker', 'mnist', 'mnist14'];
+export const RULES = OPTIONS.rule;
 export const MAX_LAYERS = 8;
 
 const $ = (id) => document.getElementById(id);
@@ -74,6 +75,15 @@ export function drawThumbnails(pointsOf) {
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#f4f5f6';
     ctx.fillRect(0, 0, 48, 48);
+    if (button.dataset.dataset.startsWith('mnist')) {
+      ctx.fillStyle = '#333';
+      ctx.font = 'bold 15px sans-serif';
+      ctx.textAlign = 'center';
+      ctx.fillText(button.dataset.dataset === 'mnist' ? '28²' : '14²', 24, 22);
+      ctx.font = '11px sans-serif';
+      ctx.fillText('0–9', 24, 38);
+      continue;
+    }
     const pts = pointsOf(button.dataset.dataset);
     for (let i = 0; i < pts.length; i += 4) {
       ctx.fillStyle = pts[i + 2] > 0.5 ? '#0877bd' : '#f59322';
@@ -82,8 +92,8 @@ export function drawThumbnails(pointsOf) {
   }
 }
 
-/** Shows `values` in the controls. */
-export function showValues(values, ruleUnavailable) {
+/** Shows `values` (and the compare list) in the controls. */
+export function showValues(values, ruleUnavailable, compare = []) {
   for (const key of INPUTS) $(key).value = values[key];
   for (const key of Object.keys(OPTIONS)) $(key).value = values[key];
   for (const button of document.querySelectorAll('[data-dataset]')) {
@@ -115,6 +125,24 @@ export function showValues(values, ruleUnavailable) {
   }
   $('rule-note').textContent = note;
   $('decor_lr').disabled = !values.rule.startsWith('d');
+  const digits = values.data.startsWith('mnist');
+  for (const key of ['n', 'noise', 'train']) $(key).disabled = digits;
+  // Compare: one box per other rule, plus any variant from the URL (e.g. anp:blind, np:k4).
+  const labels = compare.map((c) => c.label);
+  const items = [...new Set([...OPTIONS.rule.filter((r) => r !== values.rule), ...labels])];
+  $('compare').replaceChildren(...items.map((item) => {
+    const label = document.createElement('label');
+    label.className = 'check';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = item;
+    box.checked = labels.includes(item);
+    const reason = ruleUnavailable(item.split(':')[0], values.act, item.includes(':blind') ? 'blind' : values.mode);
+    box.disabled = Boolean(reason) && !box.checked;
+    label.title = reason ?? `run ${item} beside ${values.rule} from the identical seed`;
+    label.append(box, ` ${item}`);
+    return label;
+  }));
 }
 
 /** Reads the controls into a values object (strings, as typed). */

@@ -1,25 +1,33 @@
 // Wiring: URL <-> config, controls, the training worker, and drawing on animation frames.
-import init, { Trainer, parseFragment, configKeys, ruleUnavailable, cliCommand } from './pkg/np_playground.js';
+import init, { Trainer, parseFragment, configKeys, ruleUnavailable, cliCommand, setDigits } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
-import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig, MAX_LAYERS } from './controls.js';
-import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations } from './charts.js';
+import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig, MAX_LAYERS, RULES } from './controls.js';
+import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations, drawDigits, alignmentRows } from './charts.js';
 import { renderProbe, explain } from './noise.js';
+import { PRESETS } from './presets.js';
 
 const $ = (id) => document.getElementById(id);
 const playButton = $('play');
 const configError = $('config-error');
 const controlError = $('control-error');
 const divergedBanner = $('diverged');
+const DIGIT_SETS = ['mnist', 'mnist14'];
+/** Keys whose default depends on the data set: dropped when the data set changes. */
+const DATA_DEFAULTED = ['hidden', 'lr', 'batch'];
+const PROBE_EVERY_MS = 250; // the noise panel is rebuilt at most this often while playing
 
 const state = {
   values: null,      // current config as {key: value}
-  config: '',        // canonical config string of the running trainer
+  config: '',        // canonical config string of the running trainers
+  compare: [],       // [{label, config}] runs beside the page's own
   worker: null,
   snap: null,        // latest snapshot from the worker
-  points: null,      // data points of the current config
+  points: null,      // data points of the current config (2-D sets)
+  digitsLoaded: null, // promise of the MNIST file, once asked for
   drawPending: false,
   playing: false,
   maps: {},          // chart x-maps for hover read-outs
+  probeDrawn: { step: -1, at: 0 },
 };
 
 // Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
@@ -27,8 +35,12 @@ const state = {
 const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null });
 
 function payloadBytes(snap) {
-  let bytes = JSON.stringify(snap.summary).length + JSON.stringify(snap.probe ?? null).length;
-  for (const v of [snap.historySteps, snap.historyValues, snap.plane, snap.units, ...snap.activations]) bytes += v?.byteLength ?? 0;
+  let bytes = JSON.stringify(snap.probe ?? null).length;
+  for (const r of snap.runs) {
+    bytes += JSON.stringify(r.summary).length;
+    for (const v of [r.historySteps, r.historyValues, r.plane]) bytes += v?.byteLength ?? 0;
+  }
+  for (const v of [snap.units, snap.samples, ...snap.activations]) bytes += v?.byteLength ?? 0;
   return bytes;
 }
 
@@ -36,8 +48,13 @@ function speed() {
   return $('speed').value;
 }
 
+function fragment() {
+  const compare = state.compare.map((c) => c.label).join(',');
+  return `${state.config}${compare ? `&compare=${compare}` : ''}`;
+}
+
 function writeUrl() {
-  history.replaceState(null, '', `#${state.config}`);
+  history.replaceState(null, '', `#${fragment()}`);
 }
 
 function showConfigError(err) {
@@ -45,33 +62,76 @@ function showConfigError(err) {
   configError.hidden = false;
 }
 
-/** Starts a fresh trainer for `config` (also Reset: the same config gives the same run). */
-function restart(config) {
+/** Fetches the MNIST file once and hands it to both wasm instances. */
+function loadDigits() {
+  state.digitsLoaded ??= fetch(new URL('data/mnist.bin', import.meta.url))
+    .then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return r.arrayBuffer();
+    })
+    .then((buf) => {
+      setDigits(new Uint8Array(buf));
+      state.worker.postMessage({ type: MSG.DIGITS, bytes: buf }, [buf]);
+    })
+    .catch((e) => {
+      state.digitsLoaded = null;
+      throw new Error(`The MNIST file www/data/mnist.bin could not be loaded (${e.message}); ./scripts/demo builds it.`);
+    });
+  return state.digitsLoaded;
+}
+
+/** Starts fresh trainers for `config` (also Reset: the same config gives the same run). */
+async function restart(config, compare = state.compare) {
+  const values = splitConfig(config);
+  if (DIGIT_SETS.includes(values.data)) {
+    try {
+      await loadDigits();
+    } catch (e) {
+      controlError.textContent = e.message;
+      return false;
+    }
+  }
   state.config = config;
-  state.values = splitConfig(config);
-  // Data points for the plane, from a throwaway trainer in the main-thread instance.
-  const t = new Trainer(config);
-  state.points = t.points();
-  t.free();
-  showValues(state.values, ruleUnavailable);
+  state.compare = compare;
+  state.values = values;
+  const digits = DIGIT_SETS.includes(values.data);
+  if (!digits) {
+    // Data points for the plane, from a throwaway trainer in the main-thread instance.
+    const t = new Trainer(config);
+    state.points = t.points();
+    t.free();
+  }
+  $('plane-panel').hidden = digits;
+  $('digits-panel').hidden = !digits;
+  showValues(state.values, ruleUnavailable, state.compare);
   $('noise-explain').textContent = explain(state.values.rule, state.values.mode);
   divergedBanner.hidden = true;
   setPlaying(false);
-  state.worker.postMessage({ type: MSG.INIT, config, diagnostics: $('diagnostics').checked });
+  state.snap = null;
+  state.probeDrawn = { step: -1, at: 0 };
+  state.worker.postMessage({ type: MSG.INIT, config, compare, diagnostics: $('diagnostics').checked });
   writeUrl();
+  return true;
 }
 
-/** Validates the controls through the Rust codec; applies them if valid. */
-function applyControls() {
-  const values = readValues(state.values);
-  const result = JSON.parse(parseFragment(joinConfig(values)));
+/** Validates values (and a compare list) through the Rust codec; applies them if valid. */
+function apply(values, compareLabels = state.compare.map((c) => c.label)) {
+  const text = joinConfig(values) + (compareLabels.length ? `&compare=${compareLabels.join(',')}` : '');
+  const result = JSON.parse(parseFragment(text));
   if (!result.ok) {
     controlError.textContent = `${result.key}=${result.value}: ${result.message}. The run keeps its previous settings.`;
-    showValues({ ...values, rule: values.rule }, ruleUnavailable);
+    // Show what was asked for, so the menus can say which choices conflict.
+    showValues(values, ruleUnavailable, state.compare);
     return;
   }
   controlError.textContent = '';
-  if (result.config !== state.config) restart(result.config);
+  if (result.config !== state.config || JSON.stringify(result.compare) !== JSON.stringify(state.compare)) {
+    restart(result.config, result.compare);
+  }
+}
+
+function applyControls() {
+  apply(readValues(state.values));
 }
 
 function setPlaying(on) {
@@ -103,7 +163,7 @@ function draw() {
   stats.frames += 1;
   const snap = state.snap;
   if (!snap) return;
-  const s = snap.summary;
+  const s = snap.runs[0].summary;
   $('step-count').textContent = String(s.step);
   $('epoch').textContent = s.epoch.toFixed(2);
   $('checksum').textContent = s.checksum;
@@ -111,18 +171,71 @@ function draw() {
   $('test-loss').textContent = fmt(s.test_loss, 4);
   $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
   $('test-accuracy').textContent = fmt(s.test_accuracy, 3);
-  if (s.diverged) {
-    divergedBanner.textContent = s.diverged;
+  $('eval-note').textContent = s.eval_train < s.train_size
+    ? `(train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples; evaluated at step ${s.evaluated_at})`
+    : `(evaluated at step ${s.evaluated_at})`;
+  const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
+  if (diverged.length) {
+    divergedBanner.textContent = diverged.join(' · ');
     divergedBanner.hidden = false;
     setPlaying(false);
   }
   state.maps = drawCharts(snap, $('log-scale').checked);
-  if (snap.plane && state.points) {
-    drawBoundary($('boundary'), snap, state.points, $('show-test').checked);
+  drawAlignmentTable(snap);
+  if (snap.runs[0].plane && state.points) {
+    drawBoundary($('boundary'), snap.res, snap.runs[0].plane, state.points, $('show-test').checked);
+    drawCompareBoundaries(snap);
     drawUnits($('units'), snap);
   }
+  if (snap.samples) {
+    const side = s.eval_train !== undefined && snap.sizes[0] === 196 ? 14 : 28;
+    drawDigits($('digits'), snap.samples, side);
+  }
   drawActivations($('activations'), snap);
-  renderProbe($('probe'), snap.probe);
+  const now = performance.now();
+  const probeStep = snap.probe?.step ?? -1;
+  if (probeStep !== state.probeDrawn.step && (!snap.playing || now - state.probeDrawn.at > PROBE_EVERY_MS)) {
+    renderProbe($('probe'), snap.probe);
+    state.probeDrawn = { step: probeStep, at: now };
+  }
+  // Ready for the next snapshot.
+  state.worker.postMessage({ type: MSG.WANT });
+}
+
+function drawCompareBoundaries(snap) {
+  const box = $('boundaries');
+  const others = snap.runs.slice(1);
+  if (box.childElementCount !== others.length) {
+    box.replaceChildren(...others.map(() => {
+      const fig = document.createElement('figure');
+      const c = document.createElement('canvas');
+      c.width = c.height = 140;
+      fig.append(c, document.createElement('figcaption'));
+      return fig;
+    }));
+  }
+  box.querySelectorAll('figure').forEach((fig, i) => {
+    drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false);
+    fig.querySelector('figcaption').textContent = `${others[i].rule} (step ${others[i].summary.step})`;
+  });
+  if (others.length) $('boundary').title = `${snap.runs[0].rule}: the network's probability of the blue class over the input plane`;
+}
+
+function drawAlignmentTable(snap) {
+  const table = $('alignment-table');
+  const rows = alignmentRows(snap);
+  const layers = snap.sizes.length - 1;
+  const head = ['rule', ...Array.from({ length: layers }, (_, l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`)), 'all'];
+  const tr = (cells, tag) => {
+    const r = document.createElement('tr');
+    for (const c of cells) {
+      const td = document.createElement(tag);
+      td.textContent = typeof c === 'number' ? fmt(c, 2) : c;
+      r.append(td);
+    }
+    return r;
+  };
+  table.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
 }
 
 function hover(canvasId, chart) {
@@ -143,6 +256,12 @@ async function copy(text, what) {
   } catch {
     $('copied').textContent = `${what}: ${text}`;
   }
+}
+
+function withValues(change) {
+  state.values = { ...state.values, ...change };
+  showValues(state.values, ruleUnavailable, state.compare);
+  applyControls();
 }
 
 function wire() {
@@ -168,28 +287,35 @@ function wire() {
   $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
   $('diagnostics').addEventListener('change', (e) => state.worker.postMessage({ type: MSG.DIAGNOSTICS, on: e.target.checked }));
   $('controls').addEventListener('change', (e) => {
-    if (e.target.id !== 'diagnostics') applyControls();
+    if (e.target.closest('#compare')) {
+      const labels = [...$('compare').querySelectorAll('input:checked')].map((i) => i.value);
+      apply(readValues(state.values), labels);
+    } else if (e.target.id !== 'diagnostics') {
+      applyControls();
+    }
   });
   $('datasets').addEventListener('click', (e) => {
     const button = e.target.closest('[data-dataset]');
-    if (!button) return;
-    $('datasets').dataset.pick = button.dataset.dataset;
-    state.values = { ...state.values, data: button.dataset.dataset };
-    showValues(state.values, ruleUnavailable);
-    applyControls();
+    if (!button || button.dataset.dataset === state.values.data) return;
+    // The network and optimiser defaults depend on the data set: take the new set's.
+    const values = { ...state.values, data: button.dataset.dataset };
+    for (const k of DATA_DEFAULTED) delete values[k];
+    const result = JSON.parse(parseFragment(joinConfig(values)));
+    if (result.ok) {
+      controlError.textContent = '';
+      restart(result.config, []);
+    } else {
+      controlError.textContent = `${result.key}=${result.value}: ${result.message}`;
+    }
   });
   $('layer-add').addEventListener('click', () => {
     const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
     if (widths.length >= MAX_LAYERS) return;
-    state.values = { ...state.values, hidden: [...widths, widths.at(-1) ?? '4'].join(',') };
-    showValues(state.values, ruleUnavailable);
-    applyControls();
+    withValues({ hidden: [...widths, widths.at(-1) ?? '4'].join(',') });
   });
   $('layer-remove').addEventListener('click', () => {
     const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
-    state.values = { ...state.values, hidden: widths.slice(0, -1).join(',') };
-    showValues(state.values, ruleUnavailable);
-    applyControls();
+    withValues({ hidden: widths.slice(0, -1).join(',') });
   });
   $('log-scale').addEventListener('change', draw);
   $('show-test').addEventListener('change', draw);
@@ -199,11 +325,14 @@ function wire() {
     state.worker.postMessage({ type: MSG.PROBE, sample });
   });
   $('copy-link').addEventListener('click', () => {
-    const step = state.snap?.summary.step ?? 0;
-    const url = `${location.origin}${location.pathname}#${state.config}${step ? `&at=${step}` : ''}`;
+    const step = state.snap?.runs[0].summary.step ?? 0;
+    const url = `${location.origin}${location.pathname}#${fragment()}${step ? `&at=${step}` : ''}`;
     copy(url, 'link');
   });
-  $('copy-cli').addEventListener('click', () => copy(cliCommand(state.config, state.snap?.summary.step ?? 0), 'command'));
+  $('copy-cli').addEventListener('click', () => copy(cliCommand(state.config, state.snap?.runs[0].summary.step ?? 0), 'command'));
+  hover('loss-chart', 'loss');
+  hover('accuracy-chart', 'accuracy');
+  hover('alignment-chart', 'alignment');
   // Every control explains itself on hover and on keyboard focus.
   const explainControl = (e) => {
     const el = e.target.closest('[data-key], [title]');
@@ -211,9 +340,6 @@ function wire() {
   };
   $('controls').addEventListener('focusin', explainControl);
   $('controls').addEventListener('mouseover', explainControl);
-  hover('loss-chart', 'loss');
-  hover('accuracy-chart', 'accuracy');
-  hover('alignment-chart', 'alignment');
   document.addEventListener('keydown', (e) => {
     if (e.code === 'Space' && e.target === document.body) {
       e.preventDefault();
@@ -222,29 +348,56 @@ function wire() {
   });
 }
 
+function buildPresets() {
+  $('presets').replaceChildren(...PRESETS.map((p) => {
+    const div = document.createElement('div');
+    div.className = 'preset';
+    const a = document.createElement('a');
+    a.href = `#${p.fragment}`;
+    a.textContent = p.name;
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      openFragment(p.fragment);
+    });
+    const text = document.createElement('p');
+    text.className = 'note';
+    text.textContent = p.text;
+    div.append(a, text);
+    return div;
+  }));
+}
+
+/** Loads a fragment (from the URL or a preset): returns false and shows why if it is bad. */
+async function openFragment(text) {
+  const parsed = JSON.parse(parseFragment(text));
+  if (!parsed.ok) {
+    showConfigError(parsed);
+    await restart(JSON.parse(parseFragment('')).config, []);
+    return;
+  }
+  configError.hidden = true;
+  if (await restart(parsed.config, parsed.compare) && parsed.at) {
+    state.worker.postMessage({ type: MSG.RUN_TO, at: parsed.at });
+  }
+}
+
 async function main() {
   await init();
   const keys = JSON.parse(configKeys());
   buildControls(keys);
+  buildPresets();
   drawThumbnails((data) => {
     const t = new Trainer(`data=${data}&n=200&noise=0.05`);
     const p = t.points();
     t.free();
     return p;
   });
-  const parsed = JSON.parse(parseFragment(decodeURIComponent(location.hash.slice(1))));
-  let config = parsed.ok ? parsed.config : JSON.parse(parseFragment('')).config;
-  if (!parsed.ok) showConfigError(parsed);
-  const at = parsed.ok ? parsed.at : null;
-
+  const initial = decodeURIComponent(location.hash.slice(1));
   state.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   state.worker.onmessage = (e) => {
     const msg = e.data;
     if (msg.type === MSG.READY) {
-      restart(config);
-      if (at) {
-        state.worker.postMessage({ type: MSG.RUN_TO, at });
-      }
+      openFragment(initial);
     } else if (msg.type === MSG.SNAPSHOT) {
       onSnapshot(msg);
     } else if (msg.type === MSG.ERROR) {

@@ -64,7 +64,7 @@ export function renderProbe(box, probe) {
   }
   const parts = [];
   const passes = probe.losses.length;
-  parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), input (${probe.input.map((v) => fx(v, 2)).join(', ')}). ` +
+  parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${probe.input.length <= 8 ? `input (${probe.input.map((v) => fx(v, 2)).join(', ')})` : `${probe.input.length} inputs`}. ` +
     `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${fx(probe.losses[0], 5)}.`));
   if (probe.method !== 'bp') {
     const dl = probe.d_loss.slice(1).map((d, k) => `pass ${k + 1}: dL = ${fx(d, 2, true)}`).join(' · ');

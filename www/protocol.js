@@ -1,7 +1,7 @@
 // Message names between the page (main.js) and the training worker (worker.js).
 export const MSG = Object.freeze({
   // page -> worker
-  INIT: 'init',        // {config}: build a new trainer (also used for reset)
+  INIT: 'init',        // {config, compare, diagnostics}: build new trainers (also used for reset)
   PLAY: 'play',        // {speed}: run continuously
   PAUSE: 'pause',
   STEP: 'step',        // run exactly one step
@@ -9,6 +9,8 @@ export const MSG = Object.freeze({
   SPEED: 'speed',      // {speed}
   DIAGNOSTICS: 'diagnostics', // {on}
   PROBE: 'probe',      // {sample}
+  WANT: 'want',        // the page drew the last snapshot and is ready for the next
+  DIGITS: 'digits',    // {bytes}: the MNIST file, fetched by the page
   // worker -> page
   READY: 'ready',      // the wasm module is up
   SNAPSHOT: 'snapshot',

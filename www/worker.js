@@ -1,36 +1,76 @@
-// The training worker: owns one trainer (Rust, in this worker's own wasm instance), runs steps in
-// slices and posts snapshots. Nothing here computes: it only schedules and copies buffers.
-import init, { Trainer } from './pkg/np_playground.js';
+// The training worker: owns the trainers (Rust, in this worker's own wasm instance), runs steps in
+// slices and posts snapshots when the page asks for one (so traffic never outruns drawing).
+// In a comparison, several trainers with the identical seed run in lockstep. Nothing here
+// computes: it only schedules and copies buffers.
+import init, { Trainer, setDigits } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
-const PLANE_RES = 64;
 const SLOW_MS = 500;      // slow motion: one step every half second
 const FRAME_MS = 16;      // one animation frame
-const MAX_SLICE_MS = 30;  // "as fast as it goes": post at least this often
+const MAX_SLICE_MS = 30;  // "as fast as it goes": come up for messages at least this often
+const MAX_UNIT_MAPS = 64; // the page draws at most this many hidden-unit thumbnails
+const TEST_SAMPLES = 12;  // digits shown with their predictions
 
-const state = { trainer: null, playing: false, speed: '10', target: null, sample: 0, timer: null };
+const state = {
+  runs: [],          // [{rule, trainer}], the page's own run first
+  playing: false, speed: '10', target: null, sample: 0, timer: null,
+  wanted: true,      // the page has drawn the last snapshot and wants the next
+  dirty: false,      // something changed since the last snapshot
+};
+
+const main = () => state.runs[0]?.trainer;
+const running = () => state.playing || state.target !== null;
 
 function snapshot() {
-  const t = state.trainer;
-  const summary = JSON.parse(t.summary());
+  const t = main();
   const sizes = Array.from(t.layerSizes());
-  let plane = null, units = null;
-  if (sizes[0] === 2) {
-    plane = t.plane(PLANE_RES);
-    units = t.unitMaps();
+  const fresh = !running();
+  const plane2d = sizes[0] === 2;
+  const res = plane2d ? t.planeResolution() : 0;
+  const runs = state.runs.map(({ rule, trainer }) => {
+    const run = {
+      rule,
+      summary: JSON.parse(trainer.summary(fresh)),
+      historySteps: trainer.historySteps(),
+      historyValues: trainer.historyValues(),
+      historyWidth: trainer.historyWidth(),
+      plane: plane2d ? trainer.plane(res) : null,
+    };
+    return run;
+  });
+  let units = null;
+  if (plane2d) {
+    t.plane(res);
+    const all = t.unitMaps();
+    units = all.slice(0, Math.min(all.length, MAX_UNIT_MAPS * res * res));
   }
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(t.activations(l));
   const probeJson = t.probe(state.sample);
-  const probe = probeJson ? JSON.parse(probeJson) : null;
   const msg = {
-    type: MSG.SNAPSHOT, summary, sizes, res: PLANE_RES, plane, units, activations,
-    probe, playing: state.playing, config: t.config(),
-    historySteps: t.historySteps(), historyValues: t.historyValues(), historyWidth: t.historyWidth(),
+    type: MSG.SNAPSHOT, runs, sizes, res, units, activations,
+    probe: probeJson ? JSON.parse(probeJson) : null,
+    samples: sizes[0] === 2 ? null : t.testSamples(TEST_SAMPLES),
+    playing: running(), config: t.config(),
   };
-  const buffers = [msg.historySteps.buffer, msg.historyValues.buffer, ...activations.map((a) => a.buffer)];
-  if (plane) buffers.push(plane.buffer, units.buffer);
+  const buffers = [...activations.map((a) => a.buffer)];
+  for (const r of runs) {
+    buffers.push(r.historySteps.buffer, r.historyValues.buffer);
+    if (r.plane) buffers.push(r.plane.buffer);
+  }
+  if (units) buffers.push(units.buffer);
+  if (msg.samples) buffers.push(msg.samples.buffer);
   postMessage(msg, buffers);
+}
+
+function post() {
+  if (state.wanted && main()) {
+    state.wanted = false;
+    state.dirty = false;
+    snapshot();
+  } else {
+    state.dirty = true;
+  }
 }
 
 function stop() {
@@ -39,27 +79,30 @@ function stop() {
   clearTimeout(state.timer);
 }
 
-// Runs `n` steps; on divergence pauses and reports (the summary carries the message).
+// Runs `n` steps on every trainer in lockstep; on divergence pauses (summaries carry the message).
 function runSteps(n) {
-  try {
-    state.trainer.run(n);
-    return true;
-  } catch (e) {
-    stop();
-    return false;
+  let ok = true;
+  for (const { trainer } of state.runs) {
+    try {
+      trainer.run(n);
+    } catch {
+      ok = false;
+    }
   }
+  if (!ok) stop();
+  return ok;
 }
 
 function tick() {
-  if (!state.trainer || (!state.playing && state.target === null)) return;
+  if (!main() || !running()) return;
   const started = performance.now();
   let delay = 0;
   if (state.target !== null) {
     // Exactly up to the target step, in slices so snapshots keep coming.
-    while (state.trainer.steps() < state.target && performance.now() - started < MAX_SLICE_MS) {
-      if (!runSteps(Math.min(100, state.target - state.trainer.steps()))) break;
+    while (main().steps() < state.target && performance.now() - started < MAX_SLICE_MS) {
+      if (!runSteps(Math.min(100, state.target - main().steps()))) break;
     }
-    if (state.trainer.steps() >= state.target) stop();
+    if (main().steps() >= state.target) stop();
   } else if (state.speed === 'slow') {
     runSteps(1);
     delay = SLOW_MS;
@@ -71,24 +114,36 @@ function tick() {
     runSteps(Number(state.speed));
     delay = Math.max(0, FRAME_MS - (performance.now() - started));
   }
-  snapshot();
-  if (state.playing || state.target !== null) state.timer = setTimeout(tick, delay);
+  post();
+  if (running()) state.timer = setTimeout(tick, delay);
 }
 
 function handle(msg) {
   switch (msg.type) {
-    case MSG.INIT:
+    case MSG.DIGITS:
+      setDigits(new Uint8Array(msg.bytes));
+      break;
+    case MSG.INIT: {
       stop();
-      state.trainer?.free();
+      for (const r of state.runs) r.trainer.free();
+      state.runs = [];
       try {
-        state.trainer = new Trainer(msg.config);
+        const own = { label: /(?:^|&)rule=([^&]*)/.exec(msg.config)[1], config: msg.config };
+        for (const { label, config } of [own, ...(msg.compare ?? [])]) {
+          const trainer = new Trainer(config);
+          trainer.setDiagnostics(msg.diagnostics ?? true);
+          state.runs.push({ rule: label, trainer });
+        }
       } catch (e) {
+        for (const r of state.runs) r.trainer.free();
+        state.runs = [];
         postMessage({ type: MSG.ERROR, message: String(e.message ?? e) });
         return;
       }
-      state.trainer.setDiagnostics(msg.diagnostics ?? true);
-      snapshot();
+      state.wanted = true;
+      post();
       break;
+    }
     case MSG.PLAY:
       state.speed = msg.speed ?? state.speed;
       if (!state.playing) {
@@ -98,12 +153,12 @@ function handle(msg) {
       break;
     case MSG.PAUSE:
       stop();
-      snapshot();
+      post();
       break;
     case MSG.STEP:
       stop();
       runSteps(1);
-      snapshot();
+      post();
       break;
     case MSG.RUN_TO:
       stop();
@@ -114,11 +169,15 @@ function handle(msg) {
       state.speed = msg.speed;
       break;
     case MSG.DIAGNOSTICS:
-      state.trainer?.setDiagnostics(msg.on);
+      for (const { trainer } of state.runs) trainer.setDiagnostics(msg.on);
       break;
     case MSG.PROBE:
       state.sample = msg.sample;
-      if (!state.playing) snapshot();
+      if (!running()) post();
+      break;
+    case MSG.WANT:
+      state.wanted = true;
+      if (state.dirty && !running()) post();
       break;
   }
 }

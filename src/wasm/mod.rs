@@ -19,6 +19,22 @@ use crate::{activation::Activation, plane, probe};
 /// Points kept per curve (older points are thinned as the run grows).
 const HISTORY_POINTS: usize = 600;
 
+/// Live curves evaluate on at most this many samples of each set (a fixed subset: the first ones).
+const EVAL_MAX: usize = 2000;
+
+thread_local! {
+    /// The MNIST subset, once the page has fetched it (see [`set_digits`]).
+    static DIGITS: std::cell::RefCell<Option<crate::mnist::Digits>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Hands this wasm instance the MNIST file's bytes; later trainers with `data=mnist` use them.
+#[wasm_bindgen(js_name = setDigits)]
+pub fn set_digits(bytes: &[u8]) -> Result<(), JsError> {
+    let d = crate::mnist::parse(bytes).map_err(js_err)?;
+    DIGITS.with(|cell| *cell.borrow_mut() = Some(d));
+    Ok(())
+}
+
 /// Weight of the newest step in the moving averages of the step statistics (about 30 steps).
 const SMOOTHING: f32 = 1.0 / 30.0;
 
@@ -34,6 +50,8 @@ pub struct WasmTrainer {
     latest: Vec<f32>,
     /// Moving averages of the step statistics (single-batch alignment is very noisy).
     smoothed: crate::metrics::Smoothed,
+    /// Step of the latest evaluation.
+    evaluated_at: u64,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -46,15 +64,20 @@ impl WasmTrainer {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str) -> Result<WasmTrainer, JsError> {
         let cfg = RunConfig::parse(config).map_err(js_err)?;
-        let inner = Trainer::new(cfg).map_err(js_err)?;
+        let inner = DIGITS.with(|d| Trainer::with_digits(cfg, d.borrow().as_ref())).map_err(js_err)?;
         let n_layers = inner.network().n_layers();
+        // Evaluating a history point costs about `eval / batch` steps' forward passes: start with
+        // a stride that keeps that near a quarter of the training time.
+        let eval = inner.data().train.len().min(EVAL_MAX) + inner.data().test.len().min(EVAL_MAX);
+        let stride = ((eval / (4 * inner.config().batch_size)).max(1) as u64).next_power_of_two();
         let mut t = WasmTrainer {
             inner,
-            history: History::new(COLS.len() + n_layers, HISTORY_POINTS),
+            history: History::with_stride(COLS.len() + n_layers, HISTORY_POINTS, stride),
             plane: Default::default(),
             eval_trace: Default::default(),
             latest: Vec::new(),
             smoothed: crate::metrics::Smoothed::new(n_layers, SMOOTHING),
+            evaluated_at: u64::MAX,
         };
         t.record();
         Ok(t)
@@ -79,7 +102,8 @@ impl WasmTrainer {
 
     /// Evaluates and appends one history point at the current step.
     fn record(&mut self) {
-        let ev = self.inner.evaluate();
+        let ev = self.inner.evaluate_first(EVAL_MAX);
+        self.evaluated_at = self.inner.steps();
         let mut row = vec![ev.train.loss, ev.test.loss, ev.train.accuracy, ev.test.accuracy];
         row.extend_from_slice(self.smoothed.values());
         self.history.record(self.inner.steps(), &row);
@@ -111,9 +135,10 @@ impl WasmTrainer {
         self.inner.network().sizes().into_iter().map(|s| s as u32).collect()
     }
 
-    /// Small JSON summary: step, epoch, checksum, the latest evaluation and step statistics.
-    pub fn summary(&mut self) -> String {
-        if self.history.steps().last().copied() != Some(self.inner.steps() as f32) {
+    /// Small JSON summary: step, epoch, checksum, the latest evaluation (made now when `fresh`,
+    /// else the latest history point's) and step statistics.
+    pub fn summary(&mut self, fresh: bool) -> String {
+        if fresh && self.evaluated_at != self.inner.steps() {
             self.record();
         }
         let s = self.inner.last_stats();
@@ -124,7 +149,10 @@ impl WasmTrainer {
         for (k, v) in COLS.iter().zip(&self.latest) {
             o = o.f32(k, *v);
         }
-        o.opt_f32s("alignment", s.alignment.as_deref())
+        o.num("evaluated_at", self.evaluated_at as f64)
+            .num("eval_train", self.inner.data().train.len().min(EVAL_MAX) as f64)
+            .num("train_size", self.inner.data().train.len() as f64)
+            .opt_f32s("alignment", s.alignment.as_deref())
             .opt_f32s("input_correlation", s.input_correlation.as_deref())
             .raw("diverged", &self.inner.diverged().map_or("null".into(), |e| json::string(&e.to_string())))
             .end()
@@ -178,6 +206,32 @@ impl WasmTrainer {
         Float32Array::from(&self.plane.units[..])
     }
 
+    /// The grid resolution the plane view should use: 64 x 64 unless the network is so large that
+    /// the grid's forward pass would cost more than about 20 MFLOP (then 32 or 16).
+    #[wasm_bindgen(js_name = planeResolution)]
+    pub fn plane_resolution(&self) -> usize {
+        let params: usize = self.inner.network().layers.iter().map(|l| l.w.len()).sum();
+        [64usize, 32, 16].into_iter().find(|r| r * r * params * 2 <= 20_000_000).unwrap_or(16)
+    }
+
+    /// `count` test samples spread evenly over the test set (which is ordered by class for the
+    /// digits), as `[label, predicted, pixels...]` records.
+    #[wasm_bindgen(js_name = testSamples)]
+    pub fn test_samples(&mut self, count: usize) -> Float32Array {
+        let total = self.inner.data().test.len();
+        let n = count.min(total);
+        let mut v = Vec::new();
+        for k in 0..n {
+            let i = k * total / n + (total / n) / 2;
+            let label = self.inner.data().test.y[i] as f32;
+            let predicted = self.inner.predict_test(i) as f32;
+            v.push(label);
+            v.push(predicted);
+            v.extend_from_slice(self.inner.data().test.row(i));
+        }
+        Float32Array::from(&v[..])
+    }
+
     /// Data points as `[x, y, label, is_test]` quadruples.
     pub fn points(&self) -> Float32Array {
         let d = self.inner.data();
@@ -197,33 +251,75 @@ impl WasmTrainer {
     }
 }
 
-/// Parses a URL fragment for the page: `{"ok":true,"config":canonical,"at":N|null}` or
-/// `{"ok":false,"key","value","message"}`. The page's own key `at` (train N steps, then pause)
-/// is accepted beside the config keys.
+/// Parses a URL fragment for the page: `{"ok":true,"config":canonical,"at":N|null,"compare":[rules]}`
+/// or `{"ok":false,"key","value","message"}`. Besides the config keys the page's own keys are
+/// accepted: `at` (train N steps, then pause) and `compare` (up to three more rules to run in
+/// lockstep from the identical seed, e.g. `compare=inp,anp`).
 #[wasm_bindgen(js_name = parseFragment)]
 pub fn parse_fragment(fragment: &str) -> String {
-    match RunConfig::parse_with_extras(fragment, &["at"]) {
+    let fail = |key: &str, value: &str, message: &str| {
+        Obj::new().bool("ok", false).str("key", key).str("value", &value.chars().take(40).collect::<String>()).str("message", message).end()
+    };
+    match RunConfig::parse_with_extras(fragment, &["at", "compare"]) {
         Ok((cfg, extras)) => {
             let mut at = "null".to_string();
+            let mut compare: Vec<(String, String)> = Vec::new();
             for (k, v) in extras {
-                if k == "at" {
-                    match v.parse::<u64>() {
+                match k.as_str() {
+                    "at" => match v.parse::<u64>() {
                         Ok(n) if n <= 10_000_000 => at = n.to_string(),
-                        _ => {
-                            return Obj::new()
-                                .bool("ok", false)
-                                .str("key", "at")
-                                .str("value", &v.chars().take(40).collect::<String>())
-                                .str("message", "expected a whole number of steps from 0 to 10000000")
-                                .end();
+                        _ => return fail("at", &v, "expected a whole number of steps from 0 to 10000000"),
+                    },
+                    _ => {
+                        for item in v.split(',').filter(|s| !s.is_empty()) {
+                            match compare_variant(&cfg, item) {
+                                Ok(variant) => {
+                                    if variant == cfg.to_string() || compare.iter().any(|(_, c)| *c == variant) {
+                                        return fail("compare", &v, &format!("{item} is listed twice (the run's own settings are always shown)"));
+                                    }
+                                    compare.push((item.to_string(), variant));
+                                }
+                                Err(message) => return fail("compare", &v, &message),
+                            }
+                        }
+                        if compare.len() > 3 {
+                            return fail("compare", &v, "at most three runs besides the page's own");
                         }
                     }
                 }
             }
-            Obj::new().bool("ok", true).str("config", &cfg.to_string()).raw("at", &at).end()
+            Obj::new()
+                .bool("ok", true)
+                .str("config", &cfg.to_string())
+                .raw("at", &at)
+                .raw("compare", &json::list(compare.iter().map(|(label, config)| Obj::new().str("label", label).str("config", config).end())))
+                .end()
         }
-        Err(e) => Obj::new().bool("ok", false).str("key", &e.key).str("value", &e.value).str("message", &e.message).end(),
+        Err(e) => fail(&e.key, &e.value, &e.message),
     }
+}
+
+/// One `compare` item, `rule[:blind|:clean][:kN]` (e.g. `inp`, `anp:blind`, `np:k4`): the run's
+/// config with that rule, noise mode and number of draws, validated like any config.
+fn compare_variant(cfg: &RunConfig, item: &str) -> Result<String, String> {
+    let mut parts = item.split(':');
+    let name = parts.next().unwrap_or_default();
+    let mut c = cfg.clone();
+    c.rule = Rule::from_key(name).ok_or_else(|| format!("{name} is not a rule; expected e.g. inp, anp:blind or np:k4"))?;
+    for p in parts {
+        match p {
+            "blind" => c.mode = NoiseMode::Blind,
+            "clean" => c.mode = NoiseMode::Clean,
+            k if k.starts_with('k') => {
+                c.draws = k[1..].parse().ok().filter(|d| (1..=crate::config::MAX_DRAWS).contains(d)).ok_or_else(|| format!("{p}: expected k1 to k{}", crate::config::MAX_DRAWS))?;
+            }
+            _ => return Err(format!("{p}: expected blind, clean or kN after the rule")),
+        }
+    }
+    // The decorrelation matrices exist only in D-variants, so the run is rebuilt from its string.
+    let text = c.to_string();
+    RunConfig::parse(&text).map_err(|e| format!("{item}: {}", e.message))?;
+    Ok(text)
 }
 
 /// The key table: `[{"key","help","default"}]`.
