@@ -204,3 +204,49 @@ test('the main thread stays responsive while training at full speed', async () =
 test('no console errors in any of the above', () => {
   assert.deepEqual(consoleErrors, []);
 });
+
+test('a comparison from the URL runs every rule from the identical seed', async () => {
+  const base = 'v=1&data=xor&rule=np&hidden=8';
+  const page = await open(`#${base}&compare=inp,anp:blind&at=120`);
+  await waitForStep(page, 120);
+  assert.equal(await page.locator('#boundaries figure').count(), 2, 'one extra decision boundary per compared rule');
+  assert.match(await page.textContent('#boundaries'), /anp:blind/);
+  assert.equal(await page.locator('#alignment-table tr').count(), 4, 'a header and three rules');
+  // The page's own run is unchanged by the comparison beside it.
+  assert.equal(await text(page, 'checksum'), cliChecksum(base, 120));
+  assert.match(page.url(), /compare=inp,anp:blind/);
+  await page.locator('#compare input[value=inp]').uncheck();
+  await page.waitForFunction(() => location.hash.includes('compare=anp:blind') && !location.hash.includes('inp,'));
+  await page.context().close();
+});
+
+test('a bad compare list is named and the page still loads', async () => {
+  const page = await open('#v=1&data=xor&rule=anp&compare=np:blind');
+  assert.match(await text(page, 'config-error'), /compare=np:blind/);
+  await page.context().close();
+});
+
+test('presets are one click each and shareable', async () => {
+  const page = await open('');
+  await page.click('#presets-box summary');
+  await page.click('text=Noise you cannot see');
+  await page.waitForFunction(() => location.hash.includes('compare=anp:blind'));
+  await page.waitForFunction(() => document.querySelectorAll('#boundaries figure').length === 1);
+  await page.click('text=Step units: only perturbation can train them');
+  await page.waitForFunction(() => location.hash.includes('act=step'));
+  assert.equal(await page.locator('#rule option[value=bp]').isDisabled(), true);
+  await page.context().close();
+});
+
+test('data=mnist trains in the page and shows test digits with predictions', async () => {
+  const page = await open('#v=1&data=mnist14&rule=bp&at=100');
+  await waitForStep(page, 100);
+  assert.ok(await page.isVisible('#digits-panel'));
+  assert.ok(await page.isHidden('#plane-panel'));
+  assert.equal(await page.locator('#digits figure').count(), 12);
+  const acc = await num(page, 'test-accuracy');
+  assert.ok(acc > 0.6, `BP on 14x14 digits after 100 steps: test accuracy ${acc}`);
+  assert.match(page.url(), /hidden=128,128/, 'the digits get their own default network');
+  assert.equal(await text(page, 'checksum'), cliChecksum('v=1&data=mnist14&rule=bp', 100));
+  await page.context().close();
+});
