@@ -38,10 +38,14 @@ pub enum DataSet {
     Mnist,
     /// The same digits 2x2-average-pooled to 14x14 (196 inputs), for speed.
     Mnist14,
+    /// Points drawn by the learner (or a small 2-D upload), carried in the `pts` key.
+    Points,
+    /// An uploaded table too large for a link: the page keeps it and exports it with the run.
+    Upload,
 }
 
 impl DataSet {
-    pub const ALL: [DataSet; 8] = [
+    pub const ALL: [DataSet; 10] = [
         DataSet::Circle,
         DataSet::Xor,
         DataSet::Gauss,
@@ -50,6 +54,8 @@ impl DataSet {
         DataSet::Checker,
         DataSet::Mnist,
         DataSet::Mnist14,
+        DataSet::Points,
+        DataSet::Upload,
     ];
     /// The 2-D sets generated from the seed.
     pub const PLANE: [DataSet; 6] = [DataSet::Circle, DataSet::Xor, DataSet::Gauss, DataSet::Spiral, DataSet::Moons, DataSet::Checker];
@@ -67,6 +73,8 @@ impl DataSet {
             DataSet::Checker => "checker",
             DataSet::Mnist => "mnist",
             DataSet::Mnist14 => "mnist14",
+            DataSet::Points => "points",
+            DataSet::Upload => "upload",
         }
     }
     pub fn from_key(s: &str) -> Option<Self> {
@@ -168,6 +176,8 @@ pub struct RunConfig {
     pub batch_size: usize,
     pub decor_learning_rate: f32,
     pub seed: u64,
+    /// Drawn points (`data=points`), in the compact string of [`crate::userdata::encode_points`].
+    pub drawn_points: String,
 }
 
 impl Default for RunConfig {
@@ -189,6 +199,7 @@ impl Default for RunConfig {
             batch_size: 10,
             decor_learning_rate: 0.001,
             seed: 1,
+            drawn_points: String::new(),
         }
     }
 }
@@ -252,7 +263,7 @@ fn choices<T: Copy>(v: &str, all: &[T], key: fn(T) -> &'static str) -> Result<T,
 pub const KEYS: &[KeySpec] = &[
     KeySpec {
         key: "data",
-        help: "data set: circle, xor, gauss (two Gaussians), spiral, moons, checker (2-D, generated from the seed), or mnist / mnist14 (10,000 real digits, 28x28 or pooled to 14x14, fixed 8,000/2,000 split)",
+        help: "data set: circle, xor, gauss (two Gaussians), spiral, moons, checker (2-D, generated from the seed), mnist / mnist14 (10,000 real digits, 28x28 or pooled to 14x14, fixed 8,000/2,000 split), points (your own points, in pts) or upload (an uploaded table, kept by the page)",
         set: |c, v| Ok(c.data = choices(v, &DataSet::ALL, DataSet::key)?),
         get: |c| c.data.key().into(),
     },
@@ -366,6 +377,19 @@ pub const KEYS: &[KeySpec] = &[
         get: |c| c.decor_learning_rate.to_string(),
     },
     KeySpec {
+        key: "pts",
+        help: "your own points for data=points: click the plane to add one (shift-click: the other class), at most 400, in a compact string",
+        set: |c, v| {
+            let points = crate::userdata::decode_points_or_empty(v)?;
+            if points.len() > crate::userdata::MAX_URL_POINTS {
+                return Err(format!("at most {} points", crate::userdata::MAX_URL_POINTS));
+            }
+            c.drawn_points = if points.is_empty() { String::new() } else { crate::userdata::encode_points(&points) };
+            Ok(())
+        },
+        get: |c| c.drawn_points.clone(),
+    },
+    KeySpec {
         key: "seed",
         help: "seed of the run: data, initial weights, batch order and noise each derive their own stream from it",
         set: |c, v| {
@@ -400,6 +424,15 @@ fn percent_decode(s: &str) -> Option<String> {
 
 /// Longest string accepted at all (a real one is under 300 characters).
 pub const MAX_STRING: usize = 4096;
+
+/// Training share of `n` samples: `round(n * train)`, at least 1 and leaving at least 1 to test
+/// (0 when there are fewer than 2 samples).
+pub fn split_count(n: usize, train: f32) -> usize {
+    if n < 2 {
+        return 0;
+    }
+    (libm::roundf(n as f32 * train) as usize).clamp(1, n - 1)
+}
 
 /// Cuts a user-supplied value for display in a message.
 fn shown(v: &str) -> String {
@@ -480,12 +513,18 @@ impl RunConfig {
             let value = if key == "mode" { "blind".to_string() } else { self.rule.key().to_string() };
             return Err(err(key, &value, reason));
         }
+        if self.data == DataSet::Points {
+            let n = crate::userdata::point_count(&self.drawn_points);
+            if n < 4 {
+                return Err(err("pts", &shown(&self.drawn_points), format!("data=points needs at least 4 points (it has {n}): click the plane to add some")));
+            }
+        }
         let n_train = self.train_count();
         if self.batch_size > n_train {
             return Err(err(
                 "batch",
                 &self.batch_size.to_string(),
-                format!("larger than the training set ({n_train} points with n={} and train={})", self.points, self.train_fraction),
+                format!("larger than the training set ({n_train} training points)"),
             ));
         }
         let units: usize = self.hidden_sizes.iter().sum::<usize>() + if self.data.is_digits() { 10 } else { 2 };
@@ -504,11 +543,13 @@ impl RunConfig {
     /// Number of training points: `round(n * train)`, at least 1 and leaving at least 1 for
     /// testing; 8,000 for the digits (their fixed split).
     pub fn train_count(&self) -> usize {
-        if self.data.is_digits() {
-            return crate::mnist::TRAIN_DIGITS;
+        match self.data {
+            DataSet::Mnist | DataSet::Mnist14 => crate::mnist::TRAIN_DIGITS,
+            DataSet::Points => split_count(crate::userdata::point_count(&self.drawn_points), self.train_fraction),
+            // Known once the table is there; checked when the data set is built.
+            DataSet::Upload => usize::MAX,
+            _ => split_count(self.points, self.train_fraction),
         }
-        let t = libm::roundf(self.points as f32 * self.train_fraction) as usize;
-        t.clamp(1, self.points - 1)
     }
 
     /// Layer sizes `[n_0, hidden..., n_L]` for the data set's input and class counts.

@@ -7,6 +7,13 @@ use ndarray::Array2;
 use crate::config::{DataSet, RunConfig};
 use crate::rng::Rng;
 
+/// Data that does not come from the seed: the MNIST subset and an uploaded table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct External<'a> {
+    pub digits: Option<&'a crate::mnist::Digits>,
+    pub table: Option<&'a crate::userdata::Table>,
+}
+
 /// Samples `x (n, d)` with labels `y (n)` in `0..classes`.
 #[derive(Clone, Debug)]
 pub struct Samples {
@@ -43,9 +50,21 @@ impl Dataset {
     }
 
     /// The configured data set: generated from the data stream `rng` for the 2-D sets, the fixed
-    /// split of `digits` for mnist / mnist14 (an error names what is missing).
-    pub fn build(cfg: &RunConfig, digits: Option<&crate::mnist::Digits>, rng: &mut Rng) -> Result<Dataset, String> {
+    /// split of the digits for mnist / mnist14, the drawn points or the uploaded table, shuffled
+    /// and split by `train` (an error names what is missing).
+    pub fn build(cfg: &RunConfig, external: &External, rng: &mut Rng) -> Result<Dataset, String> {
+        let digits = external.digits;
         match cfg.data {
+            DataSet::Points => {
+                let points = crate::userdata::decode_points_or_empty(&cfg.drawn_points)?;
+                let x: Vec<f32> = points.iter().flat_map(|p| [p.x, p.y]).collect();
+                let y: Vec<usize> = points.iter().map(|p| p.label as usize).collect();
+                Self::split_table(cfg, x, y, 2, 2, rng)
+            }
+            DataSet::Upload => {
+                let t = external.table.ok_or("data=upload needs the uploaded table: load the run's exported file again (Import run), or upload the CSV")?;
+                Self::split_table(cfg, t.x.clone(), t.y.clone(), t.dim, t.classes, rng)
+            }
             DataSet::Mnist | DataSet::Mnist14 => {
                 let d = digits.ok_or_else(|| {
                     format!("data={} needs the MNIST digits file ({}; `./scripts/demo` or `node scripts/mnist.mjs` builds it)", cfg.data.key(), crate::mnist::DEFAULT_PATH)
@@ -58,6 +77,25 @@ impl Dataset {
             }
             _ => Ok(Self::generate(cfg, rng)),
         }
+    }
+
+    /// Shuffles `(x (n, dim), y)` with the data stream and splits it by `train`.
+    fn split_table(cfg: &RunConfig, x: Vec<f32>, y: Vec<usize>, dim: usize, classes: usize, rng: &mut Rng) -> Result<Dataset, String> {
+        let n = y.len();
+        let n_train = crate::config::split_count(n, cfg.train_fraction);
+        if n_train == 0 {
+            return Err(format!("{n} samples are too few to train and test on"));
+        }
+        if cfg.batch_size > n_train {
+            return Err(format!("batch={} is larger than the {n_train} training samples", cfg.batch_size));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        rng.shuffle(&mut order);
+        let take = |idx: &[usize]| Samples {
+            x: Array2::from_shape_fn((idx.len(), dim), |(r, c)| x[dim * idx[r] + c]),
+            y: idx.iter().map(|&i| y[i]).collect(),
+        };
+        Ok(Dataset { train: take(&order[..n_train]), test: take(&order[n_train..]), classes })
     }
 
     /// Generates the configured 2-D data set from `rng` (the run's data stream).
@@ -126,7 +164,7 @@ fn point(set: DataSet, label: usize, rng: &mut Rng) -> (f32, f32) {
                 (0.25 - 0.5 * libm::cosf(t), 0.1 - 0.5 * libm::sinf(t))
             }
         }
-        DataSet::Mnist | DataSet::Mnist14 => unreachable!("digits are loaded, not generated"),
+        DataSet::Mnist | DataSet::Mnist14 | DataSet::Points | DataSet::Upload => unreachable!("only the 2-D sets are generated"),
         // A 4x4 checkerboard over the plane; draws until the cell has the wanted colour.
         DataSet::Checker => loop {
             let (a, b) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));

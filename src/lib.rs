@@ -32,6 +32,7 @@ pub mod probe;
 pub mod rng;
 pub mod rules;
 pub mod train;
+pub mod userdata;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

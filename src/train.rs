@@ -156,8 +156,13 @@ impl Trainer {
 
     /// A new run; `digits` supplies the MNIST subset when the config asks for it.
     pub fn with_digits(config: RunConfig, digits: Option<&crate::mnist::Digits>) -> Result<Trainer, crate::config::ConfigError> {
+        Self::with_external(config, &crate::data::External { digits, table: None })
+    }
+
+    /// A new run with the data that does not come from the seed (digits, an uploaded table).
+    pub fn with_external(config: RunConfig, external: &crate::data::External) -> Result<Trainer, crate::config::ConfigError> {
         config.validate()?;
-        let data = Dataset::build(&config, digits, &mut Rng::stream(config.seed, Stream::Data)).map_err(|message| crate::config::ConfigError {
+        let data = Dataset::build(&config, external, &mut Rng::stream(config.seed, Stream::Data)).map_err(|message| crate::config::ConfigError {
             key: "data".into(),
             value: config.data.key().into(),
             message,

@@ -250,3 +250,58 @@ test('data=mnist trains in the page and shows test digits with predictions', asy
   assert.equal(await text(page, 'checksum'), cliChecksum('v=1&data=mnist14&rule=bp', 100));
   await page.context().close();
 });
+
+test('drawn points train, travel in the link and come back', async () => {
+  const page = await open('#v=1&data=xor');
+  const box = await page.locator('#boundary').boundingBox();
+  const at = (x, y) => ({ x: ((x + 1.5) / 3) * box.width, y: ((1.5 - y) / 3) * box.height });
+  // Blue on the left, orange on the right.
+  for (const [x, y] of [[-1, -1], [-1, 0], [-1, 1], [-0.8, 0.5], [-0.7, -0.5]]) await page.click('#boundary', { position: at(x, y) });
+  assert.match(await page.textContent('#data-note'), /5 points of your own/);
+  for (const [x, y] of [[1, -1], [1, 0], [1, 1], [0.8, 0.5], [0.7, -0.5]]) await page.click('#boundary', { position: at(x, y), modifiers: ['Shift'] });
+  await page.waitForFunction(() => location.hash.includes('data=points') && /pts=1[A-Za-z0-9_-]+/.test(location.hash));
+  assert.match(page.url(), /batch=[1-5]&/, 'the batch is capped at the training points');
+  await page.click('#step');
+  await waitForStep(page, 1);
+  const url = page.url();
+  const again = await open(url.slice(base.length));
+  assert.equal(await text(again, 'config-error'), '');
+  assert.equal(await again.evaluate(() => window.npStats.snapshots > 0), true);
+  assert.match(again.url(), /data=points/);
+  assert.equal(await text(again, 'checksum'), cliChecksum(new URL(url).hash.slice(1), 0));
+  await page.click('#clear-points');
+  await page.waitForFunction(() => location.hash.includes('data=circle'));
+  await page.context().close();
+  await again.context().close();
+});
+
+test('a malformed CSV gets a message per bad line; a large one exports and imports', async () => {
+  const page = await open('#v=1&data=xor');
+  await page.setInputFiles('#csv-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('x,y,label\n1,2,a\n3,oops,b\n4,5\n') });
+  await page.waitForSelector('#data-problems li');
+  const problems = await page.locator('#data-problems li').allTextContents();
+  assert.ok(problems.some((p) => /line 3/.test(p) && /oops/.test(p)), problems.join(' | '));
+  assert.ok(problems.some((p) => /line 4/.test(p)), problems.join(' | '));
+  assert.match(page.url(), /data=xor/, 'the run keeps its data');
+  // Three features: too much for a link.
+  const rows = ['a,b,c,label'];
+  for (let i = 0; i < 300; i++) rows.push(`${Math.sin(i)},${Math.cos(i)},${(i % 7) / 7},${Math.sin(i) > 0 ? 'up' : 'down'}`);
+  await page.setInputFiles('#csv-file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await page.waitForFunction(() => location.hash.includes('data=upload'));
+  assert.match(await page.textContent('#data-note'), /too large for a link/);
+  await page.click('#step');
+  await waitForStep(page, 1);
+  await page.click('#step');
+  await waitForStep(page, 2);
+  const checksum = await text(page, 'checksum');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-run')]);
+  const file = await download.path();
+  const other = await open('#v=1&data=circle');
+  await other.setInputFiles('#import-file', file);
+  await waitForStep(other, 2);
+  assert.equal(await text(other, 'checksum'), checksum);
+  await other.setInputFiles('#import-file', { name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"something"}') });
+  assert.match(await other.locator('#data-problems').textContent(), /not a run exported by NP Playground/);
+  await page.context().close();
+  await other.context().close();
+});

@@ -126,7 +126,9 @@ export function showValues(values, ruleUnavailable, compare = []) {
   $('rule-note').textContent = note;
   $('decor_lr').disabled = !values.rule.startsWith('d');
   const digits = values.data.startsWith('mnist');
-  for (const key of ['n', 'noise', 'train']) $(key).disabled = digits;
+  const own = values.data === 'points' || values.data === 'upload';
+  for (const key of ['n', 'noise']) $(key).disabled = digits || own;
+  $('train').disabled = digits;
   // Compare: one box per other rule, plus any variant from the URL (e.g. anp:blind, np:k4).
   const labels = compare.map((c) => c.label);
   const items = [...new Set([...OPTIONS.rule.filter((r) => r !== values.rule), ...labels])];

@@ -1,5 +1,5 @@
 // Wiring: URL <-> config, controls, the training worker, and drawing on animation frames.
-import init, { Trainer, parseFragment, configKeys, ruleUnavailable, cliCommand, setDigits } from './pkg/np_playground.js';
+import init, { Trainer, parseFragment, configKeys, ruleUnavailable, cliCommand, setDigits, setUpload, encodePoints, decodePoints } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig, MAX_LAYERS, RULES } from './controls.js';
 import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations, drawDigits, alignmentRows } from './charts.js';
@@ -28,7 +28,10 @@ const state = {
   playing: false,
   maps: {},          // chart x-maps for hover read-outs
   probeDrawn: { step: -1, at: 0 },
+  drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
+  uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
 };
+const MIN_POINTS = 4;
 
 // Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
 // frames drawn, and when the page became ready.
@@ -91,17 +94,27 @@ async function restart(config, compare = state.compare) {
       return false;
     }
   }
+  if (values.data === 'upload' && !state.uploadCsv) {
+    controlError.textContent = 'This run uses an uploaded table, which a link cannot carry: open the file saved with Export run (Import run), or upload the CSV again.';
+    return false;
+  }
   state.config = config;
   state.compare = compare;
   state.values = values;
+  if (values.data === 'points') state.drawn = Array.from(decodePoints(values.pts));
+  state.drawingStarted = false;
   const digits = DIGIT_SETS.includes(values.data);
+  const plane = !digits && (values.data !== 'upload' || JSON.parse(setUpload(state.uploadCsv)).dim === 2);
   if (!digits) {
     // Data points for the plane, from a throwaway trainer in the main-thread instance.
     const t = new Trainer(config);
     state.points = t.points();
     t.free();
   }
-  $('plane-panel').hidden = digits;
+  $('data-note').textContent = values.data === 'upload'
+    ? 'This run uses an uploaded table too large for a link: Export run saves it with the settings; Import run opens it again.'
+    : values.data === 'points' ? `${state.drawn.length / 3} points of your own.` : '';
+  $('plane-panel').hidden = !plane;
   $('digits-panel').hidden = !digits;
   showValues(state.values, ruleUnavailable, state.compare);
   $('noise-explain').textContent = explain(state.values.rule, state.values.mode);
@@ -202,6 +215,118 @@ function draw() {
   state.worker.postMessage({ type: MSG.WANT });
 }
 
+/** Adds a point where the plane was clicked (shift: the orange class) and restarts on it. */
+function addPoint(e) {
+  const canvas = $('boundary');
+  const x = (e.offsetX / canvas.clientWidth) * 3 - 1.5;
+  const y = 1.5 - (e.offsetY / canvas.clientHeight) * 3;
+  if (state.values.data !== 'points' && !state.drawingStarted) {
+    state.drawn = [];
+    state.drawingStarted = true;
+  }
+  if (state.drawn.length / 3 >= 400) {
+    $('data-note').textContent = 'At most 400 drawn points fit in a link.';
+    return;
+  }
+  state.drawn.push(x, y, e.shiftKey ? 0 : 1);
+  usePoints();
+}
+
+function usePoints() {
+  const n = state.drawn.length / 3;
+  if (n < MIN_POINTS) {
+    drawPending();
+    $('data-note').textContent = `${n} point${n === 1 ? '' : 's'} drawn: add ${MIN_POINTS - n} more to start training on them.`;
+    return;
+  }
+  const pts = encodePoints(Float32Array.from(state.drawn));
+  // A handful of points cannot fill a large batch: cap it at the training share.
+  const trainCount = Math.max(1, Math.round(n * Number(state.values.train)));
+  const batch = String(Math.min(Number(state.values.batch), Math.min(trainCount, n - 1)));
+  apply({ ...state.values, data: 'points', pts, batch }, []);
+}
+
+/** Points drawn before there are enough to train on, over an empty plane. */
+function drawPending() {
+  const canvas = $('boundary');
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#e8eaeb';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const pts = [];
+  for (let i = 0; i < state.drawn.length; i += 3) pts.push(state.drawn[i], state.drawn[i + 1], state.drawn[i + 2], 0);
+  drawBoundary(canvas, 1, new Float32Array([0.5]), Float32Array.from(pts), false);
+}
+
+function showProblems(problems) {
+  $('data-problems').replaceChildren(...problems.map((p) => {
+    const li = document.createElement('li');
+    li.textContent = p.line ? `line ${p.line}: ${p.message}` : p.message;
+    return li;
+  }));
+}
+
+async function uploadCsv(file) {
+  showProblems([]);
+  if (file.size > 20_000_000) {
+    showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is 20 MB` }]);
+    return;
+  }
+  const text = await file.text();
+  const r = JSON.parse(setUpload(text));
+  if (!r.ok) {
+    showProblems([{ line: 0, message: `${file.name} was not loaded:` }, ...r.problems]);
+    return;
+  }
+  if (r.fits_in_url) {
+    $('data-note').textContent = `${file.name}: ${r.rows} points, 2 classes, now in the link.`;
+    apply({ ...state.values, data: 'points', pts: r.pts }, []);
+    return;
+  }
+  state.uploadCsv = text;
+  state.worker.postMessage({ type: MSG.UPLOAD, csv: text });
+  const values = { ...state.values, data: 'upload' };
+  for (const k of DATA_DEFAULTED) if (k !== 'hidden') delete values[k];
+  apply(values, []);
+}
+
+function exportRun() {
+  const run = {
+    format: 'np-playground-run', version: 1,
+    config: state.config, compare: state.compare.map((c) => c.label),
+    step: state.snap?.runs[0].summary.step ?? 0,
+    checksum: state.snap?.runs[0].summary.checksum ?? null,
+    csv: state.values.data === 'upload' ? state.uploadCsv : null,
+  };
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([JSON.stringify(run)], { type: 'application/json' }));
+  a.download = `np-playground-run-${run.step}.json`;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+async function importRun(file) {
+  showProblems([]);
+  let run;
+  try {
+    run = JSON.parse(await file.text());
+  } catch (e) {
+    showProblems([{ line: 0, message: `${file.name} is not JSON: ${e.message}` }]);
+    return;
+  }
+  const bad = (m) => showProblems([{ line: 0, message: `${file.name}: ${m}` }]);
+  if (run?.format !== 'np-playground-run' || run.version !== 1) return bad('not a run exported by NP Playground (format np-playground-run, version 1)');
+  if (typeof run.config !== 'string' || !Array.isArray(run.compare) || !Number.isInteger(run.step) || run.step < 0) return bad('config, compare or step is missing or malformed');
+  if (run.csv !== null && run.csv !== undefined) {
+    if (typeof run.csv !== 'string') return bad('csv must be text');
+    const r = JSON.parse(setUpload(run.csv));
+    if (!r.ok) return showProblems([{ line: 0, message: `${file.name}: its table was not loaded:` }, ...r.problems]);
+    state.uploadCsv = run.csv;
+    state.worker.postMessage({ type: MSG.UPLOAD, csv: run.csv });
+  }
+  const compare = run.compare.length ? `&compare=${run.compare.join(',')}` : '';
+  await openFragment(`${run.config}${compare}${run.step ? `&at=${run.step}` : ''}`);
+}
+
 function drawCompareBoundaries(snap) {
   const box = $('boundaries');
   const others = snap.runs.slice(1);
@@ -287,6 +412,7 @@ function wire() {
   $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
   $('diagnostics').addEventListener('change', (e) => state.worker.postMessage({ type: MSG.DIAGNOSTICS, on: e.target.checked }));
   $('controls').addEventListener('change', (e) => {
+    if (e.target.type === 'file') return;
     if (e.target.closest('#compare')) {
       const labels = [...$('compare').querySelectorAll('input:checked')].map((i) => i.value);
       apply(readValues(state.values), labels);
@@ -317,6 +443,19 @@ function wire() {
     const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
     withValues({ hidden: widths.slice(0, -1).join(',') });
   });
+  $('boundary').addEventListener('click', addPoint);
+  $('clear-points').addEventListener('click', () => {
+    state.drawn = [];
+    if (state.values.data === 'points') {
+      const values = { ...state.values, data: 'circle', pts: '' };
+      for (const k of DATA_DEFAULTED) delete values[k];
+      apply(values, []);
+    }
+    $('data-note').textContent = 'Points cleared.';
+  });
+  $('csv-file').addEventListener('change', (e) => e.target.files[0] && uploadCsv(e.target.files[0]));
+  $('import-file').addEventListener('change', (e) => e.target.files[0] && importRun(e.target.files[0]));
+  $('export-run').addEventListener('click', exportRun);
   $('log-scale').addEventListener('change', draw);
   $('show-test').addEventListener('change', draw);
   $('probe-sample').addEventListener('change', (e) => {

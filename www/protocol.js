@@ -11,6 +11,7 @@ export const MSG = Object.freeze({
   PROBE: 'probe',      // {sample}
   WANT: 'want',        // the page drew the last snapshot and is ready for the next
   DIGITS: 'digits',    // {bytes}: the MNIST file, fetched by the page
+  UPLOAD: 'upload',    // {csv}: an uploaded table for data=upload
   // worker -> page
   READY: 'ready',      // the wasm module is up
   SNAPSHOT: 'snapshot',

@@ -2,7 +2,7 @@
 // slices and posts snapshots when the page asks for one (so traffic never outruns drawing).
 // In a comparison, several trainers with the identical seed run in lockstep. Nothing here
 // computes: it only schedules and copies buffers.
-import init, { Trainer, setDigits } from './pkg/np_playground.js';
+import init, { Trainer, setDigits, setUpload } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
 const SLOW_MS = 500;      // slow motion: one step every half second
@@ -122,6 +122,9 @@ function handle(msg) {
   switch (msg.type) {
     case MSG.DIGITS:
       setDigits(new Uint8Array(msg.bytes));
+      break;
+    case MSG.UPLOAD:
+      setUpload(msg.csv);
       break;
     case MSG.INIT: {
       stop();

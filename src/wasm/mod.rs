@@ -27,6 +27,57 @@ thread_local! {
     static DIGITS: std::cell::RefCell<Option<crate::mnist::Digits>> = const { std::cell::RefCell::new(None) };
 }
 
+thread_local! {
+    /// The uploaded table, once the learner has loaded a CSV (see [`set_upload`]).
+    static UPLOAD: std::cell::RefCell<Option<crate::userdata::Table>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Parses an uploaded CSV and keeps it for `data=upload`. Returns
+/// `{"ok":true,"rows","dim","classes","class_names","fits_in_url","pts"}` (`pts`: the points'
+/// string when the table fits in a link) or `{"ok":false,"problems":[{"line","message"}]}`.
+#[wasm_bindgen(js_name = setUpload)]
+pub fn set_upload(csv: &str) -> String {
+    match crate::userdata::parse_csv(csv) {
+        Ok(t) => {
+            let fits = crate::userdata::fits_in_url(&t);
+            let pts = if fits { crate::userdata::table_to_points(&t).map(|p| crate::userdata::encode_points(&p)) } else { None };
+            let o = Obj::new()
+                .bool("ok", true)
+                .num("rows", t.rows() as f64)
+                .num("dim", t.dim as f64)
+                .num("classes", t.classes as f64)
+                .raw("class_names", &json::list(t.class_names.iter().map(|n| json::string(n))))
+                .bool("fits_in_url", fits && pts.is_some())
+                .raw("pts", &pts.map_or("null".into(), |p| json::string(&p)))
+                .end();
+            UPLOAD.with(|u| *u.borrow_mut() = Some(t));
+            o
+        }
+        Err(e) => Obj::new()
+            .bool("ok", false)
+            .raw("problems", &json::list(e.problems.iter().map(|p| Obj::new().num("line", p.line as f64).str("message", &p.message).end())))
+            .str("summary", &e.to_string())
+            .end(),
+    }
+}
+
+/// The point string for `[x, y, label, ...]` triples (what `pts` holds).
+#[wasm_bindgen(js_name = encodePoints)]
+pub fn encode_points(triples: &[f32]) -> Result<String, JsError> {
+    let points: Vec<crate::userdata::Point> = triples.chunks_exact(3).map(|t| crate::userdata::Point { x: t[0], y: t[1], label: (t[2] > 0.5) as u8 }).collect();
+    if points.len() > crate::userdata::MAX_URL_POINTS {
+        return Err(JsError::new(&format!("at most {} points fit in a link", crate::userdata::MAX_URL_POINTS)));
+    }
+    Ok(if points.is_empty() { String::new() } else { crate::userdata::encode_points(&points) })
+}
+
+/// `[x, y, label, ...]` triples of a point string (what `pts` holds), in its order.
+#[wasm_bindgen(js_name = decodePoints)]
+pub fn decode_points(pts: &str) -> Result<Vec<f32>, JsError> {
+    let points = crate::userdata::decode_points_or_empty(pts).map_err(js_err)?;
+    Ok(points.iter().flat_map(|p| [p.x, p.y, p.label as f32]).collect())
+}
+
 /// Hands this wasm instance the MNIST file's bytes; later trainers with `data=mnist` use them.
 #[wasm_bindgen(js_name = setDigits)]
 pub fn set_digits(bytes: &[u8]) -> Result<(), JsError> {
@@ -64,7 +115,9 @@ impl WasmTrainer {
     #[wasm_bindgen(constructor)]
     pub fn new(config: &str) -> Result<WasmTrainer, JsError> {
         let cfg = RunConfig::parse(config).map_err(js_err)?;
-        let inner = DIGITS.with(|d| Trainer::with_digits(cfg, d.borrow().as_ref())).map_err(js_err)?;
+        let inner = DIGITS
+            .with(|d| UPLOAD.with(|u| Trainer::with_external(cfg, &crate::data::External { digits: d.borrow().as_ref(), table: u.borrow().as_ref() })))
+            .map_err(js_err)?;
         let n_layers = inner.network().n_layers();
         // Evaluating a history point costs about `eval / batch` steps' forward passes: start with
         // a stride that keeps that near a quarter of the training time.
