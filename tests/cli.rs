@@ -63,3 +63,29 @@ fn keys_lists_every_key() {
         assert!(out.lines().any(|l| l.starts_with(k)), "{k} missing from {out}");
     }
 }
+
+#[test]
+fn uploaded_tables_train_from_a_file_and_bad_files_are_named() {
+    let dir = std::env::temp_dir().join(format!("np-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.csv");
+    let mut text = String::from("a,b,c,label\n");
+    for i in 0..200 {
+        let x = (i as f32 * 0.37).sin();
+        text += &format!("{x},{},{},{}\n", (i as f32 * 0.11).cos(), i % 3, if x > 0.0 { "up" } else { "down" });
+    }
+    std::fs::write(&good, text).unwrap();
+    let out = cli(&["run", "data=upload&hidden=8", "--steps", "300", "--json", "--data", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let last = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+    assert!(last.contains("\"test_accuracy\":"), "{last}");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "a,b,label\n1,2,x\n3,nope,y\n").unwrap();
+    let out = cli(&["run", "data=upload", "--steps", "1", "--data", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("line 3") && err.contains("nope"), "{err}");
+    let out = cli(&["run", "data=upload", "--steps", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("data=upload needs the uploaded table"));
+}

@@ -29,6 +29,7 @@ fn arb_config() -> impl Strategy<Value = RunConfig> {
             batch_size: batch,
             decor_learning_rate: decor,
             seed,
+            drawn_points: String::new(),
         })
         .prop_filter("valid combinations", |c| c.validate().is_ok())
 }
@@ -104,6 +105,10 @@ fn every_bad_input_names_its_key_and_value() {
         ("rule=np&mode=blind", "mode", "blind"),
         ("rule=bp&act=step", "rule", "bp"),
         ("hidden=1024,1024,1024&draws=64&rule=inp&batch=200", "batch", "200"),
+        ("pts=1!!!!", "pts", "1!!!!"),
+        ("pts=2AAAA", "pts", "2AAAA"),
+        ("data=points", "pts", ""),
+        ("data=mnist&batch=9000", "batch", "9000"),
     ];
     for &(input, key, value) in cases {
         let e = RunConfig::parse(input).expect_err(input);

@@ -16,7 +16,7 @@ np-playground: train small networks with node perturbation (NP, INP, ANP, their 
 versions) or backprop, headless. The config string is the one the page keeps in its URL.
 
 USAGE:
-    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment]
+    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv]
     np-playground keys        list the config keys, their defaults and meanings
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
     np-playground repro [--quick]   the reproduction report: docs/results.md and its plots
@@ -28,6 +28,7 @@ OPTIONS:
     --json           print one JSON object per report on stdout, the last with \"final\": true
     --every M        report every M steps (default: a tenth of the run)
     --no-alignment   skip the alignment and input-correlation diagnostics (faster; same weights)
+    --data FILE.csv  the table for data=upload (feature columns, then a label column)
 
 EXAMPLE:
     np-playground run 'v=1&data=xor&rule=danp' --steps 2000 --json
@@ -40,12 +41,13 @@ struct Args {
     json: bool,
     every: Option<u64>,
     diagnostics: bool,
+    data: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut it = args.iter();
     let config = it.next().ok_or("missing the config string (use '' for all defaults)")?.clone();
-    let mut a = Args { config, steps: None, epochs: None, json: false, every: None, diagnostics: true };
+    let mut a = Args { config, steps: None, epochs: None, json: false, every: None, diagnostics: true, data: None };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
         match flag.as_str() {
@@ -65,6 +67,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                 a.every = Some(m);
             }
             "--json" => a.json = true,
+            "--data" => a.data = Some(value("--data")?),
             "--no-alignment" => a.diagnostics = false,
             other => return Err(format!("unknown option {other}")),
         }
@@ -147,7 +150,15 @@ fn run(args: &[String]) -> Result<(), (u8, String)> {
     let a = parse_args(args).map_err(|e| (2, format!("{e}\n\n{USAGE}")))?;
     let config = RunConfig::parse(&a.config).map_err(|e| (2, format!("bad config: {e}")))?;
     let digits = if config.data.is_digits() { Some(load_digits().map_err(|e| (2, e))?) } else { None };
-    let mut t = Trainer::with_digits(config, digits.as_ref()).map_err(|e| (2, format!("bad config: {e}")))?;
+    let table = match &a.data {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| (2, format!("cannot read {path}: {e}")))?;
+            Some(np_playground::userdata::parse_csv(&text).map_err(|e| (2, format!("{path}: {e}")))?)
+        }
+        None => None,
+    };
+    let external = np_playground::data::External { digits: digits.as_ref(), table: table.as_ref() };
+    let mut t = Trainer::with_external(config, &external).map_err(|e| (2, format!("bad config: {e}")))?;
     t.set_diagnostics(a.diagnostics);
     let total = match (a.steps, a.epochs) {
         (Some(s), _) => s,
