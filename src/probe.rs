@@ -9,6 +9,23 @@ use crate::decorrelation;
 use crate::json::{self, Obj};
 use crate::train::Trainer;
 
+/// Largest matrix side sent to the page; bigger matrices are sampled on an even grid of rows and
+/// columns (the page says so), which keeps a probe of a 784-256-256-10 network small.
+pub const MAX_SIDE: usize = 64;
+
+/// `m (rows, cols)` sampled to at most `MAX_SIDE` rows and columns: `(values, rows, cols)`.
+pub fn thumbnail(m: &[f32], rows: usize, cols: usize) -> (Vec<f32>, usize, usize) {
+    let pick = |n: usize| -> Vec<usize> { if n <= MAX_SIDE { (0..n).collect() } else { (0..MAX_SIDE).map(|i| i * n / MAX_SIDE).collect() } };
+    let (ri, ci) = (pick(rows), pick(cols));
+    let v = ri.iter().flat_map(|&r| ci.iter().map(move |&c| m[r * cols + c])).collect();
+    (v, ri.len(), ci.len())
+}
+
+fn matrix_json(m: &[f32], rows: usize, cols: usize) -> String {
+    let (v, r, c) = thumbnail(m, rows, cols);
+    Obj::new().num("rows", r as f64).num("cols", c as f64).num("full_rows", rows as f64).num("full_cols", cols as f64).f32s("values", &v).end()
+}
+
 /// The probe as JSON for the page, or None before the first step or for a sample outside the batch.
 pub fn probe_json(t: &Trainer, sample: usize) -> Option<String> {
     let ws = t.workspace();
@@ -47,8 +64,8 @@ pub fn probe_json(t: &Trainer, sample: usize) -> Option<String> {
             .f32s("clean_a", &row(&lt.a, 0))
             .raw("passes", &json::list(passes))
             .f32s("signal", &ws.signals[l].row(sample).to_vec())
-            .f32s("update", ws.grads.w[l].as_slice().unwrap())
-            .opt_f32s("input_correlation", corr.as_deref())
+            .raw("update", &matrix_json(ws.grads.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in()))
+            .raw("input_correlation", &corr.map_or("null".into(), |c| matrix_json(&c, layer.n_in(), layer.n_in())))
             .end()
     });
     let method = match cfg.rule.method {
@@ -71,4 +88,21 @@ pub fn probe_json(t: &Trainer, sample: usize) -> Option<String> {
             .raw("layers", &json::list(layers))
             .end(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbnails_keep_small_matrices_and_sample_large_ones() {
+        let m: Vec<f32> = (0..6).map(|v| v as f32).collect();
+        assert_eq!(thumbnail(&m, 2, 3), (m.clone(), 2, 3));
+        let big: Vec<f32> = (0..256 * 784).map(|v| v as f32).collect();
+        let (v, r, c) = thumbnail(&big, 256, 784);
+        assert_eq!((r, c, v.len()), (64, 64, 4096));
+        assert_eq!(v[0], 0.0);
+        assert_eq!(v[1], (784 / 64) as f32, "columns sampled evenly");
+        assert_eq!(v[64], (4 * 784) as f32, "rows sampled evenly");
+    }
 }

@@ -380,8 +380,8 @@ impl Trainer {
         }
     }
 
-    /// Loss and accuracy on the first `max` samples of each set (the whole sets when they are
-    /// smaller): what the page's live curves show on large data sets.
+    /// Loss and accuracy on at most `max` samples of each set, spread evenly (the whole sets when
+    /// they are smaller): what the page's live curves show on large data sets.
     pub fn evaluate_first(&mut self, max: usize) -> Evaluation {
         Evaluation {
             train: metrics::score_first(&self.net, &self.data.train, max, &mut self.ws.eval),

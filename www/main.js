@@ -14,7 +14,6 @@ const divergedBanner = $('diverged');
 const DIGIT_SETS = ['mnist', 'mnist14'];
 /** Keys whose default depends on the data set: dropped when the data set changes. */
 const DATA_DEFAULTED = ['hidden', 'lr', 'batch'];
-const PROBE_EVERY_MS = 250; // the noise panel is rebuilt at most this often while playing
 
 const state = {
   values: null,      // current config as {key: value}
@@ -28,6 +27,7 @@ const state = {
   playing: false,
   maps: {},          // chart x-maps for hover read-outs
   probeDrawn: { step: -1, at: 0 },
+  panelTurn: 0,      // which panel the next frame redraws while training runs
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
 };
@@ -35,7 +35,15 @@ const MIN_POINTS = 4;
 
 // Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
 // frames drawn, and when the page became ready.
-const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null });
+const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null, drawMs: {} });
+
+/** Runs one part of a redraw, keeping the longest time it took (read by the benchmark). */
+function timed(part, f) {
+  const start = performance.now();
+  f();
+  const ms = performance.now() - start;
+  stats.drawMs[part] = Math.max(stats.drawMs[part] ?? 0, ms);
+}
 
 function payloadBytes(snap) {
   let bytes = JSON.stringify(snap.probe ?? null).length;
@@ -154,6 +162,9 @@ function setPlaying(on) {
 
 function onSnapshot(snap) {
   state.snap = snap;
+  // Ask for the next one now, so the worker prepares it while this one is drawn; at most one
+  // snapshot is ever in flight, so traffic stays bounded by what the page takes.
+  state.worker.postMessage({ type: MSG.WANT });
   stats.snapshots += 1;
   stats.bytes += payloadBytes(snap);
   if (!snap.playing && state.playing) setPlaying(false);
@@ -185,7 +196,7 @@ function draw() {
   $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
   $('test-accuracy').textContent = fmt(s.test_accuracy, 3);
   $('eval-note').textContent = s.eval_train < s.train_size
-    ? `(train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples; evaluated at step ${s.evaluated_at})`
+    ? `(train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at})`
     : `(evaluated at step ${s.evaluated_at})`;
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
@@ -193,26 +204,11 @@ function draw() {
     divergedBanner.hidden = false;
     setPlaying(false);
   }
-  state.maps = drawCharts(snap, $('log-scale').checked);
-  drawAlignmentTable(snap);
-  if (snap.runs[0].plane && state.points) {
-    drawBoundary($('boundary'), snap.res, snap.runs[0].plane, state.points, $('show-test').checked);
-    drawCompareBoundaries(snap);
-    drawUnits($('units'), snap);
-  }
-  if (snap.samples) {
-    const side = s.eval_train !== undefined && snap.sizes[0] === 196 ? 14 : 28;
-    drawDigits($('digits'), snap.samples, side);
-  }
-  drawActivations($('activations'), snap);
-  const now = performance.now();
-  const probeStep = snap.probe?.step ?? -1;
-  if (probeStep !== state.probeDrawn.step && (!snap.playing || now - state.probeDrawn.at > PROBE_EVERY_MS)) {
-    renderProbe($('probe'), snap.probe);
-    state.probeDrawn = { step: probeStep, at: now };
-  }
-  // Ready for the next snapshot.
-  state.worker.postMessage({ type: MSG.WANT });
+  // While training runs, each frame redraws one panel in turn so no frame's work grows long;
+  // when paused (or after a single step) everything is drawn at once.
+  const parts = PANELS.filter((p) => p.applies(snap));
+  const chosen = snap.playing ? [parts[state.panelTurn++ % parts.length]] : parts;
+  for (const part of chosen) timed(part.name, () => part.draw(snap));
 }
 
 /** Adds a point where the plane was clicked (shift: the orange class) and restarts on it. */
@@ -326,6 +322,33 @@ async function importRun(file) {
   const compare = run.compare.length ? `&compare=${run.compare.join(',')}` : '';
   await openFragment(`${run.config}${compare}${run.step ? `&at=${run.step}` : ''}`);
 }
+
+const PANELS = [
+  {
+    name: 'charts', applies: () => true,
+    draw: (snap) => {
+      state.maps = drawCharts(snap, $('log-scale').checked);
+      drawAlignmentTable(snap);
+    },
+  },
+  {
+    name: 'plane', applies: (snap) => Boolean(snap.runs[0].plane && state.points),
+    draw: (snap) => {
+      drawBoundary($('boundary'), snap.res, snap.runs[0].plane, state.points, $('show-test').checked);
+      drawCompareBoundaries(snap);
+    },
+  },
+  { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap) },
+  { name: 'digits', applies: (snap) => Boolean(snap.samples), draw: (snap) => drawDigits($('digits'), snap.samples, snap.sizes[0] === 196 ? 14 : 28) },
+  { name: 'activations', applies: () => true, draw: (snap) => drawActivations($('activations'), snap) },
+  {
+    name: 'noise panel', applies: (snap) => (snap.probe?.step ?? -1) !== state.probeDrawn.step,
+    draw: (snap) => {
+      renderProbe($('probe'), snap.probe);
+      state.probeDrawn = { step: snap.probe?.step ?? -1, at: performance.now() };
+    },
+  },
+];
 
 function drawCompareBoundaries(snap) {
   const box = $('boundaries');

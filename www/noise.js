@@ -91,9 +91,12 @@ export function renderProbe(box, probe) {
     }
     box2.append(strip(probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input'));
     const mats = el('div', 'mats');
-    mats.append(matrix(`update G (${layer.n_out}×${layer.n_in}, whole batch)`, layer.update, layer.n_out, layer.n_in, 'the update direction handed to the optimiser'));
-    if (layer.input_correlation) {
-      mats.append(matrix('input correlation', layer.input_correlation, layer.n_in, layer.n_in, 'normalised second moments of this layer\'s decorrelated input over the batch: decorrelation drives the off-diagonal to 0'));
+    const sampled = (m) => (m.rows < m.full_rows || m.cols < m.full_cols ? `, ${m.rows}×${m.cols} sampled` : '');
+    const u = layer.update;
+    mats.append(matrix(`update G (${u.full_rows}×${u.full_cols}, whole batch${sampled(u)})`, u.values, u.rows, u.cols, 'the update direction handed to the optimiser'));
+    const c = layer.input_correlation;
+    if (c) {
+      mats.append(matrix(`input correlation (${c.full_rows}×${c.full_cols}${sampled(c)})`, c.values, c.rows, c.cols, 'normalised second moments of this layer\'s decorrelated input over the batch: decorrelation drives the off-diagonal to 0'));
     }
     box2.append(mats);
     parts.push(box2);

@@ -10,11 +10,13 @@ const FRAME_MS = 16;      // one animation frame
 const MAX_SLICE_MS = 30;  // "as fast as it goes": come up for messages at least this often
 const MAX_UNIT_MAPS = 64; // the page draws at most this many hidden-unit thumbnails
 const TEST_SAMPLES = 12;  // digits shown with their predictions
+const FRESH_MS = 500;     // while training, the figures above the curves are re-evaluated this often
 
 const state = {
   runs: [],          // [{rule, trainer}], the page's own run first
   playing: false, speed: '10', target: null, sample: 0, timer: null,
-  wanted: true,      // the page has drawn the last snapshot and wants the next
+  freshAt: 0,        // when the figures were last evaluated
+  wanted: true,      // the page has taken the last snapshot and wants the next
   dirty: false,      // something changed since the last snapshot
 };
 
@@ -24,7 +26,8 @@ const running = () => state.playing || state.target !== null;
 function snapshot() {
   const t = main();
   const sizes = Array.from(t.layerSizes());
-  const fresh = !running();
+  const fresh = !running() || performance.now() - state.freshAt > FRESH_MS;
+  if (fresh) state.freshAt = performance.now();
   const plane2d = sizes[0] === 2;
   const res = plane2d ? t.planeResolution() : 0;
   const runs = state.runs.map(({ rule, trainer }) => {

@@ -19,7 +19,7 @@ use crate::{activation::Activation, plane, probe};
 /// Points kept per curve (older points are thinned as the run grows).
 const HISTORY_POINTS: usize = 600;
 
-/// Live curves evaluate on at most this many samples of each set (a fixed subset: the first ones).
+/// Live curves evaluate on at most this many samples of each set (a fixed subset spread evenly).
 const EVAL_MAX: usize = 2000;
 
 thread_local! {
@@ -119,10 +119,11 @@ impl WasmTrainer {
             .with(|d| UPLOAD.with(|u| Trainer::with_external(cfg, &crate::data::External { digits: d.borrow().as_ref(), table: u.borrow().as_ref() })))
             .map_err(js_err)?;
         let n_layers = inner.network().n_layers();
-        // Evaluating a history point costs about `eval / batch` steps' forward passes: start with
-        // a stride that keeps that near a quarter of the training time.
+        // A history point evaluates `eval` samples, about the forward work of `eval / batch`
+        // steps: where that is more than a trifle (2 MFLOP), record only every that-many steps.
         let eval = inner.data().train.len().min(EVAL_MAX) + inner.data().test.len().min(EVAL_MAX);
-        let stride = ((eval / (4 * inner.config().batch_size)).max(1) as u64).next_power_of_two();
+        let eval_flops = 2 * eval * crate::bench::forward_macs(&inner.network().sizes());
+        let stride = if eval_flops <= 2_000_000 { 1 } else { ((eval / inner.config().batch_size).max(1) as u64).next_power_of_two() };
         let mut t = WasmTrainer {
             inner,
             history: History::with_stride(COLS.len() + n_layers, HISTORY_POINTS, stride),
