@@ -174,8 +174,9 @@ export function drawDigits(box, samples, side) {
   });
 }
 
-/** Heatmap (samples x units) and histogram per layer of the minibatch's activations. */
-export function drawActivations(box, snap) {
+/** Heatmap (samples x units) and histogram per layer of the minibatch's activations (only layer
+ *  `only`, when given, so a running page can spread the work over frames). */
+export function drawActivations(box, snap, only = null) {
   const layers = snap.sizes.length - 1;
   if (box.dataset.shape !== snap.sizes.join(',') + ':' + snap.activations[0].length) {
     box.replaceChildren(...Array.from({ length: layers }, (_, l) => {
@@ -194,6 +195,7 @@ export function drawActivations(box, snap) {
     box.dataset.shape = snap.sizes.join(',') + ':' + snap.activations[0].length;
   }
   box.querySelectorAll('.act-layer').forEach((wrap, l) => {
+    if (only !== null && l !== only) return;
     const values = snap.activations[l];
     const n = snap.sizes[l + 1];
     const rows = values.length / n;

@@ -28,6 +28,7 @@ const state = {
   maps: {},          // chart x-maps for hover read-outs
   probeDrawn: { step: -1, at: 0 },
   panelTurn: 0,      // which panel the next frame redraws while training runs
+  layerTurn: 0,      // which layer's activations that panel redraws
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
 };
@@ -340,7 +341,10 @@ const PANELS = [
   },
   { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap) },
   { name: 'digits', applies: (snap) => Boolean(snap.samples), draw: (snap) => drawDigits($('digits'), snap.samples, snap.sizes[0] === 196 ? 14 : 28) },
-  { name: 'activations', applies: () => true, draw: (snap) => drawActivations($('activations'), snap) },
+  {
+    name: 'activations', applies: () => true,
+    draw: (snap) => drawActivations($('activations'), snap, snap.playing ? state.layerTurn++ % (snap.sizes.length - 1) : null),
+  },
   {
     name: 'noise panel', applies: (snap) => (snap.probe?.step ?? -1) !== state.probeDrawn.step,
     draw: (snap) => {
