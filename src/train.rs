@@ -27,8 +27,6 @@ pub struct StepStats {
     pub alignment: Option<Vec<f32>>,
     /// The same cosine over all layers together.
     pub alignment_all: Option<f32>,
-    /// Per-layer mean absolute off-diagonal correlation of the layer input (diagnostics only).
-    pub input_correlation: Option<Vec<f32>>,
 }
 
 /// Why training stopped.
@@ -338,8 +336,7 @@ impl Trainer {
         e
     }
 
-    /// Alignment with the exact BP gradient (same batch, same `R`, clean pass) and the input
-    /// correlation of every layer.
+    /// Alignment with the exact BP gradient (same batch, same `R`, clean pass).
     fn diagnose(net: &Network, config: &RunConfig, ws: &mut Workspace, stats: &mut StepStats) {
         let bsz = config.batch_size;
         let clean_trace = if config.mode == NoiseMode::Blind {
@@ -352,16 +349,6 @@ impl Trainer {
         } else {
             &ws.trace
         };
-        stats.input_correlation = Some(
-            net.layers
-                .iter()
-                .enumerate()
-                .map(|(l, layer)| {
-                    let x = clean_trace.pass_rows(&clean_trace.layers[l].x, 0);
-                    decorrelation::mean_abs_offdiag_correlation(x, bsz, layer.n_in())
-                })
-                .collect(),
-        );
         if !net.act.has_useful_gradient() && net.n_layers() > 1 {
             return; // the "true gradient" of step units is zero: alignment is undefined
         }
@@ -370,6 +357,23 @@ impl Trainer {
         let n = net.n_layers();
         stats.alignment = Some((0..n).map(|l| rules::cosine(&ws.grads, &ws.bp_grads, l..l + 1)).collect());
         stats.alignment_all = Some(rules::cosine(&ws.grads, &ws.bp_grads, 0..n));
+    }
+
+    /// Per-layer mean absolute off-diagonal correlation of the layer input `x = R h` over the last
+    /// minibatch (pass 0; in blind mode the first layer's input is clean, later ones carry the
+    /// reference pass's noise). It costs `O(B d^2)` per layer, so it is computed on request, not
+    /// every step. Empty before the first step.
+    pub fn input_correlation(&self) -> Vec<f32> {
+        let t = &self.ws.trace;
+        if self.steps == 0 || t.layers.len() != self.net.n_layers() {
+            return Vec::new();
+        }
+        self.net
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, layer)| decorrelation::mean_abs_offdiag_correlation(t.pass_rows(&t.layers[l].x, 0), t.batch, layer.n_in()))
+            .collect()
     }
 
     /// Loss and accuracy on the whole train and test sets (clean pass).

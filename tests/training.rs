@@ -82,7 +82,7 @@ fn diagnostics_report_alignment_and_correlation() {
     let a = s.alignment.unwrap();
     assert_eq!(a.len(), 3);
     assert!(a.iter().all(|c| (-1.0..=1.0).contains(c)));
-    assert_eq!(s.input_correlation.unwrap().len(), 3);
+    assert_eq!(t.input_correlation().len(), 3);
     assert!(s.d_loss.is_some());
     t.set_diagnostics(false);
     assert!(t.step().unwrap().alignment.is_none());

@@ -126,7 +126,7 @@ fn report(t: &mut Trainer, w: &StepMeans, json: bool, is_final: bool, started: I
             w.d_loss().map_or("null".into(), num32),
             list(&w.alignment()),
             w.alignment_all().map_or("null".into(), num32),
-            list(&stats.input_correlation),
+            list(&Some(t.input_correlation())),
             t.checksum(),
             num((started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0),
             string(&t.config().to_string()),

@@ -207,7 +207,6 @@ impl WasmTrainer {
             .num("eval_train", self.inner.data().train.len().min(EVAL_MAX) as f64)
             .num("train_size", self.inner.data().train.len() as f64)
             .opt_f32s("alignment", s.alignment.as_deref())
-            .opt_f32s("input_correlation", s.input_correlation.as_deref())
             .raw("diverged", &self.inner.diverged().map_or("null".into(), |e| json::string(&e.to_string())))
             .end()
     }
