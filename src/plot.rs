@@ -214,12 +214,23 @@ pub fn band_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, axes: &Axes
             format!("{x:.1}")
         }
     };
+    let span = hi - lo;
+    let fmt_y = move |y: &f32| {
+        if span >= 10.0 {
+            format!("{y:.0}")
+        } else if span >= 1.0 {
+            format!("{y:.1}")
+        } else {
+            format!("{y:.2}")
+        }
+    };
     let n_x_labels = if log2 { ((x1 - x0).ceil() as usize + 1).max(2) } else { 6 };
     chart
         .configure_mesh()
         .x_labels(n_x_labels)
         .y_labels(6)
         .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
         .x_desc(axes.x_desc)
         .y_desc(axes.y_desc)
         .label_style(("sans-serif", 12))

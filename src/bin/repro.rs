@@ -1,4 +1,467 @@
-//! `np-playground repro`: the reproduction report (being written).
-pub fn run(_args: &[String]) -> Result<(), String> {
-    Err("the reproduction report is not built yet".into())
+//! `np-playground repro [--quick]`: the reproduction report.
+//!
+//! Measures, on the MNIST subset, (a) the alignment of NP, INP and ANP (and blind ANP) with the
+//! true gradient at initialisation over batch sizes, noise draws K and widths; (b) test accuracy
+//! over epochs of all eight methods at their best learning rate from a small grid, several seeds;
+//! (c) ANP and DANP with clean against blind noise; (d) the time every rule takes; and what
+//! decorrelation's speed-up depends on (mean-centred against raw inputs, the decorrelation rate).
+//!
+//! The full suite writes `docs/results.md` and `docs/results/*.svg`; `--quick` runs a small
+//! version (mnist14, one seed, two epochs) into `target/repro-quick/` and fails if an ordering
+//! that the full report confirms does not hold. The measured numbers are also cached (in
+//! `target/repro/data.tsv` or `target/repro-quick/data.tsv`) so `--render-only` can rewrite the
+//! report without training again.
+
+mod align;
+mod pool;
+mod report;
+mod runs;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use align::{AlignCell, AlignSettings};
+use runs::{Ctx, Inputs, Job, Point, RunResult, Sets, Timing};
+
+pub const RULES: [&str; 8] = ["bp", "dbp", "np", "dnp", "inp", "dinp", "anp", "danp"];
+
+/// Everything the suite runs; a function of `--quick` only.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub quick: bool,
+    pub data: &'static str,
+    pub pool: bool,
+    pub hidden: usize,
+    pub align: AlignSettings,
+    pub lr_grid: Vec<f32>,
+    pub select_epochs: f64,
+    pub select_seed: u64,
+    pub holdout: usize,
+    pub seeds: Vec<u64>,
+    pub epochs: f64,
+    pub long_epochs: f64,
+    pub long_rules: Vec<&'static str>,
+    pub blind_rules: Vec<&'static str>,
+    pub blind_epochs: f64,
+    pub centred_rules: Vec<&'static str>,
+    pub centred_epochs: f64,
+    pub decor_default: f32,
+    /// Decorrelation rates tried besides the default (whose runs are the main runs).
+    pub decor_rates: Vec<f32>,
+    pub decor_rules: Vec<&'static str>,
+    pub decor_epochs: f64,
+    pub out_dir: PathBuf,
+    pub cache: PathBuf,
+}
+
+impl Settings {
+    pub fn new(quick: bool) -> Settings {
+        let decor_default = np_playground::RunConfig::default().decor_learning_rate;
+        let sigma = np_playground::RunConfig::default().noise_std;
+        if quick {
+            Settings {
+                quick,
+                data: "mnist14",
+                pool: true,
+                hidden: 128,
+                align: AlignSettings { widths: vec![16, 64], batches: vec![8, 128], draws: vec![1, 16], trials: 12, sigma },
+                lr_grid: vec![1e-3, 3e-3],
+                select_epochs: 0.5,
+                select_seed: 100,
+                holdout: 1000,
+                seeds: vec![1],
+                epochs: 2.0,
+                long_epochs: 2.0,
+                long_rules: vec![],
+                blind_rules: vec!["anp", "danp"],
+                blind_epochs: 2.0,
+                centred_rules: vec!["anp", "danp"],
+                centred_epochs: 1.0,
+                decor_default,
+                decor_rates: vec![1e-2],
+                decor_rules: vec!["danp"],
+                decor_epochs: 1.0,
+                out_dir: PathBuf::from("target/repro-quick"),
+                cache: PathBuf::from("target/repro-quick/data.tsv"),
+            }
+        } else {
+            Settings {
+                quick,
+                data: "mnist",
+                pool: false,
+                hidden: 256,
+                align: AlignSettings { widths: vec![16, 64, 256], batches: vec![8, 32, 128], draws: vec![1, 4, 16], trials: 100, sigma },
+                lr_grid: vec![3e-4, 1e-3, 3e-3],
+                select_epochs: 3.0,
+                select_seed: 100,
+                holdout: 1000,
+                seeds: vec![1, 2, 3],
+                epochs: 20.0,
+                long_epochs: 50.0,
+                long_rules: vec!["np", "dnp", "anp", "danp"],
+                blind_rules: vec!["anp", "danp"],
+                blind_epochs: 20.0,
+                centred_rules: vec!["np", "dnp", "anp", "danp"],
+                centred_epochs: 10.0,
+                decor_default,
+                decor_rates: vec![1e-4, 1e-2],
+                decor_rules: vec!["dnp", "danp"],
+                decor_epochs: 10.0,
+                out_dir: PathBuf::from("docs"),
+                cache: PathBuf::from("target/repro/data.tsv"),
+            }
+        }
+    }
+
+    pub fn n_inputs(&self) -> usize {
+        if self.pool { 196 } else { 784 }
+    }
+    pub fn net_desc(&self) -> String {
+        format!("{}-{}-{}-10", self.n_inputs(), self.hidden, self.hidden)
+    }
+    pub fn command(&self) -> &'static str {
+        if self.quick { "cargo run --release -- repro --quick" } else { "cargo run --release -- repro" }
+    }
+}
+
+/// Everything measured.
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    pub align: Vec<AlignCell>,
+    pub runs: Vec<RunResult>,
+    pub timing: Vec<Timing>,
+    pub phases: Vec<(String, f64)>,
+    pub total_secs: f64,
+    pub threads: usize,
+    /// Seconds since the Unix epoch when the suite started.
+    pub started: u64,
+    /// Share of the training inputs' uncentred second moment carried by their mean,
+    /// `||mean||^2 / E||x||^2` (computed from the digits, not cached).
+    pub mean_share: f64,
+}
+
+impl Results {
+    /// The learning rate chosen for `rule` (highest held-out accuracy at the end of its selection
+    /// run; a diverged run never wins; ties go to the smaller rate).
+    pub fn chosen_lr(&self, rule: &str) -> Option<f32> {
+        let mut best: Option<(f32, f32)> = None;
+        for r in self.runs.iter().filter(|r| r.job.group == "select" && r.job.rule == rule && r.error.is_none()) {
+            let acc = r.final_point().map_or(f32::NAN, |p| p.test_acc);
+            if !acc.is_finite() {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((a, lr)) => acc > a || (acc == a && r.job.lr < lr),
+            };
+            if better {
+                best = Some((acc, r.job.lr));
+            }
+        }
+        best.map(|b| b.1)
+    }
+}
+
+fn parse_args(args: &[String]) -> Result<(bool, usize, bool), String> {
+    let (mut quick, mut threads, mut render_only) = (false, 2usize, false);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--render-only" => render_only = true,
+            "--threads" => {
+                threads =
+                    it.next().and_then(|v| v.parse().ok()).filter(|&n: &usize| (1..=64).contains(&n)).ok_or("--threads expects a whole number from 1 to 64")?
+            }
+            other => return Err(format!("repro: unknown option {other} (usage: np-playground repro [--quick] [--threads N] [--render-only])")),
+        }
+    }
+    Ok((quick, threads, render_only))
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let (quick, threads, render_only) = parse_args(args)?;
+    let s = Settings::new(quick);
+    if !quick && !Path::new("docs").is_dir() {
+        return Err("repro writes docs/results.md: run it from the repository root (no docs/ directory here)".into());
+    }
+    let digits = crate::load_digits()?;
+    let mut results = if render_only {
+        let text = std::fs::read_to_string(&s.cache)
+            .map_err(|e| format!("--render-only needs the cached measurements {}: {e}; run the suite first", s.cache.display()))?;
+        load(&text)?
+    } else {
+        let r = execute(&s, &digits, threads)?;
+        if let Some(dir) = s.cache.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(&s.cache, save(&r)).map_err(|e| format!("cannot write {}: {e}", s.cache.display()))?;
+        r
+    };
+    results.mean_share = mean_share(&digits.dataset(s.pool).train);
+    let checks = report::write(&s, &results)?;
+    let md = s.out_dir.join("results.md");
+    eprintln!("repro: wrote {} and its plots in {}", md.display(), s.out_dir.join("results").display());
+    let mut failed = Vec::new();
+    for c in &checks {
+        let verdict = match c.pass {
+            Some(true) => "ok",
+            Some(false) => "DIFFERS",
+            None => "n/a",
+        };
+        eprintln!("  [{verdict}] {}: {}", c.expectation, c.measured);
+        if quick && c.quick_enforced && c.pass != Some(true) {
+            failed.push(format!("{} (measured: {})", c.expectation, c.measured));
+        }
+    }
+    if !failed.is_empty() {
+        return Err(format!("repro --quick: {} expected ordering(s) failed:\n  - {}", failed.len(), failed.join("\n  - ")));
+    }
+    Ok(())
+}
+
+/// `||mean||^2 / E||x||^2` over the samples.
+fn mean_share(x: &np_playground::data::Samples) -> f64 {
+    let d = x.dim();
+    let mut mean = vec![0.0f64; d];
+    let mut sq = 0.0f64;
+    for i in 0..x.len() {
+        for (m, &v) in mean.iter_mut().zip(x.row(i)) {
+            *m += v as f64;
+            sq += (v as f64) * (v as f64);
+        }
+    }
+    let n = x.len() as f64;
+    let mm: f64 = mean.iter().map(|m| (m / n) * (m / n)).sum();
+    mm / (sq / n)
+}
+
+fn execute(s: &Settings, digits: &np_playground::mnist::Digits, threads: usize) -> Result<Results, String> {
+    let started = Instant::now();
+    let mut res =
+        Results { threads, started: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()), ..Results::default() };
+    let sets = Sets::new(digits, s.pool, s.holdout);
+    let ctx = Ctx { data: s.data, digits, sets: &sets };
+
+    // (a) Alignment at initialisation.
+    let t = Instant::now();
+    eprintln!("repro: alignment at initialisation ({} trials per cell)...", s.align.trials);
+    let raw_train = digits.dataset(s.pool).train;
+    res.align = align::study(&raw_train, &s.align, threads);
+    drop(raw_train);
+    res.phases.push(("alignment at initialisation".into(), t.elapsed().as_secs_f64()));
+    eprintln!("repro: alignment done in {:.1} s", t.elapsed().as_secs_f64());
+
+    // (b) Learning-rate selection on held-out training digits.
+    let t = Instant::now();
+    let select: Vec<Job> = RULES
+        .iter()
+        .flat_map(|&rule| {
+            s.lr_grid.iter().map(move |&lr| Job {
+                group: "select".into(),
+                rule: rule.into(),
+                seed: s.select_seed,
+                lr,
+                decor_lr: s.decor_default,
+                blind: false,
+                inputs: Inputs::Holdout,
+                epochs: s.select_epochs,
+            })
+        })
+        .collect();
+    res.runs.extend(run_jobs(&select, &ctx, threads));
+    res.phases.push(("learning-rate selection".into(), t.elapsed().as_secs_f64()));
+    let lr = |rule: &str| res.chosen_lr(rule).ok_or(format!("every learning rate diverged for {rule} in the selection runs"));
+    let mut chosen = Vec::new();
+    for rule in RULES {
+        chosen.push((rule, lr(rule)?));
+    }
+    let lr_of = |rule: &str| chosen.iter().find(|c| c.0 == rule).unwrap().1;
+    eprintln!("repro: chosen learning rates {chosen:?}");
+
+    // Main runs, blind, centred and decorrelation-rate runs, all in one pool.
+    let t = Instant::now();
+    let mut jobs = Vec::new();
+    let job = |group: &str, rule: &str, seed, blind, inputs, decor_lr, epochs| Job {
+        group: group.into(),
+        rule: rule.into(),
+        seed,
+        lr: lr_of(rule),
+        decor_lr,
+        blind,
+        inputs,
+        epochs,
+    };
+    for &seed in &s.seeds {
+        for rule in RULES {
+            let epochs = if s.long_rules.contains(&rule) { s.long_epochs } else { s.epochs };
+            jobs.push(job("main", rule, seed, false, Inputs::Raw, s.decor_default, epochs));
+        }
+        // Decorrelated variants whose chosen rate differs from their plain version's also run at
+        // the plain version's rate, so the comparison is not only one of learning rates.
+        for rule in RULES.iter().filter(|r| r.starts_with('d')) {
+            let plain = &rule[1..];
+            if lr_of(rule) != lr_of(plain) {
+                let epochs = if s.long_rules.contains(rule) { s.long_epochs } else { s.epochs };
+                jobs.push(Job { lr: lr_of(plain), ..job("samelr", rule, seed, false, Inputs::Raw, s.decor_default, epochs) });
+            }
+        }
+        for &rule in &s.blind_rules {
+            jobs.push(job("blind", rule, seed, true, Inputs::Raw, s.decor_default, s.blind_epochs));
+        }
+        for &rule in &s.centred_rules {
+            jobs.push(job("centred", rule, seed, false, Inputs::Centred, s.decor_default, s.centred_epochs));
+        }
+        for &rule in &s.decor_rules {
+            for &d in &s.decor_rates {
+                jobs.push(job("decor", rule, seed, false, Inputs::Raw, d, s.decor_epochs));
+            }
+        }
+    }
+    res.runs.extend(run_jobs(&jobs, &ctx, threads));
+    res.phases.push(("training runs".into(), t.elapsed().as_secs_f64()));
+
+    // (d) Single-threaded speed of every rule.
+    let t = Instant::now();
+    for rule in RULES {
+        let j = job("time", rule, 1, false, Inputs::Raw, s.decor_default, 1.0);
+        res.timing.push(runs::time_rule(&j, &ctx)?);
+    }
+    res.phases.push(("timing (single thread)".into(), t.elapsed().as_secs_f64()));
+    res.total_secs = started.elapsed().as_secs_f64();
+    eprintln!("repro: suite finished in {:.0} s", res.total_secs);
+    Ok(res)
+}
+
+fn run_jobs(jobs: &[Job], ctx: &Ctx, threads: usize) -> Vec<RunResult> {
+    let costs: Vec<f64> = jobs.iter().map(Job::cost).collect();
+    let order = pool::longest_first(&costs);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let n = jobs.len();
+    pool::run(jobs, &order, threads, |_, j| {
+        let r = runs::run_job(j, ctx);
+        let k = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let last = r.final_point().map_or("-".to_string(), |p| format!("{:.2}%", 100.0 * p.test_acc));
+        eprintln!(
+            "repro: [{k}/{n}] {} -> test acc {last} ({:.1} s train, {:.1} s eval){}",
+            j.label(),
+            r.train_secs,
+            r.eval_secs,
+            r.error.as_ref().map(|e| format!(" ERROR: {e}")).unwrap_or_default()
+        );
+        r
+    })
+}
+
+// ---- cache: one tab-separated record per line ----
+
+fn clean(s: &str) -> String {
+    s.replace(['\t', '\n', '\r'], " ")
+}
+
+fn save(r: &Results) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "meta\tthreads\t{}", r.threads);
+    let _ = writeln!(o, "meta\ttotal\t{}", r.total_secs);
+    let _ = writeln!(o, "meta\tstarted\t{}", r.started);
+    for (name, secs) in &r.phases {
+        let _ = writeln!(o, "phase\t{}\t{secs}", clean(name));
+    }
+    for c in &r.align {
+        let j = |v: &[f64; 4]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+        let _ = writeln!(o, "align\t{}\t{}\t{}\t{}\t{}\t{}\t{}", c.method, c.width, c.batch, c.draws, c.n, j(&c.mean), j(&c.sd));
+    }
+    for r in &r.runs {
+        let j = &r.job;
+        let pts: Vec<String> = r.points.iter().map(|p| format!("{}:{}:{}:{}:{}", p.epoch, p.test_acc, p.test_loss, p.train_loss, p.train_acc)).collect();
+        let _ = writeln!(
+            o,
+            "run\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            j.group,
+            j.rule,
+            j.seed,
+            j.lr,
+            j.decor_lr,
+            j.blind as u8,
+            j.inputs.key(),
+            j.epochs,
+            r.train_secs,
+            r.eval_secs,
+            r.steps,
+            r.error.as_deref().map_or("-".to_string(), clean),
+            pts.join(";")
+        );
+    }
+    for t in &r.timing {
+        let _ = writeln!(o, "time\t{}\t{}\t{}", t.rule, t.samples_per_s, t.eval_secs);
+    }
+    o
+}
+
+fn load(text: &str) -> Result<Results, String> {
+    let mut r = Results::default();
+    for (n, line) in text.lines().enumerate() {
+        let bad = || format!("cache line {}: malformed", n + 1);
+        let f: Vec<&str> = line.split('\t').collect();
+        let num = |i: usize| -> Result<f64, String> { f.get(i).and_then(|v| v.parse().ok()).ok_or_else(bad) };
+        let four = |i: usize| -> Result<[f64; 4], String> {
+            let v: Vec<f64> = f.get(i).ok_or_else(bad)?.split(',').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+            v.try_into().map_err(|_| bad())
+        };
+        match f[0] {
+            "meta" => match f.get(1).copied() {
+                Some("threads") => r.threads = num(2)? as usize,
+                Some("total") => r.total_secs = num(2)?,
+                Some("started") => r.started = num(2)? as u64,
+                _ => return Err(bad()),
+            },
+            "phase" => r.phases.push((f.get(1).ok_or_else(bad)?.to_string(), num(2)?)),
+            "align" => r.align.push(AlignCell {
+                method: f.get(1).ok_or_else(bad)?.to_string(),
+                width: num(2)? as usize,
+                batch: num(3)? as usize,
+                draws: num(4)? as usize,
+                n: num(5)? as usize,
+                mean: four(6)?,
+                sd: four(7)?,
+            }),
+            "run" => {
+                let points = f
+                    .get(13)
+                    .ok_or_else(bad)?
+                    .split(';')
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        let v: Vec<f64> = p.split(':').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+                        if v.len() != 5 {
+                            return Err(bad());
+                        }
+                        Ok(Point { epoch: v[0], test_acc: v[1] as f32, test_loss: v[2] as f32, train_loss: v[3] as f32, train_acc: v[4] as f32 })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                let error = f.get(12).ok_or_else(bad)?;
+                r.runs.push(RunResult {
+                    job: Job {
+                        group: f[1].to_string(),
+                        rule: f.get(2).ok_or_else(bad)?.to_string(),
+                        seed: num(3)? as u64,
+                        lr: num(4)? as f32,
+                        decor_lr: num(5)? as f32,
+                        blind: num(6)? != 0.0,
+                        inputs: Inputs::from_key(f.get(7).ok_or_else(bad)?).ok_or_else(bad)?,
+                        epochs: num(8)?,
+                    },
+                    points,
+                    train_secs: num(9)?,
+                    eval_secs: num(10)?,
+                    steps: num(11)? as u64,
+                    error: (*error != "-").then(|| error.to_string()),
+                });
+            }
+            "time" => r.timing.push(Timing { rule: f.get(1).ok_or_else(bad)?.to_string(), samples_per_s: num(2)?, eval_secs: num(3)? }),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(r)
 }
