@@ -117,7 +117,7 @@ export function drawBoundary(canvas, res, plane, points, showTest) {
 
 /** One thumbnail per hidden unit (its output over the plane), grouped by layer. */
 export function drawUnits(box, snap) {
-  const { res, units, sizes } = snap;
+  const { unitRes: res, units, sizes } = snap;
   const cells = res * res;
   const hidden = sizes.slice(1, -1);
   if (box.dataset.shape !== hidden.join(',')) {

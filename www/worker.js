@@ -9,6 +9,7 @@ const SLOW_MS = 500;      // slow motion: one step every half second
 const FRAME_MS = 16;      // one animation frame
 const MAX_SLICE_MS = 30;  // "as fast as it goes": come up for messages at least this often
 const MAX_UNIT_MAPS = 64; // the page draws at most this many hidden-unit thumbnails
+const UNIT_RES = 32;      // hidden-unit thumbnails are 40 px: a 32 x 32 grid is plenty
 const TEST_SAMPLES = 12;  // digits shown with their predictions
 const FRESH_MS = 500;     // while training, the figures above the curves are re-evaluated this often
 
@@ -42,16 +43,17 @@ function snapshot() {
     return run;
   });
   let units = null;
+  const unitRes = Math.min(res, UNIT_RES);
   if (plane2d) {
-    t.plane(res);
+    t.plane(unitRes);
     const all = t.unitMaps();
-    units = all.slice(0, Math.min(all.length, MAX_UNIT_MAPS * res * res));
+    units = all.slice(0, Math.min(all.length, MAX_UNIT_MAPS * unitRes * unitRes));
   }
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(t.activations(l));
   const probeJson = t.probe(state.sample);
   const msg = {
-    type: MSG.SNAPSHOT, runs, sizes, res, units, activations,
+    type: MSG.SNAPSHOT, runs, sizes, res, unitRes, units, activations,
     probe: probeJson ? JSON.parse(probeJson) : null,
     samples: sizes[0] === 2 ? null : t.testSamples(TEST_SAMPLES),
     playing: running(), config: t.config(),
