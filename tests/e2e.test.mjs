@@ -201,9 +201,6 @@ test('the main thread stays responsive while training at full speed', async () =
   await page.context().close();
 });
 
-test('no console errors in any of the above', () => {
-  assert.deepEqual(consoleErrors, []);
-});
 
 test('a comparison from the URL runs every rule from the identical seed', async () => {
   const base = 'v=1&data=xor&rule=np&hidden=8';
@@ -301,7 +298,12 @@ test('a malformed CSV gets a message per bad line; a large one exports and impor
   await waitForStep(other, 2);
   assert.equal(await text(other, 'checksum'), checksum);
   await other.setInputFiles('#import-file', { name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"something"}') });
+  await other.waitForSelector('#data-problems li');
   assert.match(await other.locator('#data-problems').textContent(), /not a run exported by NP Playground/);
   await page.context().close();
   await other.context().close();
+});
+
+test('no console errors in any of the above', () => {
+  assert.deepEqual(consoleErrors, []);
 });
