@@ -41,6 +41,11 @@ fn epoch_str(e: f64) -> String {
     if (e - e.round()).abs() < 1e-9 { format!("{}", e as i64) } else { format!("{e}") }
 }
 
+/// The `epoch 0.5 | epoch 1 | ...` header cells of a table over `marks`.
+fn epoch_cells(marks: &[f64]) -> String {
+    marks.iter().map(|e| format!("epoch {}", epoch_str(*e))).collect::<Vec<_>>().join(" | ")
+}
+
 fn family_color(rule: &str) -> RGBColor {
     match rule.trim_start_matches('d').trim_end_matches("-blind") {
         "bp" => RGBColor(70, 70, 70),
@@ -920,7 +925,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
     let _ = writeln!(
         o,
         "| rule | lr | {} | peak (epoch) | final train loss / accuracy |\n|---|---|{}---|---|",
-        marks.iter().map(|e| format!("epoch {}", epoch_str(*e))).collect::<Vec<_>>().join(" | "),
+        epoch_cells(&marks),
         "---|".repeat(marks.len())
     );
     let mut rows: Vec<(String, Vec<&RunResult>)> =
@@ -969,7 +974,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
     let _ = writeln!(
         o,
         "| pair | {} |\n|---|{}",
-        m_short.iter().map(|e| format!("epoch {}", epoch_str(*e))).collect::<Vec<_>>().join(" | "),
+        epoch_cells(&m_short),
         "---|".repeat(m_short.len())
     );
     for f in fams {
@@ -1026,7 +1031,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         let _ = writeln!(
             o,
             "| rule | inputs | {} |\n|---|---|{}",
-            mc.iter().map(|e| format!("epoch {}", epoch_str(*e))).collect::<Vec<_>>().join(" | "),
+            epoch_cells(&mc),
             "---|".repeat(mc.len())
         );
         for &rule in &s.centred_rules {
@@ -1059,7 +1064,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         let _ = writeln!(
             o,
             "| rule | decor_lr | {} |\n|---|---|{}",
-            md.iter().map(|e| format!("epoch {}", epoch_str(*e))).collect::<Vec<_>>().join(" | "),
+            epoch_cells(&md),
             "---|".repeat(md.len())
         );
         for &rule in &s.decor_rules {
@@ -1089,7 +1094,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         let _ = writeln!(
             o,
             "| rule | noise | {} |\n|---|---|{}",
-            mb.iter().map(|e| format!("epoch {}", epoch_str(*e))).collect::<Vec<_>>().join(" | "),
+            epoch_cells(&mb),
             "---|".repeat(mb.len())
         );
         for &rule in &s.blind_rules {
