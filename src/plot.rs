@@ -53,7 +53,8 @@ pub fn line_chart<DB: DrawingBackend>(
     }
     if log_y {
         // Whole decades, so the axis always has labelled powers of ten.
-        lo = libm::powf(10.0, libm::floorf(libm::log10f(lo)));
+        // (a hair below the power of ten, so its label is inside the axis and drawn)
+        lo = libm::powf(10.0, libm::floorf(libm::log10f(lo))) * 0.98;
         hi = libm::powf(10.0, libm::ceilf(libm::log10f(hi)));
     }
     let mut builder = ChartBuilder::on(root);
