@@ -153,6 +153,18 @@ impl<'a> View<'a> {
         Self::accs(runs, epoch).map(|v| mean_sd(&v).0)
     }
     /// "mean ± sd" at `epoch`, or why not.
+    /// A table of test accuracy over `marks` with two rows per rule: its main runs, labelled
+    /// `base`, and its runs of `group`, labelled `label`; `column` names the second column.
+    fn paired_table(&self, o: &mut String, rules: &[&str], marks: &[f64], (column, base, group, label): (&str, &str, &str, &str)) {
+        let _ = writeln!(o, "| rule | {column} | {} |\n|---|---|{}", epoch_cells(marks), "---|".repeat(marks.len()));
+        for &rule in rules {
+            for (name, runs) in [(base, self.main(rule)), (label, self.runs(group, rule, |_| true))] {
+                let cells: Vec<String> = marks.iter().map(|&e| Self::acc_cell(&runs, e)).collect();
+                let _ = writeln!(o, "| {} | {name} | {} |", upper(rule), cells.join(" | "));
+            }
+        }
+    }
+
     fn acc_cell(runs: &[&RunResult], epoch: f64) -> String {
         if runs.is_empty() {
             return "—".into();
@@ -1028,18 +1040,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
     if !s.centred_rules.is_empty() {
         let mc = View::marks(s.centred_epochs);
         let _ = writeln!(o, "\nRaw against mean-centred inputs (same seeds, same learning rates, same initial weights):\n");
-        let _ = writeln!(
-            o,
-            "| rule | inputs | {} |\n|---|---|{}",
-            epoch_cells(&mc),
-            "---|".repeat(mc.len())
-        );
-        for &rule in &s.centred_rules {
-            let raw: Vec<String> = mc.iter().map(|&e| View::acc_cell(&v.main(rule), e)).collect();
-            let cen: Vec<String> = mc.iter().map(|&e| View::acc_cell(&v.runs("centred", rule, |_| true), e)).collect();
-            let _ = writeln!(o, "| {} | raw | {} |", upper(rule), raw.join(" | "));
-            let _ = writeln!(o, "| {} | centred | {} |", upper(rule), cen.join(" | "));
-        }
+        v.paired_table(&mut o, &s.centred_rules, &mc, ("inputs", "raw", "centred", "centred"));
         for f in ["np", "inp", "anp", "bp"] {
             let d = format!("d{f}");
             if !(s.centred_rules.contains(&f) && s.centred_rules.contains(&d.as_str())) {
@@ -1091,18 +1092,7 @@ fn markdown(v: &View, checks: &[Check]) -> String {
             "`mode=blind`: both copies of the batch are noisy, the noise is never observed; ANP uses the measured activity difference between the two passes. Same seeds and learning rates as the clean runs.\n"
         );
         let mb = View::marks(s.blind_epochs);
-        let _ = writeln!(
-            o,
-            "| rule | noise | {} |\n|---|---|{}",
-            epoch_cells(&mb),
-            "---|".repeat(mb.len())
-        );
-        for &rule in &s.blind_rules {
-            let c: Vec<String> = mb.iter().map(|&e| View::acc_cell(&v.main(rule), e)).collect();
-            let b: Vec<String> = mb.iter().map(|&e| View::acc_cell(&v.runs("blind", rule, |_| true), e)).collect();
-            let _ = writeln!(o, "| {} | clean | {} |", upper(rule), c.join(" | "));
-            let _ = writeln!(o, "| {} | blind | {} |", upper(rule), b.join(" | "));
-        }
+        v.paired_table(&mut o, &s.blind_rules, &mb, ("noise", "clean", "blind", "blind"));
         if !r.align.is_empty() {
             let w = v.ref_width();
             let k = v.k_min();
