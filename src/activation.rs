@@ -83,15 +83,27 @@ impl Activation {
         match self {
             Activation::Tanh => tanh(a),
             Activation::Relu => {
-                if a > 0.0 { a } else { 0.0 }
+                if a > 0.0 {
+                    a
+                } else {
+                    0.0
+                }
             }
             Activation::LeakyRelu => {
-                if a > 0.0 { a } else { LEAKY_SLOPE * a }
+                if a > 0.0 {
+                    a
+                } else {
+                    LEAKY_SLOPE * a
+                }
             }
             Activation::Sigmoid => 1.0 / (1.0 + libm::expf(-a)),
             Activation::Linear => a,
             Activation::Step => {
-                if a >= 0.0 { 1.0 } else { -1.0 }
+                if a >= 0.0 {
+                    1.0
+                } else {
+                    -1.0
+                }
             }
         }
     }
@@ -102,10 +114,18 @@ impl Activation {
         match self {
             Activation::Tanh => 1.0 - h * h,
             Activation::Relu => {
-                if a > 0.0 { 1.0 } else { 0.0 }
+                if a > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
             }
             Activation::LeakyRelu => {
-                if a > 0.0 { 1.0 } else { LEAKY_SLOPE }
+                if a > 0.0 {
+                    1.0
+                } else {
+                    LEAKY_SLOPE
+                }
             }
             Activation::Sigmoid => h * (1.0 - h),
             Activation::Linear => 1.0,

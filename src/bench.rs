@@ -42,7 +42,8 @@ pub const RULES: &[(&str, &str)] = &[
 /// with random labels, diagnostics off (as when alignment is not shown).
 pub fn trainer(case: &Case, rule: &str) -> Result<Trainer, String> {
     let hidden: Vec<String> = case.sizes[1..case.sizes.len() - 1].iter().map(|s| s.to_string()).collect();
-    let cfg = RunConfig::parse(&format!("{rule}&hidden={}&n=2000&train=0.5&batch={}", hidden.join(","), case.batch)).map_err(|e| e.to_string())?;
+    let cfg = RunConfig::parse(&format!("{rule}&hidden={}&n=2000&train=0.5&batch={}", hidden.join(","), case.batch))
+        .map_err(|e| e.to_string())?;
     let d = case.sizes[0];
     let classes = *case.sizes.last().unwrap();
     let n = (4 * case.batch).max(256);
@@ -52,7 +53,13 @@ pub fn trainer(case: &Case, rule: &str) -> Result<Trainer, String> {
         y: (0..n).map(|_| rng.below(classes)).collect(),
     };
     let data = Dataset { train: samples(&mut rng), test: samples(&mut rng), classes };
-    let net = Network::new(case.sizes, cfg.activation, cfg.loss, cfg.rule.decorrelated, &mut Rng::stream(cfg.seed, Stream::Init));
+    let net = Network::new(
+        case.sizes,
+        cfg.activation,
+        cfg.loss,
+        cfg.rule.decorrelated,
+        &mut Rng::stream(cfg.seed, Stream::Init),
+    );
     let mut t = Trainer::from_parts(cfg, net, data);
     t.set_diagnostics(false);
     Ok(t)

@@ -58,7 +58,8 @@ impl DataSet {
         DataSet::Upload,
     ];
     /// The 2-D sets generated from the seed.
-    pub const PLANE: [DataSet; 6] = [DataSet::Circle, DataSet::Xor, DataSet::Gauss, DataSet::Spiral, DataSet::Moons, DataSet::Checker];
+    pub const PLANE: [DataSet; 6] =
+        [DataSet::Circle, DataSet::Xor, DataSet::Gauss, DataSet::Spiral, DataSet::Moons, DataSet::Checker];
 
     pub fn is_digits(self) -> bool {
         matches!(self, DataSet::Mnist | DataSet::Mnist14)
@@ -129,7 +130,9 @@ impl Rule {
         let name = self.key();
         if mode == NoiseMode::Blind && self.method != Method::Anp {
             return Some(match self.method {
-                Method::Bp => format!("{name} injects no noise, so mode=blind (noise that cannot be observed) does not apply; use mode=clean"),
+                Method::Bp => format!(
+                    "{name} injects no noise, so mode=blind (noise that cannot be observed) does not apply; use mode=clean"
+                ),
                 _ => format!(
                     "{name} cannot run with mode=blind: its update multiplies the loss change by the injected noise eps, which blind mode cannot observe; anp and danp use the measured activity change instead"
                 ),
@@ -240,11 +243,7 @@ fn parse_num<T: std::str::FromStr>(v: &str, what: &str) -> Result<T, String> {
 fn parse_f32_in(v: &str, lo: f32, hi: f32, lo_open: bool) -> Result<f32, String> {
     let x: f32 = parse_num(v, "a number")?;
     let ok = x.is_finite() && (if lo_open { x > lo } else { x >= lo }) && x <= hi;
-    if ok {
-        Ok(x)
-    } else {
-        Err(format!("expected a number in {}{lo}, {hi}]", if lo_open { "(" } else { "[" }))
-    }
+    if ok { Ok(x) } else { Err(format!("expected a number in {}{lo}, {hi}]", if lo_open { "(" } else { "[" })) }
 }
 
 fn parse_usize_in(v: &str, lo: usize, hi: usize) -> Result<usize, String> {
@@ -292,9 +291,10 @@ pub const KEYS: &[KeySpec] = &[
             let sizes: Vec<usize> = if v.is_empty() {
                 vec![]
             } else {
-                v.split(',').map(|s| parse_usize_in(s.trim(), 1, MAX_WIDTH)).collect::<Result<_, _>>().map_err(|_| {
-                    format!("expected comma-separated widths from 1 to {MAX_WIDTH}, e.g. 8,8")
-                })?
+                v.split(',')
+                    .map(|s| parse_usize_in(s.trim(), 1, MAX_WIDTH))
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| format!("expected comma-separated widths from 1 to {MAX_WIDTH}, e.g. 8,8"))?
             };
             if sizes.len() > MAX_HIDDEN_LAYERS {
                 return Err(format!("at most {MAX_HIDDEN_LAYERS} hidden layers"));
@@ -337,10 +337,12 @@ pub const KEYS: &[KeySpec] = &[
     KeySpec {
         key: "mode",
         help: "noise mode: clean (a clean pass and a noisy one) or blind (two noisy passes, noise unobserved; anp/danp only)",
-        set: |c, v| Ok(c.mode = choices(v, &[NoiseMode::Clean, NoiseMode::Blind], |m| match m {
-            NoiseMode::Clean => "clean",
-            NoiseMode::Blind => "blind",
-        })?),
+        set: |c, v| {
+            Ok(c.mode = choices(v, &[NoiseMode::Clean, NoiseMode::Blind], |m| match m {
+                NoiseMode::Clean => "clean",
+                NoiseMode::Blind => "blind",
+            })?)
+        },
         get: |c| match c.mode {
             NoiseMode::Clean => "clean".into(),
             NoiseMode::Blind => "blind".into(),
@@ -349,10 +351,12 @@ pub const KEYS: &[KeySpec] = &[
     KeySpec {
         key: "opt",
         help: "optimiser: adam or sgd",
-        set: |c, v| Ok(c.optimizer = choices(v, &[Optimizer::Adam, Optimizer::Sgd], |o| match o {
-            Optimizer::Adam => "adam",
-            Optimizer::Sgd => "sgd",
-        })?),
+        set: |c, v| {
+            Ok(c.optimizer = choices(v, &[Optimizer::Adam, Optimizer::Sgd], |o| match o {
+                Optimizer::Adam => "adam",
+                Optimizer::Sgd => "sgd",
+            })?)
+        },
         get: |c| match c.optimizer {
             Optimizer::Adam => "adam".into(),
             Optimizer::Sgd => "sgd".into(),
@@ -458,8 +462,10 @@ impl RunConfig {
         let mut extra_out = Vec::new();
         for part in s.split('&').filter(|p| !p.is_empty()) {
             let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
-            let key = percent_decode(raw_key).ok_or_else(|| err(&shown(raw_key), raw_value, "malformed %-escape in the key"))?;
-            let value = percent_decode(raw_value).ok_or_else(|| err(&shown(&key), &shown(raw_value), "malformed %-escape in the value"))?;
+            let key = percent_decode(raw_key)
+                .ok_or_else(|| err(&shown(raw_key), raw_value, "malformed %-escape in the key"))?;
+            let value = percent_decode(raw_value)
+                .ok_or_else(|| err(&shown(&key), &shown(raw_value), "malformed %-escape in the value"))?;
             if !part.contains('=') {
                 return Err(err(&shown(&key), "", "expected key=value"));
             }
@@ -516,7 +522,11 @@ impl RunConfig {
         if self.data == DataSet::Points {
             let n = crate::userdata::point_count(&self.drawn_points);
             if n < 4 {
-                return Err(err("pts", &shown(&self.drawn_points), format!("data=points needs at least 4 points (it has {n}): click the plane to add some")));
+                return Err(err(
+                    "pts",
+                    &shown(&self.drawn_points),
+                    format!("data=points needs at least 4 points (it has {n}): click the plane to add some"),
+                ));
             }
         }
         let n_train = self.train_count();
@@ -534,7 +544,9 @@ impl RunConfig {
             return Err(err(
                 "batch",
                 &self.batch_size.to_string(),
-                format!("one step would hold {need} activations ({passes} passes x batch x {units} units); the limit is {MAX_STEP_ACTIVATIONS}: lower batch, draws or the widths"),
+                format!(
+                    "one step would hold {need} activations ({passes} passes x batch x {units} units); the limit is {MAX_STEP_ACTIVATIONS}: lower batch, draws or the widths"
+                ),
             ));
         }
         Ok(())

@@ -71,7 +71,11 @@ impl Dataset {
                 })?;
                 let set = d.dataset(cfg.data == DataSet::Mnist14);
                 if cfg.batch_size > set.train.len() {
-                    return Err(format!("batch={} is larger than the {} training digits", cfg.batch_size, set.train.len()));
+                    return Err(format!(
+                        "batch={} is larger than the {} training digits",
+                        cfg.batch_size,
+                        set.train.len()
+                    ));
                 }
                 Ok(set)
             }
@@ -80,7 +84,14 @@ impl Dataset {
     }
 
     /// Shuffles `(x (n, dim), y)` with the data stream and splits it by `train`.
-    fn split_table(cfg: &RunConfig, x: Vec<f32>, y: Vec<usize>, dim: usize, classes: usize, rng: &mut Rng) -> Result<Dataset, String> {
+    fn split_table(
+        cfg: &RunConfig,
+        x: Vec<f32>,
+        y: Vec<usize>,
+        dim: usize,
+        classes: usize,
+        rng: &mut Rng,
+    ) -> Result<Dataset, String> {
         let n = y.len();
         let n_train = crate::config::split_count(n, cfg.train_fraction);
         if n_train == 0 {
@@ -164,7 +175,9 @@ fn point(set: DataSet, label: usize, rng: &mut Rng) -> (f32, f32) {
                 (0.25 - 0.5 * libm::cosf(t), 0.1 - 0.5 * libm::sinf(t))
             }
         }
-        DataSet::Mnist | DataSet::Mnist14 | DataSet::Points | DataSet::Upload => unreachable!("only the 2-D sets are generated"),
+        DataSet::Mnist | DataSet::Mnist14 | DataSet::Points | DataSet::Upload => {
+            unreachable!("only the 2-D sets are generated")
+        }
         // A 4x4 checkerboard over the plane; draws until the cell has the wanted colour.
         DataSet::Checker => loop {
             let (a, b) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));

@@ -76,7 +76,18 @@ fn gemm(a: &[f32], rs: usize, cs: usize, b: &[f32], c: &mut [f32], m: usize, n: 
 /// Row `i`, columns `cols` of [`gemm`], one element at a time in the same order.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn edge(a: &[f32], rs: usize, cs: usize, b: &[f32], c: &mut [f32], i: usize, cols: std::ops::Range<usize>, n: usize, k: usize, epi: Epilogue) {
+fn edge(
+    a: &[f32],
+    rs: usize,
+    cs: usize,
+    b: &[f32],
+    c: &mut [f32],
+    i: usize,
+    cols: std::ops::Range<usize>,
+    n: usize,
+    k: usize,
+    epi: Epilogue,
+) {
     if cols.is_empty() {
         return;
     }
@@ -138,7 +149,16 @@ pub fn transpose(m: &[f32], t: &mut [f32], rows: usize, cols: usize) {
 /// `c (m, n) = a (m, k) * b (n, k)^T (+ bias (n))`, via a transposed copy of `b` kept in
 /// `scratch`. The forward product `a_l = x_{l-1} W_l^T + b_l` with weights `(n_out, n_in)`.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm_nt_bias(a: &[f32], b: &[f32], bias: Option<&[f32]>, c: &mut [f32], m: usize, n: usize, k: usize, scratch: &mut Vec<f32>) {
+pub fn gemm_nt_bias(
+    a: &[f32],
+    b: &[f32],
+    bias: Option<&[f32]>,
+    c: &mut [f32],
+    m: usize,
+    n: usize,
+    k: usize,
+    scratch: &mut Vec<f32>,
+) {
     debug_assert_eq!(b.len(), n * k);
     scratch.resize(n * k, 0.0);
     transpose(b, scratch, n, k);

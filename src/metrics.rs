@@ -103,7 +103,8 @@ impl StepMeans {
         (self.d_loss_steps > 0).then(|| (self.d_loss / self.d_loss_steps as f64) as f32)
     }
     pub fn alignment(&self) -> Option<Vec<f32>> {
-        (self.aligned_steps > 0).then(|| self.alignment.iter().map(|&v| (v / self.aligned_steps as f64) as f32).collect())
+        (self.aligned_steps > 0)
+            .then(|| self.alignment.iter().map(|&v| (v / self.aligned_steps as f64) as f32).collect())
     }
     pub fn alignment_all(&self) -> Option<f32> {
         (self.aligned_steps > 0).then(|| (self.alignment_all / self.aligned_steps as f64) as f32)

@@ -53,11 +53,7 @@ impl Network {
                 let std = if is_output { Activation::Linear.init_std(n_in, n_out) } else { act.init_std(n_in, n_out) };
                 let mut w = Array2::<f32>::zeros((n_out, n_in));
                 rng.fill_normal(w.as_slice_mut().unwrap(), std);
-                Layer {
-                    w,
-                    b: Array1::zeros(n_out),
-                    r: decorrelated.then(|| Array2::eye(n_in)),
-                }
+                Layer { w, b: Array1::zeros(n_out), r: decorrelated.then(|| Array2::eye(n_in)) }
             })
             .collect();
         Network { layers, act, loss }
@@ -131,7 +127,12 @@ impl Network {
     ///
     /// `noise(pass, layer, eps_rows)` fills the noise of one pass at one layer when the plan says
     /// that layer of that pass is perturbed.
-    pub fn forward_passes(&self, trace: &mut Trace, plan: &Passes, mut noise: Option<&mut dyn FnMut(usize, usize, &mut [f32])>) {
+    pub fn forward_passes(
+        &self,
+        trace: &mut Trace,
+        plan: &Passes,
+        mut noise: Option<&mut dyn FnMut(usize, usize, &mut [f32])>,
+    ) {
         let bsz = trace.batch;
         let n_layers = self.layers.len();
         for l in 0..n_layers {
@@ -153,14 +154,32 @@ impl Network {
                 };
                 let x = &mut lt.x.as_slice_mut().unwrap()[..rows_c * n_in];
                 match &layer.r {
-                    Some(r) => kernels::gemm_nt_bias(h_prev, r.as_slice().unwrap(), None, x, rows_c, n_in, n_in, &mut trace.scratch),
+                    Some(r) => kernels::gemm_nt_bias(
+                        h_prev,
+                        r.as_slice().unwrap(),
+                        None,
+                        x,
+                        rows_c,
+                        n_in,
+                        n_in,
+                        &mut trace.scratch,
+                    ),
                     None => x.copy_from_slice(h_prev),
                 }
             }
             {
                 let x = &lt.x.as_slice().unwrap()[..rows_c * n_in];
                 let a = &mut lt.a.as_slice_mut().unwrap()[..rows_c * n_out];
-                kernels::gemm_nt_bias(x, layer.w.as_slice().unwrap(), Some(layer.b.as_slice().unwrap()), a, rows_c, n_out, n_in, &mut trace.scratch);
+                kernels::gemm_nt_bias(
+                    x,
+                    layer.w.as_slice().unwrap(),
+                    Some(layer.b.as_slice().unwrap()),
+                    a,
+                    rows_c,
+                    n_out,
+                    n_in,
+                    &mut trace.scratch,
+                );
             }
             // Passes that diverge at this layer start from the clean pre-activation (and input).
             // (Their layer input is never read: updates use pass 0's input.)

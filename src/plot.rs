@@ -67,7 +67,14 @@ pub fn line_chart<DB: DrawingBackend>(
             let m = *v / libm::powf(10.0, libm::floorf(libm::log10f(*v) + 1e-6));
             if [1.0f32, 2.0, 5.0].iter().any(|k| (m - k).abs() < 0.05) { format!("{v}") } else { String::new() }
         };
-        chart.configure_mesh().x_labels(5).y_labels(10).y_label_formatter(&label).label_style(("sans-serif", 11)).draw().map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_labels(5)
+            .y_labels(10)
+            .y_label_formatter(&label)
+            .label_style(("sans-serif", 11))
+            .draw()
+            .map_err(e)?;
         for s in series {
             let pts = xs.iter().zip(s.ys).filter(|(_, y)| y.is_finite() && **y > 0.0).map(|(x, y)| (*x, *y));
             chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
@@ -92,13 +99,20 @@ pub fn line_chart<DB: DrawingBackend>(
         let label_w = 7 * s.name.len() as i32 + 18;
         x -= label_w;
         root.draw(&Rectangle::new([(x, 30), (x + 10, 36)], s.color.filled())).map_err(e)?;
-        root.draw(&Text::new(s.name.to_string(), (x + 13, 27), ("sans-serif", 11).into_font().color(&BLACK))).map_err(e)?;
+        root.draw(&Text::new(s.name.to_string(), (x + 13, 27), ("sans-serif", 11).into_font().color(&BLACK)))
+            .map_err(e)?;
     }
     Ok(xmap)
 }
 
 /// A histogram of `values` in `bins` equal bins over their range.
-pub fn histogram<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, values: &[f32], bins: usize, color: RGBColor) -> Result<(), String> {
+pub fn histogram<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    values: &[f32],
+    bins: usize,
+    color: RGBColor,
+) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -162,7 +176,11 @@ pub struct Axes<'a> {
 }
 
 /// Curves with shaded bands, axis descriptions and a legend inside the plot.
-pub fn band_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, axes: &Axes, bands: &[Band]) -> Result<(), String> {
+pub fn band_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    axes: &Axes,
+    bands: &[Band],
+) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let tx = |x: f32| if axes.log2_x { libm::log2f(x.max(f32::MIN_POSITIVE)) } else { x };
@@ -183,7 +201,8 @@ pub fn band_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, axes: &Axes
     let (mut lo, mut hi) = match axes.y_range {
         Some(r) => r,
         None => {
-            let ys = bands.iter().flat_map(|b| b.mean.iter().chain(b.lo).chain(b.hi).copied()).filter(|v| v.is_finite());
+            let ys =
+                bands.iter().flat_map(|b| b.mean.iter().chain(b.lo).chain(b.hi).copied()).filter(|v| v.is_finite());
             ys.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
         }
     };
@@ -241,7 +260,9 @@ pub fn band_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, axes: &Axes
         .draw()
         .map_err(e)?;
     for b in bands {
-        let pts = |ys: &'_ [f32]| -> Vec<(f32, f32)> { b.xs.iter().zip(ys).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (tx(*x), *y)).collect() };
+        let pts = |ys: &'_ [f32]| -> Vec<(f32, f32)> {
+            b.xs.iter().zip(ys).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (tx(*x), *y)).collect()
+        };
         if !b.lo.is_empty() && b.lo.len() == b.hi.len() {
             let mut poly = pts(b.lo);
             let mut top = pts(b.hi);
@@ -259,8 +280,9 @@ pub fn band_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, axes: &Axes
             chart.draw_series(LineSeries::new(line.clone(), color.stroke_width(2))).map_err(e)?
         };
         if b.dashed {
-            anno.label(b.name)
-                .legend(move |(x, y)| plotters::element::DashedPathElement::new(vec![(x, y), (x + 18, y)], 5, 3, color.stroke_width(2)));
+            anno.label(b.name).legend(move |(x, y)| {
+                plotters::element::DashedPathElement::new(vec![(x, y), (x + 18, y)], 5, 3, color.stroke_width(2))
+            });
         } else {
             anno.label(b.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }

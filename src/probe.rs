@@ -15,7 +15,9 @@ pub const MAX_SIDE: usize = 64;
 
 /// `m (rows, cols)` sampled to at most `MAX_SIDE` rows and columns: `(values, rows, cols)`.
 pub fn thumbnail(m: &[f32], rows: usize, cols: usize) -> (Vec<f32>, usize, usize) {
-    let pick = |n: usize| -> Vec<usize> { if n <= MAX_SIDE { (0..n).collect() } else { (0..MAX_SIDE).map(|i| i * n / MAX_SIDE).collect() } };
+    let pick = |n: usize| -> Vec<usize> {
+        if n <= MAX_SIDE { (0..n).collect() } else { (0..MAX_SIDE).map(|i| i * n / MAX_SIDE).collect() }
+    };
     let (ri, ci) = (pick(rows), pick(cols));
     let v = ri.iter().flat_map(|&r| ci.iter().map(move |&c| m[r * cols + c])).collect();
     (v, ri.len(), ci.len())
@@ -23,7 +25,13 @@ pub fn thumbnail(m: &[f32], rows: usize, cols: usize) -> (Vec<f32>, usize, usize
 
 fn matrix_json(m: &[f32], rows: usize, cols: usize) -> String {
     let (v, r, c) = thumbnail(m, rows, cols);
-    Obj::new().num("rows", r as f64).num("cols", c as f64).num("full_rows", rows as f64).num("full_cols", cols as f64).f32s("values", &v).end()
+    Obj::new()
+        .num("rows", r as f64)
+        .num("cols", c as f64)
+        .num("full_rows", rows as f64)
+        .num("full_cols", cols as f64)
+        .f32s("values", &v)
+        .end()
 }
 
 /// The probe as JSON for the page, or None before the first step or for a sample outside the batch.
@@ -82,7 +90,10 @@ pub fn probe_json(t: &Trainer, sample: usize) -> Option<String> {
             .num("label", ws.labels[sample] as f64)
             .str("method", method)
             .bool("blind", cfg.mode == crate::config::NoiseMode::Blind)
-            .f32s("input", &trace.input.as_slice().unwrap()[sample * trace.input.ncols()..(sample + 1) * trace.input.ncols()])
+            .f32s(
+                "input",
+                &trace.input.as_slice().unwrap()[sample * trace.input.ncols()..(sample + 1) * trace.input.ncols()],
+            )
             .f32s("losses", &losses)
             .f32s("d_loss", &d_loss)
             .raw("layers", &json::list(layers))

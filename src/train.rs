@@ -153,18 +153,23 @@ impl Trainer {
     }
 
     /// A new run; `digits` supplies the MNIST subset when the config asks for it.
-    pub fn with_digits(config: RunConfig, digits: Option<&crate::mnist::Digits>) -> Result<Trainer, crate::config::ConfigError> {
+    pub fn with_digits(
+        config: RunConfig,
+        digits: Option<&crate::mnist::Digits>,
+    ) -> Result<Trainer, crate::config::ConfigError> {
         Self::with_external(config, &crate::data::External { digits, table: None })
     }
 
     /// A new run with the data that does not come from the seed (digits, an uploaded table).
-    pub fn with_external(config: RunConfig, external: &crate::data::External) -> Result<Trainer, crate::config::ConfigError> {
+    pub fn with_external(
+        config: RunConfig,
+        external: &crate::data::External,
+    ) -> Result<Trainer, crate::config::ConfigError> {
         config.validate()?;
-        let data = Dataset::build(&config, external, &mut Rng::stream(config.seed, Stream::Data)).map_err(|message| crate::config::ConfigError {
-            key: "data".into(),
-            value: config.data.key().into(),
-            message,
-        })?;
+        let data =
+            Dataset::build(&config, external, &mut Rng::stream(config.seed, Stream::Data)).map_err(|message| {
+                crate::config::ConfigError { key: "data".into(), value: config.data.key().into(), message }
+            })?;
         let sizes = config.layer_sizes(data.dim(), data.classes);
         let net = Network::new(
             &sizes,
@@ -285,10 +290,8 @@ impl Trainer {
         compute_update(&self.net, &spec, &self.plan, ws, &mut self.noise_rng);
         let method = spec.method;
 
-        let mut stats = StepStats {
-            batch_loss: ws.losses[..bsz].iter().sum::<f32>() / bsz as f32,
-            ..StepStats::default()
-        };
+        let mut stats =
+            StepStats { batch_loss: ws.losses[..bsz].iter().sum::<f32>() / bsz as f32, ..StepStats::default() };
         if method != Method::Bp {
             let noisy = &ws.losses[bsz..];
             let mut s = 0.0f32;
@@ -319,7 +322,8 @@ impl Trainer {
         self.opt.step(&mut self.net, &ws.grads);
         self.steps = step;
         if !self.net.is_finite() {
-            let what = if self.net.layers.iter().any(|l| l.r.as_ref().is_some_and(|r| r.iter().any(|v| !v.is_finite()))) {
+            let what = if self.net.layers.iter().any(|l| l.r.as_ref().is_some_and(|r| r.iter().any(|v| !v.is_finite())))
+            {
                 "a decorrelation matrix R became non-finite"
             } else {
                 "a weight became non-finite"
@@ -372,7 +376,9 @@ impl Trainer {
             .layers
             .iter()
             .enumerate()
-            .map(|(l, layer)| decorrelation::mean_abs_offdiag_correlation(t.pass_rows(&t.layers[l].x, 0), t.batch, layer.n_in()))
+            .map(|(l, layer)| {
+                decorrelation::mean_abs_offdiag_correlation(t.pass_rows(&t.layers[l].x, 0), t.batch, layer.n_in())
+            })
             .collect()
     }
 

@@ -150,7 +150,9 @@ pub fn encode_points(points: &[Point]) -> String {
 /// points, or nonzero padding bits. Never panics.
 pub fn decode_points(s: &str) -> Result<Vec<Point>, String> {
     let Some(prefix) = s.chars().next() else {
-        return Err(format!("empty point string: expected the format character '{POINTS_FORMAT}' followed by the points"));
+        return Err(format!(
+            "empty point string: expected the format character '{POINTS_FORMAT}' followed by the points"
+        ));
     };
     if prefix != POINTS_FORMAT {
         return Err(format!(
@@ -160,13 +162,19 @@ pub fn decode_points(s: &str) -> Result<Vec<Point>, String> {
     }
     let payload = &s[prefix.len_utf8()..];
     if let Some((i, c)) = payload.chars().enumerate().find(|&(_, c)| sextet(c).is_none()) {
-        return Err(format!("bad character {} at position {}: expected only A-Z, a-z, 0-9, - and _ after the format character", shown_char(c), i + 2));
+        return Err(format!(
+            "bad character {} at position {}: expected only A-Z, a-z, 0-9, - and _ after the format character",
+            shown_char(c),
+            i + 2
+        ));
     }
     // Every character is ASCII from here on, so bytes and characters agree.
     let len = payload.len() as u64;
     let n = len * 6 / POINT_BITS as u64;
     if n > MAX_URL_POINTS as u64 {
-        return Err(format!("too many points: {len} characters hold {n} points; at most {MAX_URL_POINTS} fit in a point string"));
+        return Err(format!(
+            "too many points: {len} characters hold {n} points; at most {MAX_URL_POINTS} fit in a point string"
+        ));
     }
     if len != payload_len(n) {
         return Err(format!(
@@ -196,7 +204,11 @@ pub fn decode_points(s: &str) -> Result<Vec<Point>, String> {
             bits -= POINT_BITS as u32;
             let p = (acc >> bits) as u32;
             acc &= (1 << bits) - 1;
-            points.push(Point { x: coord((p >> (COORD_BITS + 1)) & MAX_CODE), y: coord((p >> 1) & MAX_CODE), label: (p & 1) as u8 });
+            points.push(Point {
+                x: coord((p >> (COORD_BITS + 1)) & MAX_CODE),
+                y: coord((p >> 1) & MAX_CODE),
+                label: (p & 1) as u8,
+            });
         }
     }
     Ok(points)
@@ -331,13 +343,17 @@ fn split_line(line: &str, sep: u8, cap: usize) -> Split<'_> {
             }
             field = Cow::Owned(text.trim().to_string());
             if !closed {
-                out.problem.get_or_insert_with(|| format!("column {column}: unterminated quote (quoted fields must close on the same line)"));
+                out.problem.get_or_insert_with(|| {
+                    format!("column {column}: unterminated quote (quoted fields must close on the same line)")
+                });
                 next = None;
             } else {
                 let end = line[k..].bytes().position(|c| c == sep).map_or(b.len(), |p| k + p);
                 let after = line[k..end].trim();
                 if !after.is_empty() {
-                    out.problem.get_or_insert_with(|| format!("column {column}: text after the closing quote: {}", shown(after)));
+                    out.problem.get_or_insert_with(|| {
+                        format!("column {column}: text after the closing quote: {}", shown(after))
+                    });
                 }
                 next = (end < b.len()).then_some(end + 1);
             }
@@ -386,11 +402,8 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         return Err(whole(format!("the file is {} bytes; at most {MAX_CSV_BYTES} (20 MB) are accepted", text.len())));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
-        .filter(|(_, l)| {
+    let mut lines =
+        text.split('\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l))).filter(|(_, l)| {
             let t = l.trim();
             !t.is_empty() && !t.starts_with('#')
         });
@@ -427,7 +440,8 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         Some(n) => format!("column {} ({})", i + 1, shown(&n[i])),
         None => format!("column {}", i + 1),
     };
-    let shape_origin = if is_header { format!("as in the header on line {first_no}") } else { format!("as on line {first_no}") };
+    let shape_origin =
+        if is_header { format!("as in the header on line {first_no}") } else { format!("as on line {first_no}") };
 
     let mut whole_problems: Vec<CsvProblem> = Vec::new();
     let mut problems: Vec<CsvProblem> = Vec::new();
@@ -444,7 +458,11 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         if data_rows > MAX_CSV_ROWS {
             break;
         }
-        let split = if no == first_no { Split { fields: head.fields.clone(), count: head.count, problem: head.problem.clone() } } else { split_line(line, sep, cap) };
+        let split = if no == first_no {
+            Split { fields: head.fields.clone(), count: head.count, problem: head.problem.clone() }
+        } else {
+            split_line(line, sep, cap)
+        };
         let mut report = |message: String| problems.push(CsvProblem { line: no, message });
         if let Some(p) = split.problem {
             report(p);
@@ -477,7 +495,11 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         }
         if let Some(first_bad) = bad.pop() {
             let more = bad_count - 1;
-            report(if more > 0 { format!("{first_bad} (and {more} more bad value{} on this line)", if more == 1 { "" } else { "s" }) } else { first_bad });
+            report(if more > 0 {
+                format!("{first_bad} (and {more} more bad value{} on this line)", if more == 1 { "" } else { "s" })
+            } else {
+                first_bad
+            });
         }
         let label = &split.fields[dim];
         let class = if label.is_empty() {
@@ -502,16 +524,22 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         let total = data_rows + lines.count();
         whole_problems.push(CsvProblem {
             line: 0,
-            message: format!("too many rows: {total} data rows; at most {MAX_CSV_ROWS} (only the first {MAX_CSV_ROWS} were checked)"),
+            message: format!(
+                "too many rows: {total} data rows; at most {MAX_CSV_ROWS} (only the first {MAX_CSV_ROWS} were checked)"
+            ),
         });
     }
     if data_rows == 0 {
-        whole_problems.push(CsvProblem { line: 0, message: format!("no data rows: only the header on line {first_no}") });
+        whole_problems
+            .push(CsvProblem { line: 0, message: format!("no data rows: only the header on line {first_no}") });
     }
     if let Some((label, no)) = eleventh {
         whole_problems.push(CsvProblem {
             line: 0,
-            message: format!("more than {MAX_CLASSES} classes: label {} on line {no} is the 11th distinct one", shown(&label)),
+            message: format!(
+                "more than {MAX_CLASSES} classes: label {} on line {no} is the 11th distinct one",
+                shown(&label)
+            ),
         });
     } else if class_names.len() == 1 {
         whole_problems.push(CsvProblem {

@@ -18,7 +18,16 @@ fn json_run_reports_every_field_and_the_golden_checksum() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "reports at 100, 200 and the final one: {stdout}");
     let last = lines[2];
-    for field in ["\"steps\":300", "\"epoch\":", "\"train_loss\":", "\"test_loss\":", "\"train_accuracy\":", "\"test_accuracy\":", "\"alignment\":[", "\"final\":true"] {
+    for field in [
+        "\"steps\":300",
+        "\"epoch\":",
+        "\"train_loss\":",
+        "\"test_loss\":",
+        "\"train_accuracy\":",
+        "\"test_accuracy\":",
+        "\"alignment\":[",
+        "\"final\":true",
+    ] {
         assert!(last.contains(field), "missing {field} in {last}");
     }
     assert!(last.contains(&format!("\"checksum\":\"{golden:016x}\"")), "{last}");

@@ -12,25 +12,29 @@ fn arb_config() -> impl Strategy<Value = RunConfig> {
         (0..6usize, any::<bool>(), 0..8usize, 1e-4f32..1.0, 1..8usize, any::<bool>()),
         (any::<bool>(), 1e-5f32..1.0, 1..10usize, 0.0f32..0.1, 0..=np_playground::config::MAX_SEED),
     )
-        .prop_map(|((d, n, noise, train, hidden), (act, mse, rule, sigma, draws, blind), (sgd, lr, batch, decor, seed))| RunConfig {
-            data: DataSet::ALL[d],
-            points: n,
-            data_noise: noise,
-            train_fraction: train,
-            hidden_sizes: hidden,
-            activation: Activation::ALL[act],
-            loss: if mse { Loss::MeanSquared } else { Loss::CrossEntropy },
-            rule: Rule::ALL[rule],
-            noise_std: sigma,
-            draws,
-            mode: if blind { NoiseMode::Blind } else { NoiseMode::Clean },
-            optimizer: if sgd { Optimizer::Sgd } else { Optimizer::Adam },
-            learning_rate: lr,
-            batch_size: batch,
-            decor_learning_rate: decor,
-            seed,
-            drawn_points: String::new(),
-        })
+        .prop_map(
+            |((d, n, noise, train, hidden), (act, mse, rule, sigma, draws, blind), (sgd, lr, batch, decor, seed))| {
+                RunConfig {
+                    data: DataSet::ALL[d],
+                    points: n,
+                    data_noise: noise,
+                    train_fraction: train,
+                    hidden_sizes: hidden,
+                    activation: Activation::ALL[act],
+                    loss: if mse { Loss::MeanSquared } else { Loss::CrossEntropy },
+                    rule: Rule::ALL[rule],
+                    noise_std: sigma,
+                    draws,
+                    mode: if blind { NoiseMode::Blind } else { NoiseMode::Clean },
+                    optimizer: if sgd { Optimizer::Sgd } else { Optimizer::Adam },
+                    learning_rate: lr,
+                    batch_size: batch,
+                    decor_learning_rate: decor,
+                    seed,
+                    drawn_points: String::new(),
+                }
+            },
+        )
         .prop_filter("valid combinations", |c| c.validate().is_ok())
 }
 

@@ -85,7 +85,13 @@ fn alignment_grows_with_draws() {
         for _ in 0..20 {
             let (x, y) = common::batch(&mut rng, 32, 16, 10);
             let bp = common::flat(&common::bp_grads(&net, &x, &y), 0..2);
-            let g = update_direction(&net, &x, &y, &UpdateSpec { method: Method::Anp, sigma: 0.01, draws, blind: false }, &mut rng);
+            let g = update_direction(
+                &net,
+                &x,
+                &y,
+                &UpdateSpec { method: Method::Anp, sigma: 0.01, draws, blind: false },
+                &mut rng,
+            );
             total += common::cos(&common::flat(&g, 0..2), &bp) / 20.0;
         }
         total
@@ -103,7 +109,13 @@ fn blind_anp_still_points_downhill() {
     for _ in 0..30 {
         let (x, y) = common::batch(&mut rng, 32, 16, 10);
         let bp = common::flat(&common::bp_grads(&net, &x, &y), 0..3);
-        let g = update_direction(&net, &x, &y, &UpdateSpec { method: Method::Anp, sigma: 0.01, draws: 1, blind: true }, &mut rng);
+        let g = update_direction(
+            &net,
+            &x,
+            &y,
+            &UpdateSpec { method: Method::Anp, sigma: 0.01, draws: 1, blind: true },
+            &mut rng,
+        );
         total += common::cos(&common::flat(&g, 0..3), &bp) / 30.0;
     }
     println!("blind ANP alignment {total:.3}");

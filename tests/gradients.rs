@@ -66,7 +66,10 @@ fn bp_matches_central_finite_differences() {
                         );
                     }
                 }
-                assert!(skipped * 10 <= checked, "{act:?}: {skipped} parameters skipped at kinks, only {checked} checked");
+                assert!(
+                    skipped * 10 <= checked,
+                    "{act:?}: {skipped} parameters skipped at kinks, only {checked} checked"
+                );
             }
         }
     }

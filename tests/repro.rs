@@ -16,10 +16,15 @@ fn quick_repro_runs_and_reports_the_orderings() {
     );
     let report = root.join("target/repro-quick/results.md");
     let _ = std::fs::remove_file(&report);
-    let out = Command::new(env!("CARGO_BIN_EXE_np-playground")).args(["repro", "--quick"]).current_dir(root).output().expect("runs the np-playground binary");
+    let out = Command::new(env!("CARGO_BIN_EXE_np-playground"))
+        .args(["repro", "--quick"])
+        .current_dir(root)
+        .output()
+        .expect("runs the np-playground binary");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "repro --quick failed ({}):\n{stderr}", out.status);
-    let md = std::fs::read_to_string(&report).unwrap_or_else(|e| panic!("no quick report at {}: {e}\n{stderr}", report.display()));
+    let md = std::fs::read_to_string(&report)
+        .unwrap_or_else(|e| panic!("no quick report at {}: {e}\n{stderr}", report.display()));
     // The orderings `--quick` enforces, each reported in the table as holding.
     for needle in [
         "INP better aligned than NP at initialisation",
@@ -29,7 +34,10 @@ fn quick_repro_runs_and_reports_the_orderings() {
         "alignment grows with the number of draws K",
         "every rule trains without diverging",
     ] {
-        let line = md.lines().find(|l| l.starts_with(&format!("| {needle}"))).unwrap_or_else(|| panic!("the quick report does not mention \"{needle}\""));
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {needle}")))
+            .unwrap_or_else(|| panic!("the quick report does not mention \"{needle}\""));
         assert!(line.ends_with("| as expected |"), "the quick report says: {line}");
     }
     for svg in ["accuracy.svg", "alignment_batch.svg", "alignment_width.svg"] {

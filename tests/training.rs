@@ -29,7 +29,11 @@ fn every_rule_lowers_the_loss_on_xor_and_circle() {
 
 #[test]
 fn blind_anp_learns_and_step_units_train_with_np() {
-    for cfg in ["v=1&data=circle&rule=anp&mode=blind", "v=1&data=circle&rule=danp&mode=blind", "v=1&data=xor&rule=np&act=step&hidden=16&sigma=0.1&lr=0.01"] {
+    for cfg in [
+        "v=1&data=circle&rule=anp&mode=blind",
+        "v=1&data=circle&rule=danp&mode=blind",
+        "v=1&data=xor&rule=np&act=step&hidden=16&sigma=0.1&lr=0.01",
+    ] {
         let (before, after, _) = trained(cfg, 2000);
         println!("{cfg}: {before:.3} -> {after:.3}");
         assert!(after < 0.7 * before, "{cfg}: loss {before} -> {after}");
@@ -59,13 +63,19 @@ fn rules_that_cannot_run_say_why() {
         assert_eq!(e.key, "mode", "{e}");
         assert!(e.message.contains(rule), "{e}");
     }
-    assert!(Rule::from_key("anp").unwrap().unavailable_reason(np_playground::activation::Activation::Step, NoiseMode::Blind).is_none());
+    assert!(
+        Rule::from_key("anp")
+            .unwrap()
+            .unavailable_reason(np_playground::activation::Activation::Step, NoiseMode::Blind)
+            .is_none()
+    );
 }
 
 #[test]
 fn divergence_is_reported_and_stops_the_run() {
     // SGD with a huge learning rate on MSE blows the weights up.
-    let mut t = Trainer::new(RunConfig::parse("rule=bp&opt=sgd&lr=10&loss=mse&act=linear&hidden=32,32,32").unwrap()).unwrap();
+    let mut t =
+        Trainer::new(RunConfig::parse("rule=bp&opt=sgd&lr=10&loss=mse&act=linear&hidden=32,32,32").unwrap()).unwrap();
     let err = t.run(5000).unwrap_err();
     let TrainError::Diverged { step, what } = &err;
     println!("{err}");

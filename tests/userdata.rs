@@ -2,8 +2,8 @@
 //! separators, and every kind of bad input with its line and message).
 
 use np_playground::userdata::{
-    CsvError, MAX_CSV_BYTES, MAX_CSV_FEATURES, MAX_CSV_ROWS, MAX_URL_POINTS, Point, Table, decode_points, encode_points, fits_in_url,
-    parse_csv, quantise, table_to_points,
+    CsvError, MAX_CSV_BYTES, MAX_CSV_FEATURES, MAX_CSV_ROWS, MAX_URL_POINTS, Point, Table, decode_points,
+    encode_points, fits_in_url, parse_csv, quantise, table_to_points,
 };
 use proptest::prelude::*;
 
@@ -226,7 +226,11 @@ fn two_feature_two_class_tables_become_points() {
     let ps = table_to_points(&t).unwrap();
     assert_eq!(
         ps,
-        vec![Point { x: 0.5, y: -0.25, label: 0 }, Point { x: 2.0, y: 1.0, label: 1 }, Point { x: -1.0, y: 1.0, label: 0 }]
+        vec![
+            Point { x: 0.5, y: -0.25, label: 0 },
+            Point { x: 2.0, y: 1.0, label: 1 },
+            Point { x: -1.0, y: 1.0, label: 0 }
+        ]
     );
     let many: String = (0..=MAX_URL_POINTS).map(|i| format!("{},{},{}\n", i as f32 / 400.0, 0.5, i % 2)).collect();
     let t = parse_csv(&many).unwrap();

@@ -200,10 +200,13 @@ fn draw_curves_and_histogram_paint_the_canvas() {
     assert!(near > 50, "the first curve's colour is missing ({near} pixels)");
 
     // Log scale works too.
-    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names, true, false).unwrap_or_else(|e| panic!("{}", message(e)));
+    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names, true, false)
+        .unwrap_or_else(|e| panic!("{}", message(e)));
     assert!(map.iter().all(|v| v.is_finite()) && map[0] < map[1], "{map:?}");
 
-    let e = draw_curves("no-such-canvas", "loss", &steps, &values, vec!["a".into()], false, false).err().expect("missing canvas");
+    let e = draw_curves("no-such-canvas", "loss", &steps, &values, vec!["a".into()], false, false)
+        .err()
+        .expect("missing canvas");
     assert!(message(e).contains("no-such-canvas"));
 
     add_canvas("wasm-browser-hist", 300, 150);

@@ -34,7 +34,10 @@ fn rates(reps: usize, min_s: f64, work: f64, mut f: impl FnMut()) -> Vec<f64> {
 
 fn summary(o: Obj, key: &str, mut r: Vec<f64>) -> Obj {
     let (lo, hi) = (r.iter().cloned().fold(f64::INFINITY, f64::min), r.iter().cloned().fold(0.0, f64::max));
-    o.num(&format!("{key}_median"), median(&mut r)).num(&format!("{key}_min"), lo).num(&format!("{key}_max"), hi).num("reps", r.len() as f64)
+    o.num(&format!("{key}_median"), median(&mut r))
+        .num(&format!("{key}_min"), lo)
+        .num(&format!("{key}_max"), hi)
+        .num("reps", r.len() as f64)
 }
 
 pub fn run(quick: bool) {
@@ -45,8 +48,13 @@ pub fn run(quick: bool) {
         let b: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 * 0.01).collect();
         let bias = vec![0.0; n];
         let mut c = vec![0.0; m * n];
-        let r = rates(reps, min_s, 2.0 * (m * n * k) as f64 / 1e9, || kernels::gemm_nn_bias(&a, &b, &bias, &mut c, m, n, k));
-        println!("{}", summary(Obj::new().str("kind", "matmul").str("shape", &format!("{m}x{k}x{n}")), "gflops", r).end());
+        let r = rates(reps, min_s, 2.0 * (m * n * k) as f64 / 1e9, || {
+            kernels::gemm_nn_bias(&a, &b, &bias, &mut c, m, n, k)
+        });
+        println!(
+            "{}",
+            summary(Obj::new().str("kind", "matmul").str("shape", &format!("{m}x{k}x{n}")), "gflops", r).end()
+        );
     }
     for case in CASES {
         if quick && case.sizes.len() > 4 {
@@ -57,7 +65,11 @@ pub fn run(quick: bool) {
             let r = rates(reps, min_s, case.batch as f64, || {
                 t.step().expect("bench step");
             });
-            println!("{}", summary(Obj::new().str("kind", "train").str("case", case.name).str("rule", label), "samples_per_s", r).end());
+            println!(
+                "{}",
+                summary(Obj::new().str("kind", "train").str("case", case.name).str("rule", label), "samples_per_s", r)
+                    .end()
+            );
         }
     }
     profile(reps, min_s);
@@ -78,7 +90,8 @@ fn profile(reps: usize, min_s: f64) {
     let mut eps = vec![0.0; eps_len];
     let noise = median(&mut rates(reps, min_s, 1.0, || rng.fill_normal(&mut eps, 0.01)));
     let forward = median(&mut rates(reps, min_s, 1.0, || net.forward_passes(&mut ws.trace, &plan, None)));
-    let losses = median(&mut rates(reps, min_s, 1.0, || rules::all_pass_losses(&net, &ws.trace, &ws.labels, &mut ws.losses)));
+    let losses =
+        median(&mut rates(reps, min_s, 1.0, || rules::all_pass_losses(&net, &ws.trace, &ws.labels, &mut ws.losses)));
     let rule = median(&mut rates(reps, min_s, 1.0, || {
         rules::np::signals(&ws.trace, &ws.losses, 0.01, &mut ws.signals);
         rules::grads_from_signals(&net, &ws.trace, &ws.signals, &mut ws.grads);

@@ -65,7 +65,13 @@ impl Settings {
                 data: "mnist14",
                 pool: true,
                 hidden: 128,
-                align: AlignSettings { widths: vec![16, 64], batches: vec![8, 128], draws: vec![1, 16], trials: 12, sigma },
+                align: AlignSettings {
+                    widths: vec![16, 64],
+                    batches: vec![8, 128],
+                    draws: vec![1, 16],
+                    trials: 12,
+                    sigma,
+                },
                 lr_grid: vec![1e-3, 3e-3],
                 select_epochs: 0.5,
                 select_seed: 100,
@@ -91,7 +97,13 @@ impl Settings {
                 data: "mnist",
                 pool: false,
                 hidden: 256,
-                align: AlignSettings { widths: vec![16, 64, 256], batches: vec![8, 32, 128], draws: vec![1, 4, 16], trials: 100, sigma },
+                align: AlignSettings {
+                    widths: vec![16, 64, 256],
+                    batches: vec![8, 32, 128],
+                    draws: vec![1, 4, 16],
+                    trials: 100,
+                    sigma,
+                },
                 lr_grid: vec![3e-4, 1e-3, 3e-3],
                 select_epochs: 3.0,
                 select_seed: 100,
@@ -171,10 +183,17 @@ fn parse_args(args: &[String]) -> Result<(bool, usize, bool), String> {
             "--quick" => quick = true,
             "--render-only" => render_only = true,
             "--threads" => {
-                threads =
-                    it.next().and_then(|v| v.parse().ok()).filter(|&n: &usize| (1..=64).contains(&n)).ok_or("--threads expects a whole number from 1 to 64")?
+                threads = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&n: &usize| (1..=64).contains(&n))
+                    .ok_or("--threads expects a whole number from 1 to 64")?
             }
-            other => return Err(format!("repro: unknown option {other} (usage: np-playground repro [--quick] [--threads N] [--render-only])")),
+            other => {
+                return Err(format!(
+                    "repro: unknown option {other} (usage: np-playground repro [--quick] [--threads N] [--render-only])"
+                ));
+            }
         }
     }
     Ok((quick, threads, render_only))
@@ -188,8 +207,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let digits = crate::load_digits()?;
     let mut results = if render_only {
-        let text = std::fs::read_to_string(&s.cache)
-            .map_err(|e| format!("--render-only needs the cached measurements {}: {e}; run the suite first", s.cache.display()))?;
+        let text = std::fs::read_to_string(&s.cache).map_err(|e| {
+            format!("--render-only needs the cached measurements {}: {e}; run the suite first", s.cache.display())
+        })?;
         load(&text)?
     } else {
         let r = execute(&s, &digits, threads)?;
@@ -216,7 +236,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if !failed.is_empty() {
-        return Err(format!("repro --quick: {} expected ordering(s) failed:\n  - {}", failed.len(), failed.join("\n  - ")));
+        return Err(format!(
+            "repro --quick: {} expected ordering(s) failed:\n  - {}",
+            failed.len(),
+            failed.join("\n  - ")
+        ));
     }
     Ok(())
 }
@@ -239,8 +263,11 @@ fn mean_share(x: &np_playground::data::Samples) -> f64 {
 
 fn execute(s: &Settings, digits: &np_playground::mnist::Digits, threads: usize) -> Result<Results, String> {
     let started = Instant::now();
-    let mut res =
-        Results { threads, started: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()), ..Results::default() };
+    let mut res = Results {
+        threads,
+        started: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        ..Results::default()
+    };
     let sets = Sets::new(digits, s.pool, s.holdout);
     let ctx = Ctx { data: s.data, digits, sets: &sets };
 
@@ -272,7 +299,9 @@ fn execute(s: &Settings, digits: &np_playground::mnist::Digits, threads: usize) 
         .collect();
     res.runs.extend(run_jobs(&select, &ctx, threads));
     res.phases.push(("learning-rate selection".into(), t.elapsed().as_secs_f64()));
-    let lr = |rule: &str| res.chosen_lr(rule).ok_or(format!("every learning rate diverged for {rule} in the selection runs"));
+    let lr = |rule: &str| {
+        res.chosen_lr(rule).ok_or(format!("every learning rate diverged for {rule} in the selection runs"))
+    };
     let mut chosen = Vec::new();
     for rule in RULES {
         chosen.push((rule, lr(rule)?));
@@ -304,7 +333,10 @@ fn execute(s: &Settings, digits: &np_playground::mnist::Digits, threads: usize) 
             let plain = &rule[1..];
             if lr_of(rule) != lr_of(plain) {
                 let epochs = if s.long_rules.contains(rule) { s.long_epochs } else { s.epochs };
-                jobs.push(Job { lr: lr_of(plain), ..job("samelr", rule, seed, false, Inputs::Raw, s.decor_default, epochs) });
+                jobs.push(Job {
+                    lr: lr_of(plain),
+                    ..job("samelr", rule, seed, false, Inputs::Raw, s.decor_default, epochs)
+                });
             }
         }
         for &rule in &s.blind_rules {
@@ -370,11 +402,25 @@ fn save(r: &Results) -> String {
     }
     for c in &r.align {
         let j = |v: &[f64; 4]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
-        let _ = writeln!(o, "align\t{}\t{}\t{}\t{}\t{}\t{}\t{}", c.method, c.width, c.batch, c.draws, c.n, j(&c.mean), j(&c.sd));
+        let _ = writeln!(
+            o,
+            "align\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            c.method,
+            c.width,
+            c.batch,
+            c.draws,
+            c.n,
+            j(&c.mean),
+            j(&c.sd)
+        );
     }
     for r in &r.runs {
         let j = &r.job;
-        let pts: Vec<String> = r.points.iter().map(|p| format!("{}:{}:{}:{}:{}", p.epoch, p.test_acc, p.test_loss, p.train_loss, p.train_acc)).collect();
+        let pts: Vec<String> = r
+            .points
+            .iter()
+            .map(|p| format!("{}:{}:{}:{}:{}", p.epoch, p.test_acc, p.test_loss, p.train_loss, p.train_acc))
+            .collect();
         let _ = writeln!(
             o,
             "run\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
@@ -406,7 +452,8 @@ fn load(text: &str) -> Result<Results, String> {
         let f: Vec<&str> = line.split('\t').collect();
         let num = |i: usize| -> Result<f64, String> { f.get(i).and_then(|v| v.parse().ok()).ok_or_else(bad) };
         let four = |i: usize| -> Result<[f64; 4], String> {
-            let v: Vec<f64> = f.get(i).ok_or_else(bad)?.split(',').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+            let v: Vec<f64> =
+                f.get(i).ok_or_else(bad)?.split(',').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
             v.try_into().map_err(|_| bad())
         };
         match f[0] {
@@ -433,11 +480,18 @@ fn load(text: &str) -> Result<Results, String> {
                     .split(';')
                     .filter(|p| !p.is_empty())
                     .map(|p| {
-                        let v: Vec<f64> = p.split(':').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+                        let v: Vec<f64> =
+                            p.split(':').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
                         if v.len() != 5 {
                             return Err(bad());
                         }
-                        Ok(Point { epoch: v[0], test_acc: v[1] as f32, test_loss: v[2] as f32, train_loss: v[3] as f32, train_acc: v[4] as f32 })
+                        Ok(Point {
+                            epoch: v[0],
+                            test_acc: v[1] as f32,
+                            test_loss: v[2] as f32,
+                            train_loss: v[3] as f32,
+                            train_acc: v[4] as f32,
+                        })
                     })
                     .collect::<Result<Vec<_>, String>>()?;
                 let error = f.get(12).ok_or_else(bad)?;
@@ -459,7 +513,11 @@ fn load(text: &str) -> Result<Results, String> {
                     error: (*error != "-").then(|| error.to_string()),
                 });
             }
-            "time" => r.timing.push(Timing { rule: f.get(1).ok_or_else(bad)?.to_string(), samples_per_s: num(2)?, eval_secs: num(3)? }),
+            "time" => r.timing.push(Timing {
+                rule: f.get(1).ok_or_else(bad)?.to_string(),
+                samples_per_s: num(2)?,
+                eval_secs: num(3)?,
+            }),
             _ => return Err(bad()),
         }
     }

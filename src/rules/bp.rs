@@ -11,7 +11,13 @@ use crate::network::{Network, Trace};
 
 /// Writes `delta_l (batch, n_l)` of pass 0 into `signals` and returns the mean loss of pass 0.
 /// `scratch` holds `(batch, max width)` temporaries and is resized as needed.
-pub fn signals(net: &Network, trace: &Trace, labels: &[usize], signals: &mut [Array2<f32>], scratch: &mut Vec<f32>) -> f32 {
+pub fn signals(
+    net: &Network,
+    trace: &Trace,
+    labels: &[usize],
+    signals: &mut [Array2<f32>],
+    scratch: &mut Vec<f32>,
+) -> f32 {
     let bsz = trace.batch;
     let n_layers = net.n_layers();
     let n_out = net.layers[n_layers - 1].n_out();

@@ -33,7 +33,8 @@ impl Grads {
     }
 
     pub fn is_finite(&self) -> bool {
-        self.w.iter().all(|w| kernels::all_finite(w.as_slice().unwrap())) && self.b.iter().all(|b| kernels::all_finite(b.as_slice().unwrap()))
+        self.w.iter().all(|w| kernels::all_finite(w.as_slice().unwrap()))
+            && self.b.iter().all(|b| kernels::all_finite(b.as_slice().unwrap()))
     }
 }
 

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 
-use crate::config::{KEYS, NoiseMode, RunConfig, Rule};
+use crate::config::{KEYS, NoiseMode, Rule, RunConfig};
 use crate::history::History;
 use crate::json::{self, Obj};
 use crate::plot::{self, PALETTE, Series};
@@ -40,7 +40,11 @@ pub fn set_upload(csv: &str) -> String {
     match crate::userdata::parse_csv(csv) {
         Ok(t) => {
             let fits = crate::userdata::fits_in_url(&t);
-            let pts = if fits { crate::userdata::table_to_points(&t).map(|p| crate::userdata::encode_points(&p)) } else { None };
+            let pts = if fits {
+                crate::userdata::table_to_points(&t).map(|p| crate::userdata::encode_points(&p))
+            } else {
+                None
+            };
             let o = Obj::new()
                 .bool("ok", true)
                 .num("rows", t.rows() as f64)
@@ -55,7 +59,12 @@ pub fn set_upload(csv: &str) -> String {
         }
         Err(e) => Obj::new()
             .bool("ok", false)
-            .raw("problems", &json::list(e.problems.iter().map(|p| Obj::new().num("line", p.line as f64).str("message", &p.message).end())))
+            .raw(
+                "problems",
+                &json::list(
+                    e.problems.iter().map(|p| Obj::new().num("line", p.line as f64).str("message", &p.message).end()),
+                ),
+            )
             .str("summary", &e.to_string())
             .end(),
     }
@@ -64,7 +73,10 @@ pub fn set_upload(csv: &str) -> String {
 /// The point string for `[x, y, label, ...]` triples (what `pts` holds).
 #[wasm_bindgen(js_name = encodePoints)]
 pub fn encode_points(triples: &[f32]) -> Result<String, JsError> {
-    let points: Vec<crate::userdata::Point> = triples.chunks_exact(3).map(|t| crate::userdata::Point { x: t[0], y: t[1], label: (t[2] > 0.5) as u8 }).collect();
+    let points: Vec<crate::userdata::Point> = triples
+        .chunks_exact(3)
+        .map(|t| crate::userdata::Point { x: t[0], y: t[1], label: (t[2] > 0.5) as u8 })
+        .collect();
     if points.len() > crate::userdata::MAX_URL_POINTS {
         return Err(JsError::new(&format!("at most {} points fit in a link", crate::userdata::MAX_URL_POINTS)));
     }
@@ -90,7 +102,8 @@ pub fn set_digits(bytes: &[u8]) -> Result<(), JsError> {
 const SMOOTHING: f32 = 1.0 / 30.0;
 
 /// History columns before the per-layer alignment.
-const COLS: [&str; 7] = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss", "d_loss", "alignment_all"];
+const COLS: [&str; 7] =
+    ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss", "d_loss", "alignment_all"];
 
 #[wasm_bindgen(js_name = Trainer)]
 pub struct WasmTrainer {
@@ -116,14 +129,25 @@ impl WasmTrainer {
     pub fn new(config: &str) -> Result<WasmTrainer, JsError> {
         let cfg = RunConfig::parse(config).map_err(js_err)?;
         let inner = DIGITS
-            .with(|d| UPLOAD.with(|u| Trainer::with_external(cfg, &crate::data::External { digits: d.borrow().as_ref(), table: u.borrow().as_ref() })))
+            .with(|d| {
+                UPLOAD.with(|u| {
+                    Trainer::with_external(
+                        cfg,
+                        &crate::data::External { digits: d.borrow().as_ref(), table: u.borrow().as_ref() },
+                    )
+                })
+            })
             .map_err(js_err)?;
         let n_layers = inner.network().n_layers();
         // A history point evaluates `eval` samples, about the forward work of `eval / batch`
         // steps: where that is more than a trifle (2 MFLOP), record only every that-many steps.
         let eval = inner.data().train.len().min(EVAL_MAX) + inner.data().test.len().min(EVAL_MAX);
         let eval_flops = 2 * eval * crate::bench::forward_macs(&inner.network().sizes());
-        let stride = if eval_flops <= 2_000_000 { 1 } else { ((eval / inner.config().batch_size).max(1) as u64).next_power_of_two() };
+        let stride = if eval_flops <= 2_000_000 {
+            1
+        } else {
+            ((eval / inner.config().batch_size).max(1) as u64).next_power_of_two()
+        };
         let mut t = WasmTrainer {
             inner,
             history: History::with_stride(COLS.len() + n_layers, HISTORY_POINTS, stride),
@@ -311,7 +335,12 @@ impl WasmTrainer {
 #[wasm_bindgen(js_name = parseFragment)]
 pub fn parse_fragment(fragment: &str) -> String {
     let fail = |key: &str, value: &str, message: &str| {
-        Obj::new().bool("ok", false).str("key", key).str("value", &value.chars().take(40).collect::<String>()).str("message", message).end()
+        Obj::new()
+            .bool("ok", false)
+            .str("key", key)
+            .str("value", &value.chars().take(40).collect::<String>())
+            .str("message", message)
+            .end()
     };
     match RunConfig::parse_with_extras(fragment, &["at", "compare"]) {
         Ok((cfg, extras)) => {
@@ -328,7 +357,13 @@ pub fn parse_fragment(fragment: &str) -> String {
                             match compare_variant(&cfg, item) {
                                 Ok(variant) => {
                                     if variant == cfg.to_string() || compare.iter().any(|(_, c)| *c == variant) {
-                                        return fail("compare", &v, &format!("{item} is listed twice (the run's own settings are always shown)"));
+                                        return fail(
+                                            "compare",
+                                            &v,
+                                            &format!(
+                                                "{item} is listed twice (the run's own settings are always shown)"
+                                            ),
+                                        );
                                     }
                                     compare.push((item.to_string(), variant));
                                 }
@@ -345,7 +380,14 @@ pub fn parse_fragment(fragment: &str) -> String {
                 .bool("ok", true)
                 .str("config", &cfg.to_string())
                 .raw("at", &at)
-                .raw("compare", &json::list(compare.iter().map(|(label, config)| Obj::new().str("label", label).str("config", config).end())))
+                .raw(
+                    "compare",
+                    &json::list(
+                        compare
+                            .iter()
+                            .map(|(label, config)| Obj::new().str("label", label).str("config", config).end()),
+                    ),
+                )
                 .end()
         }
         Err(e) => fail(&e.key, &e.value, &e.message),
@@ -358,13 +400,18 @@ fn compare_variant(cfg: &RunConfig, item: &str) -> Result<String, String> {
     let mut parts = item.split(':');
     let name = parts.next().unwrap_or_default();
     let mut c = cfg.clone();
-    c.rule = Rule::from_key(name).ok_or_else(|| format!("{name} is not a rule; expected e.g. inp, anp:blind or np:k4"))?;
+    c.rule =
+        Rule::from_key(name).ok_or_else(|| format!("{name} is not a rule; expected e.g. inp, anp:blind or np:k4"))?;
     for p in parts {
         match p {
             "blind" => c.mode = NoiseMode::Blind,
             "clean" => c.mode = NoiseMode::Clean,
             k if k.starts_with('k') => {
-                c.draws = k[1..].parse().ok().filter(|d| (1..=crate::config::MAX_DRAWS).contains(d)).ok_or_else(|| format!("{p}: expected k1 to k{}", crate::config::MAX_DRAWS))?;
+                c.draws = k[1..]
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=crate::config::MAX_DRAWS).contains(d))
+                    .ok_or_else(|| format!("{p}: expected k1 to k{}", crate::config::MAX_DRAWS))?;
             }
             _ => return Err(format!("{p}: expected blind, clean or kN after the rule")),
         }
@@ -379,7 +426,9 @@ fn compare_variant(cfg: &RunConfig, item: &str) -> Result<String, String> {
 #[wasm_bindgen(js_name = configKeys)]
 pub fn config_keys() -> String {
     let d = RunConfig::default();
-    json::list(KEYS.iter().map(|k| Obj::new().str("key", k.key).str("help", k.help).str("default", &d.get(k.key).unwrap_or_default()).end()))
+    json::list(KEYS.iter().map(|k| {
+        Obj::new().str("key", k.key).str("help", k.help).str("default", &d.get(k.key).unwrap_or_default()).end()
+    }))
 }
 
 /// Why `rule` cannot run with activation `act` and noise mode `mode`, if it cannot.
@@ -408,10 +457,23 @@ fn canvas(id: &str) -> Result<CanvasBackend, JsError> {
 /// Draws named curves `(points, series)` row-major against `steps` into canvas `id`; returns
 /// `[left px, right px, first step, last step]` for hover read-outs.
 #[wasm_bindgen(js_name = drawCurves)]
-pub fn draw_curves(id: &str, title: &str, steps: &[f32], values: &[f32], names: Vec<String>, log_y: bool, fixed_unit_range: bool) -> Result<Vec<f64>, JsError> {
+pub fn draw_curves(
+    id: &str,
+    title: &str,
+    steps: &[f32],
+    values: &[f32],
+    names: Vec<String>,
+    log_y: bool,
+    fixed_unit_range: bool,
+) -> Result<Vec<f64>, JsError> {
     let width = names.len().max(1);
     let columns: Vec<Vec<f32>> = (0..width).map(|j| values.iter().skip(j).step_by(width).copied().collect()).collect();
-    let series: Vec<Series> = names.iter().zip(&columns).enumerate().map(|(i, (n, ys))| Series { name: n, color: PALETTE[i % PALETTE.len()], ys }).collect();
+    let series: Vec<Series> = names
+        .iter()
+        .zip(&columns)
+        .enumerate()
+        .map(|(i, (n, ys))| Series { name: n, color: PALETTE[i % PALETTE.len()], ys })
+        .collect();
     let root = canvas(id)?.into_drawing_area();
     let range = fixed_unit_range.then_some((if title.contains("alignment") { -0.2 } else { 0.0 }, 1.0));
     let map = plot::line_chart(&root, title, steps, &series, log_y, range).map_err(js_err)?;
@@ -433,7 +495,6 @@ pub fn draw_histogram(id: &str, title: &str, values: &[f32], bins: usize) -> Res
 pub fn cli_command(config: &str, steps: f64) -> String {
     format!("cargo run --release -- run '{}' --steps {} --json", config.replace('\'', ""), steps as u64)
 }
-
 
 /// A benchmark workload (see `bench::CASES` and `bench::RULES`): a trainer on synthetic data
 /// with diagnostics off, stepped exactly as the page's worker steps its trainer.

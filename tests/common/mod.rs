@@ -20,7 +20,8 @@ pub fn mean_loss(net: &Network, x: &[f32], y: &[usize]) -> f64 {
     net.forward(x, y.len(), &mut t);
     let n_out = net.layers.last().unwrap().n_out();
     let logits = t.logits(0);
-    y.iter().enumerate().map(|(b, &yb)| net.loss.value(&logits[b * n_out..(b + 1) * n_out], yb) as f64).sum::<f64>() / y.len() as f64
+    y.iter().enumerate().map(|(b, &yb)| net.loss.value(&logits[b * n_out..(b + 1) * n_out], yb) as f64).sum::<f64>()
+        / y.len() as f64
 }
 
 /// Exact BP gradient of the mean loss.

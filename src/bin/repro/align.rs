@@ -15,8 +15,12 @@ use np_playground::train::{UpdateSpec, update_direction};
 use super::pool;
 
 /// The estimators compared: name, family, blind (noise not observed).
-pub const METHODS: [(&str, Method, bool); 4] =
-    [("np", Method::Np, false), ("inp", Method::Inp, false), ("anp", Method::Anp, false), ("anp-blind", Method::Anp, true)];
+pub const METHODS: [(&str, Method, bool); 4] = [
+    ("np", Method::Np, false),
+    ("inp", Method::Inp, false),
+    ("anp", Method::Anp, false),
+    ("anp-blind", Method::Anp, true),
+];
 
 #[derive(Clone, Debug)]
 pub struct AlignSettings {
@@ -50,7 +54,12 @@ impl AlignCell {
 
 /// Per-layer and overall cosine of `g` with `bp` (a three-layer network).
 fn cosines(g: &Grads, bp: &Grads) -> [f64; 4] {
-    [rules::cosine(g, bp, 0..1) as f64, rules::cosine(g, bp, 1..2) as f64, rules::cosine(g, bp, 2..3) as f64, rules::cosine(g, bp, 0..3) as f64]
+    [
+        rules::cosine(g, bp, 0..1) as f64,
+        rules::cosine(g, bp, 1..2) as f64,
+        rules::cosine(g, bp, 2..3) as f64,
+        rules::cosine(g, bp, 0..3) as f64,
+    ]
 }
 
 /// The whole grid: every method x width x batch x draws, `trials` initialisations each.
@@ -64,7 +73,13 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
     let order = pool::longest_first(&costs);
     let per_job = pool::run(&jobs, &order, threads, |_, &(width, trial)| {
         let seed = 1000 + trial as u64;
-        let net = Network::new(&[d, width, width, 10], Activation::Tanh, Loss::CrossEntropy, false, &mut Rng::stream(seed, Stream::Init));
+        let net = Network::new(
+            &[d, width, width, 10],
+            Activation::Tanh,
+            Loss::CrossEntropy,
+            false,
+            &mut Rng::stream(seed, Stream::Init),
+        );
         let mut idx: Vec<usize> = (0..train.len()).collect();
         Rng::stream(seed, Stream::Batches).shuffle(&mut idx);
         let mut noise = Rng::stream(seed ^ ((width as u64) << 20), Stream::Noise);

@@ -155,7 +155,13 @@ impl<'a> View<'a> {
     /// "mean ± sd" at `epoch`, or why not.
     /// A table of test accuracy over `marks` with two rows per rule: its main runs, labelled
     /// `base`, and its runs of `group`, labelled `label`; `column` names the second column.
-    fn paired_table(&self, o: &mut String, rules: &[&str], marks: &[f64], (column, base, group, label): (&str, &str, &str, &str)) {
+    fn paired_table(
+        &self,
+        o: &mut String,
+        rules: &[&str],
+        marks: &[f64],
+        (column, base, group, label): (&str, &str, &str, &str),
+    ) {
         let _ = writeln!(o, "| rule | {column} | {} |\n|---|---|{}", epoch_cells(marks), "---|".repeat(marks.len()));
         for &rule in rules {
             for (name, runs) in [(base, self.main(rule)), (label, self.runs(group, rule, |_| true))] {
@@ -285,7 +291,15 @@ fn plot_alignment(v: &View, dir: &Path) -> Result<Vec<String>, String> {
         let bands: Vec<Band> = data
             .iter()
             .zip(METHODS)
-            .map(|((n, m, lo, hi), (key, _, _))| Band { name: n, color: method_color(key), dashed: key.ends_with("blind"), xs: &batches, mean: m, lo, hi })
+            .map(|((n, m, lo, hi), (key, _, _))| Band {
+                name: n,
+                color: method_color(key),
+                dashed: key.ends_with("blind"),
+                xs: &batches,
+                mean: m,
+                lo,
+                hi,
+            })
             .collect();
         let title = format!("width {w}, K = {k}");
         band_chart(
@@ -324,7 +338,15 @@ fn plot_alignment(v: &View, dir: &Path) -> Result<Vec<String>, String> {
         let bands: Vec<Band> = data
             .iter()
             .zip(METHODS)
-            .map(|((n, m, lo, hi), (key, _, _))| Band { name: n, color: method_color(key), dashed: key.ends_with("blind"), xs: &widths, mean: m, lo, hi })
+            .map(|((n, m, lo, hi), (key, _, _))| Band {
+                name: n,
+                color: method_color(key),
+                dashed: key.ends_with("blind"),
+                xs: &widths,
+                mean: m,
+                lo,
+                hi,
+            })
             .collect();
         let title = format!("{} (batch {b}, K = {k})", layer_name(layer));
         band_chart(
@@ -367,10 +389,30 @@ fn metric_panel(
         .iter()
         .zip(&curves)
         .filter(|(_, c)| !c.xs.is_empty())
-        .map(|((name, color, dashed, _), c)| Band { name, color: *color, dashed: *dashed, xs: &c.xs, mean: &c.mean, lo: &c.lo, hi: &c.hi })
+        .map(|((name, color, dashed, _), c)| Band {
+            name,
+            color: *color,
+            dashed: *dashed,
+            xs: &c.xs,
+            mean: &c.mean,
+            lo: &c.lo,
+            hi: &c.hi,
+        })
         .collect();
     let legend_upper = matches!(metric, Metric::TrainLoss);
-    band_chart(area, &Axes { title, x_desc: "epoch", y_desc: metric.desc(), log2_x: false, y_range: None, markers: false, legend_upper }, &bands)
+    band_chart(
+        area,
+        &Axes {
+            title,
+            x_desc: "epoch",
+            y_desc: metric.desc(),
+            log2_x: false,
+            y_range: None,
+            markers: false,
+            legend_upper,
+        },
+        &bands,
+    )
 }
 
 fn plot_training(v: &View, dir: &Path) -> Result<Vec<String>, String> {
@@ -400,9 +442,15 @@ fn plot_training(v: &View, dir: &Path) -> Result<Vec<String>, String> {
         let fams: Vec<&str> = ["np", "inp", "anp", "bp"].into_iter().filter(|f| s.long_rules.contains(f)).collect();
         let fam_lines = |f: &str| -> Vec<(String, RGBColor, bool, Vec<&RunResult>)> {
             let d = format!("d{f}");
-            let mut l = vec![(format!("{} lr={}", upper(f), v.lr(f).unwrap_or(f32::NAN)), family_color(f), true, v.main(f))];
+            let mut l =
+                vec![(format!("{} lr={}", upper(f), v.lr(f).unwrap_or(f32::NAN)), family_color(f), true, v.main(f))];
             if s.long_rules.contains(&d.as_str()) {
-                l.push((format!("{} lr={}", upper(&d), v.lr(&d).unwrap_or(f32::NAN)), family_color(f), false, v.main(&d)));
+                l.push((
+                    format!("{} lr={}", upper(&d), v.lr(&d).unwrap_or(f32::NAN)),
+                    family_color(f),
+                    false,
+                    v.main(&d),
+                ));
                 let same = v.runs("samelr", &d, |_| true);
                 if !same.is_empty() {
                     l.push((format!("{} lr={}", upper(&d), same[0].job.lr), PALETTE[3], false, same));
@@ -420,7 +468,13 @@ fn plot_training(v: &View, dir: &Path) -> Result<Vec<String>, String> {
             uniq.dedup();
             let what = if row == 0 { "test accuracy" } else { "training loss" };
             let title = format!("{}: {what}, {} epochs", uniq.join(" / "), epoch_str(s.long_epochs));
-            metric_panel(area, &title, s.long_epochs, &lines, if row == 0 { Metric::TestAcc } else { Metric::TrainLoss })
+            metric_panel(
+                area,
+                &title,
+                s.long_epochs,
+                &lines,
+                if row == 0 { Metric::TestAcc } else { Metric::TrainLoss },
+            )
         })?;
         files.push(name.to_string());
     }
@@ -452,7 +506,8 @@ fn plot_decorrelation(v: &View, dir: &Path) -> Result<Vec<String>, String> {
         let colors = [PALETTE[0], RGBColor(30, 30, 30), PALETTE[3], PALETTE[4], PALETTE[6]];
         let mut lines = vec![(format!("{} (no R)", upper(plain)), RGBColor(150, 150, 150), true, v.main(plain))];
         for (i, &rate) in rates.iter().enumerate() {
-            let runs = if rate == s.decor_default { v.main(rule) } else { v.runs("decor", rule, |r| r.job.decor_lr == rate) };
+            let runs =
+                if rate == s.decor_default { v.main(rule) } else { v.runs("decor", rule, |r| r.job.decor_lr == rate) };
             lines.push((format!("{} decor_lr={rate}", upper(rule)), colors[i % colors.len()], false, runs));
         }
         panels.push((format!("{}: decorrelation rate", upper(rule)), s.decor_epochs, lines));
@@ -478,10 +533,17 @@ fn plot_blind(v: &View, dir: &Path) -> Result<Vec<String>, String> {
     let mut lines = Vec::new();
     for &rule in &s.blind_rules {
         lines.push((format!("{} clean", upper(rule)), family_color(rule), !rule.starts_with('d'), v.main(rule)));
-        lines.push((format!("{} blind", upper(rule)), PALETTE[4], !rule.starts_with('d'), v.runs("blind", rule, |_| true)));
+        lines.push((
+            format!("{} blind", upper(rule)),
+            PALETTE[4],
+            !rule.starts_with('d'),
+            v.runs("blind", rule, |_| true),
+        ));
     }
     let name = "blind.svg";
-    svg_panels(&dir.join(name), (800, 440), (1, 1), |_, area| curve_panel(area, "clean vs blind noise", s.blind_epochs, &lines))?;
+    svg_panels(&dir.join(name), (800, 440), (1, 1), |_, area| {
+        curve_panel(area, "clean vs blind noise", s.blind_epochs, &lines)
+    })?;
     Ok(vec![name.to_string()])
 }
 
@@ -527,7 +589,12 @@ fn checks(v: &View) -> Vec<Check> {
         let out_ok = g("anp", 2) > g("inp", 2) && g("anp", 2) > g("np", 2);
         out.push(Check {
             expectation: "ANP best on the output layer".into(),
-            measured: format!("grid means output layer: ANP {:.3}, INP {:.3}, NP {:.3}", g("anp", 2), g("inp", 2), g("np", 2)),
+            measured: format!(
+                "grid means output layer: ANP {:.3}, INP {:.3}, NP {:.3}",
+                g("anp", 2),
+                g("inp", 2),
+                g("np", 2)
+            ),
             pass: Some(out_ok),
             quick_enforced: false,
         });
@@ -538,7 +605,8 @@ fn checks(v: &View) -> Vec<Check> {
         };
         let names = ["np", "inp", "anp"];
         let (bl, bh) = (v.b_min(), v.b_max());
-        let grow_b: Vec<(f64, f64)> = names.iter().map(|m| (axis_mean(m, &|c| c.batch == bl), axis_mean(m, &|c| c.batch == bh))).collect();
+        let grow_b: Vec<(f64, f64)> =
+            names.iter().map(|m| (axis_mean(m, &|c| c.batch == bl), axis_mean(m, &|c| c.batch == bh))).collect();
         out.push(Check {
             expectation: "alignment grows with batch size".into(),
             measured: names
@@ -551,16 +619,29 @@ fn checks(v: &View) -> Vec<Check> {
             quick_enforced: true,
         });
         let (kl, kh) = (v.k_min(), v.k_max());
-        let grow_k: Vec<(f64, f64)> = names.iter().map(|m| (axis_mean(m, &|c| c.draws == kl), axis_mean(m, &|c| c.draws == kh))).collect();
+        let grow_k: Vec<(f64, f64)> =
+            names.iter().map(|m| (axis_mean(m, &|c| c.draws == kl), axis_mean(m, &|c| c.draws == kh))).collect();
         out.push(Check {
             expectation: "alignment grows with the number of draws K".into(),
-            measured: names.iter().zip(&grow_k).map(|(m, (a, z))| format!("{} {a:.3} (K={kl}) -> {z:.3} (K={kh})", upper(m))).collect::<Vec<_>>().join("; "),
+            measured: names
+                .iter()
+                .zip(&grow_k)
+                .map(|(m, (a, z))| format!("{} {a:.3} (K={kl}) -> {z:.3} (K={kh})", upper(m)))
+                .collect::<Vec<_>>()
+                .join("; "),
             pass: Some(grow_k.iter().all(|(a, z)| z > a)),
             quick_enforced: true,
         });
         let (wl, wh) = (*s.align.widths.iter().min().unwrap(), w);
-        let fall: Vec<(f64, f64)> =
-            names.iter().map(|m| (v.cell(m, wl, b, k).map_or(f64::NAN, |c| c.mean[3]), v.cell(m, wh, b, k).map_or(f64::NAN, |c| c.mean[3]))).collect();
+        let fall: Vec<(f64, f64)> = names
+            .iter()
+            .map(|m| {
+                (
+                    v.cell(m, wl, b, k).map_or(f64::NAN, |c| c.mean[3]),
+                    v.cell(m, wh, b, k).map_or(f64::NAN, |c| c.mean[3]),
+                )
+            })
+            .collect();
         out.push(Check {
             expectation: "alignment falls with width (the issue's question; not stated in the reference)".into(),
             measured: names
@@ -576,10 +657,15 @@ fn checks(v: &View) -> Vec<Check> {
 
     let has_main = RULES.iter().all(|r| !v.main(r).is_empty());
     if has_main {
-        let diverged: Vec<String> = v.r.runs.iter().filter(|r| r.job.group == "main" && r.error.is_some()).map(|r| r.job.label()).collect();
+        let diverged: Vec<String> =
+            v.r.runs.iter().filter(|r| r.job.group == "main" && r.error.is_some()).map(|r| r.job.label()).collect();
         out.push(Check {
             expectation: "every rule trains without diverging at its chosen learning rate".into(),
-            measured: if diverged.is_empty() { "no main run diverged".into() } else { format!("diverged: {}", diverged.join(", ")) },
+            measured: if diverged.is_empty() {
+                "no main run diverged".into()
+            } else {
+                format!("diverged: {}", diverged.join(", "))
+            },
             pass: Some(diverged.is_empty()),
             quick_enforced: true,
         });
@@ -588,14 +674,26 @@ fn checks(v: &View) -> Vec<Check> {
             .iter()
             .map(|f| {
                 let d = format!("d{f}");
-                let g = View::acc_mean(&v.main(&d), e_early).zip(View::acc_mean(&v.main(f), e_early)).map(|(a, b)| a - b);
+                let g =
+                    View::acc_mean(&v.main(&d), e_early).zip(View::acc_mean(&v.main(f), e_early)).map(|(a, b)| a - b);
                 (upper(&d), g)
             })
             .collect();
         out.push(Check {
-            expectation: format!("decorrelated variants ahead of their plain versions early on raw pixels (after {} epochs)", epoch_str(e_early)),
-            measured: gains.iter().map(|(n, g)| format!("{n} {}", g.map_or("—".into(), |g| format!("{} points", signed(g))))).collect::<Vec<_>>().join(", "),
-            pass: gains.iter().map(|(_, g)| g.map(|g| g > 0.0)).collect::<Option<Vec<bool>>>().map(|v| v.iter().all(|&b| b)),
+            expectation: format!(
+                "decorrelated variants ahead of their plain versions early on raw pixels (after {} epochs)",
+                epoch_str(e_early)
+            ),
+            measured: gains
+                .iter()
+                .map(|(n, g)| format!("{n} {}", g.map_or("—".into(), |g| format!("{} points", signed(g)))))
+                .collect::<Vec<_>>()
+                .join(", "),
+            pass: gains
+                .iter()
+                .map(|(_, g)| g.map(|g| g > 0.0))
+                .collect::<Option<Vec<bool>>>()
+                .map(|v| v.iter().all(|&b| b)),
             quick_enforced: true,
         });
         let same: Vec<(String, Option<f64>, f32)> = ["np", "inp", "anp"]
@@ -608,16 +706,26 @@ fn checks(v: &View) -> Vec<Check> {
             })
             .collect();
         out.push(Check {
-            expectation: format!("... also at the same learning rate as the plain version (after {} epochs)", epoch_str(e_early)),
+            expectation: format!(
+                "... also at the same learning rate as the plain version (after {} epochs)",
+                epoch_str(e_early)
+            ),
             measured: same
                 .iter()
-                .map(|(n, g, lr)| format!("{n} (lr {lr}) {}", g.map_or("—".into(), |g| format!("{} points", signed(g)))))
+                .map(|(n, g, lr)| {
+                    format!("{n} (lr {lr}) {}", g.map_or("—".into(), |g| format!("{} points", signed(g))))
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
-            pass: same.iter().map(|(_, g, _)| g.map(|g| g > 0.0)).collect::<Option<Vec<bool>>>().map(|v| v.iter().all(|&b| b)),
+            pass: same
+                .iter()
+                .map(|(_, g, _)| g.map(|g| g > 0.0))
+                .collect::<Option<Vec<bool>>>()
+                .map(|v| v.iter().all(|&b| b)),
             quick_enforced: false,
         });
-        let gap = |e: f64| View::acc_mean(&v.main("danp"), e).zip(View::acc_mean(&v.main("anp"), e)).map(|(a, b)| a - b);
+        let gap =
+            |e: f64| View::acc_mean(&v.main("danp"), e).zip(View::acc_mean(&v.main("anp"), e)).map(|(a, b)| a - b);
         let same_gap = |e: f64| {
             let runs = v.same_lr("danp");
             let lr = runs.first().map(|r| r.job.lr);
@@ -649,12 +757,25 @@ fn checks(v: &View) -> Vec<Check> {
         let e_end = s.epochs;
         let beat: Vec<(String, Option<f64>)> = ["dnp", "dinp", "danp"]
             .iter()
-            .map(|d| (upper(d), View::acc_mean(&v.main(d), e_end).zip(View::acc_mean(&v.main("np"), e_end)).map(|(a, b)| a - b)))
+            .map(|d| {
+                (
+                    upper(d),
+                    View::acc_mean(&v.main(d), e_end).zip(View::acc_mean(&v.main("np"), e_end)).map(|(a, b)| a - b),
+                )
+            })
             .collect();
         out.push(Check {
             expectation: format!("decorrelated variants clearly beat plain NP (after {} epochs)", epoch_str(e_end)),
-            measured: beat.iter().map(|(n, g)| format!("{n} {}", g.map_or("—".into(), |g| format!("{} points", signed(g))))).collect::<Vec<_>>().join(", "),
-            pass: beat.iter().map(|(_, g)| g.map(|g| g > 1.0)).collect::<Option<Vec<bool>>>().map(|v| v.iter().all(|&b| b)),
+            measured: beat
+                .iter()
+                .map(|(n, g)| format!("{n} {}", g.map_or("—".into(), |g| format!("{} points", signed(g)))))
+                .collect::<Vec<_>>()
+                .join(", "),
+            pass: beat
+                .iter()
+                .map(|(_, g)| g.map(|g| g > 1.0))
+                .collect::<Option<Vec<bool>>>()
+                .map(|v| v.iter().all(|&b| b)),
             quick_enforced: false,
         });
         let bp = View::acc_mean(&v.main("bp"), e_end);
@@ -666,7 +787,8 @@ fn checks(v: &View) -> Vec<Check> {
             quick_enforced: true,
         });
         if s.long_epochs >= 50.0 && !s.long_rules.is_empty() {
-            let vals: Vec<(String, Option<f64>)> = s.long_rules.iter().map(|r| (upper(r), View::acc_mean(&v.main(r), 50.0))).collect();
+            let vals: Vec<(String, Option<f64>)> =
+                s.long_rules.iter().map(|r| (upper(r), View::acc_mean(&v.main(r), 50.0))).collect();
             let extra: Vec<String> = s
                 .long_rules
                 .iter()
@@ -680,10 +802,17 @@ fn checks(v: &View) -> Vec<Check> {
                 expectation: "rules near 90-92% test accuracy after 50 epochs (reference)".into(),
                 measured: format!(
                     "at the chosen rates {}{}",
-                    vals.iter().map(|(n, a)| format!("{n} {}%", a.map_or("—".into(), pct))).collect::<Vec<_>>().join(", "),
+                    vals.iter()
+                        .map(|(n, a)| format!("{n} {}%", a.map_or("—".into(), pct)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     if extra.is_empty() { String::new() } else { format!("; {}", extra.join(", ")) }
                 ),
-                pass: vals.iter().map(|(_, a)| a.map(|a| (88.5..=93.5).contains(&a))).collect::<Option<Vec<bool>>>().map(|v| v.iter().all(|&b| b)),
+                pass: vals
+                    .iter()
+                    .map(|(_, a)| a.map(|a| (88.5..=93.5).contains(&a)))
+                    .collect::<Option<Vec<bool>>>()
+                    .map(|v| v.iter().all(|&b| b)),
                 quick_enforced: false,
             });
         }
@@ -691,9 +820,14 @@ fn checks(v: &View) -> Vec<Check> {
     if s.centred_rules.contains(&"anp") && s.centred_rules.contains(&"danp") {
         let e = if s.centred_epochs >= 2.5 { 2.5 } else { s.centred_epochs.min(1.0) };
         let raw = View::acc_mean(&v.main("danp"), e).zip(View::acc_mean(&v.main("anp"), e)).map(|(a, b)| a - b);
-        let cen = View::acc_mean(&v.runs("centred", "danp", |_| true), e).zip(View::acc_mean(&v.runs("centred", "anp", |_| true), e)).map(|(a, b)| a - b);
+        let cen = View::acc_mean(&v.runs("centred", "danp", |_| true), e)
+            .zip(View::acc_mean(&v.runs("centred", "anp", |_| true), e))
+            .map(|(a, b)| a - b);
         out.push(Check {
-            expectation: format!("almost no gain from decorrelation once inputs are mean-centred (DANP - ANP after {} epochs)", epoch_str(e)),
+            expectation: format!(
+                "almost no gain from decorrelation once inputs are mean-centred (DANP - ANP after {} epochs)",
+                epoch_str(e)
+            ),
             measured: format!(
                 "raw {}, centred {}",
                 raw.map_or("—".into(), |g| format!("{} points", signed(g))),
@@ -708,7 +842,11 @@ fn checks(v: &View) -> Vec<Check> {
         let clean = View::acc_mean(&v.main(rule), e);
         let blind = View::acc_mean(&v.runs("blind", rule, |_| true), e);
         out.push(Check {
-            expectation: format!("{} still learns with blind noise (within 5 points of clean after {} epochs)", upper(rule), epoch_str(e)),
+            expectation: format!(
+                "{} still learns with blind noise (within 5 points of clean after {} epochs)",
+                upper(rule),
+                epoch_str(e)
+            ),
             measured: format!("clean {}, blind {}", clean.map_or("—".into(), pct), blind.map_or("—".into(), pct)),
             pass: clean.zip(blind).map(|(c, b)| b >= c - 5.0),
             quick_enforced: false,
@@ -850,11 +988,22 @@ fn markdown(v: &View, checks: &[Check]) -> String {
             "Cosine between each rule's update (`train::update_direction`) and the exact BP gradient on the same batch of real digits, per layer (weights and biases together) and over all layers, for {}-w-w-10 tanh networks at initialisation. `ANP-BLIND` is ANP with `mode=blind` (two noisy passes; noise never observed).\n",
             s.n_inputs()
         );
-        let _ = writeln!(o, "![alignment against batch size](results/alignment_batch.svg)\n\n![alignment against width](results/alignment_width.svg)\n");
-        let _ = writeln!(o, "Width {w}, batch {b}, K = {k}:\n\n| method | hidden 1 | hidden 2 | output | all layers |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            o,
+            "![alignment against batch size](results/alignment_batch.svg)\n\n![alignment against width](results/alignment_width.svg)\n"
+        );
+        let _ = writeln!(
+            o,
+            "Width {w}, batch {b}, K = {k}:\n\n| method | hidden 1 | hidden 2 | output | all layers |\n|---|---|---|---|---|"
+        );
         for (m, _, _) in METHODS {
             if let Some(c) = v.cell(m, w, b, k) {
-                let _ = writeln!(o, "| {} | {} |", upper(m), (0..4).map(|i| format!("{:.3} ± {:.3}", c.mean[i], c.se(i))).collect::<Vec<_>>().join(" | "));
+                let _ = writeln!(
+                    o,
+                    "| {} | {} |",
+                    upper(m),
+                    (0..4).map(|i| format!("{:.3} ± {:.3}", c.mean[i], c.se(i))).collect::<Vec<_>>().join(" | ")
+                );
             }
         }
         let _ = writeln!(o, "\nAll layers at width {w}, by batch size and K:\n");
@@ -866,7 +1015,12 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         );
         for (m, _, _) in METHODS {
             for &k in &s.align.draws {
-                let cells: Vec<String> = s.align.batches.iter().map(|&b| v.cell(m, w, b, k).map_or("—".into(), |c| format!("{:.3}", c.mean[3]))).collect();
+                let cells: Vec<String> = s
+                    .align
+                    .batches
+                    .iter()
+                    .map(|&b| v.cell(m, w, b, k).map_or("—".into(), |c| format!("{:.3}", c.mean[3])))
+                    .collect();
                 let _ = writeln!(o, "| {} | {k} | {} |", upper(m), cells.join(" | "));
             }
         }
@@ -879,7 +1033,12 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         );
         for (m, _, _) in METHODS {
             for i in 0..4 {
-                let cells: Vec<String> = s.align.widths.iter().map(|&w| v.cell(m, w, b, k).map_or("—".into(), |c| format!("{:.3}", c.mean[i]))).collect();
+                let cells: Vec<String> = s
+                    .align
+                    .widths
+                    .iter()
+                    .map(|&w| v.cell(m, w, b, k).map_or("—".into(), |c| format!("{:.3}", c.mean[i])))
+                    .collect();
                 let _ = writeln!(o, "| {} | {} | {} |", upper(m), layer_name(i), cells.join(" | "));
             }
         }
@@ -913,7 +1072,12 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         epoch_str(s.select_epochs),
         s.select_seed
     );
-    let _ = writeln!(o, "| rule | {} |\n|---|{}", s.lr_grid.iter().map(|l| format!("lr {l}")).collect::<Vec<_>>().join(" | "), "---|".repeat(s.lr_grid.len()));
+    let _ = writeln!(
+        o,
+        "| rule | {} |\n|---|{}",
+        s.lr_grid.iter().map(|l| format!("lr {l}")).collect::<Vec<_>>().join(" | "),
+        "---|".repeat(s.lr_grid.len())
+    );
     for rule in RULES {
         let chosen = v.lr(rule);
         let cells: Vec<String> = s
@@ -933,15 +1097,21 @@ fn markdown(v: &View, checks: &[Check]) -> String {
     }
     let max_e = RULES.iter().flat_map(|r| v.main(r)).map(|x| x.job.epochs).fold(0.0, f64::max);
     let marks = View::marks(max_e);
-    let _ = writeln!(o, "\nTest accuracy (%), mean ± sd over {} seed(s), each rule at its chosen learning rate:\n", s.seeds.len());
+    let _ = writeln!(
+        o,
+        "\nTest accuracy (%), mean ± sd over {} seed(s), each rule at its chosen learning rate:\n",
+        s.seeds.len()
+    );
     let _ = writeln!(
         o,
         "| rule | lr | {} | peak (epoch) | final train loss / accuracy |\n|---|---|{}---|---|",
         epoch_cells(&marks),
         "---|".repeat(marks.len())
     );
-    let mut rows: Vec<(String, Vec<&RunResult>)> =
-        RULES.iter().map(|r| (format!("{} | {}", upper(r), v.lr(r).map_or("—".into(), |l| l.to_string())), v.main(r))).collect();
+    let mut rows: Vec<(String, Vec<&RunResult>)> = RULES
+        .iter()
+        .map(|r| (format!("{} | {}", upper(r), v.lr(r).map_or("—".into(), |l| l.to_string())), v.main(r)))
+        .collect();
     for rule in RULES.iter().filter(|r| r.starts_with('d')) {
         let extra = v.runs("samelr", rule, |_| true);
         if let Some(first) = extra.first() {
@@ -950,7 +1120,11 @@ fn markdown(v: &View, checks: &[Check]) -> String {
     }
     for (label, runs) in rows {
         let cells: Vec<String> = marks.iter().map(|&e| View::acc_cell(&runs, e)).collect();
-        let fin: Vec<(f64, f64)> = runs.iter().filter_map(|x| x.final_point()).map(|p| (p.train_loss as f64, 100.0 * p.train_acc as f64)).collect();
+        let fin: Vec<(f64, f64)> = runs
+            .iter()
+            .filter_map(|x| x.final_point())
+            .map(|p| (p.train_loss as f64, 100.0 * p.train_acc as f64))
+            .collect();
         let fin = if fin.is_empty() {
             "—".into()
         } else {
@@ -983,21 +1157,28 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         o,
         "Gain of the decorrelated variant over its plain version (test accuracy points, raw pixels, each at its own chosen learning rate; mean over seeds):\n"
     );
-    let _ = writeln!(
-        o,
-        "| pair | {} |\n|---|{}",
-        epoch_cells(&m_short),
-        "---|".repeat(m_short.len())
-    );
+    let _ = writeln!(o, "| pair | {} |\n|---|{}", epoch_cells(&m_short), "---|".repeat(m_short.len()));
     for f in fams {
         let d = format!("d{f}");
-        let cells: Vec<String> =
-            m_short.iter().map(|&e| View::acc_mean(&v.main(&d), e).zip(View::acc_mean(&v.main(f), e)).map_or("—".into(), |(a, b)| signed(a - b))).collect();
+        let cells: Vec<String> = m_short
+            .iter()
+            .map(|&e| {
+                View::acc_mean(&v.main(&d), e)
+                    .zip(View::acc_mean(&v.main(f), e))
+                    .map_or("—".into(), |(a, b)| signed(a - b))
+            })
+            .collect();
         let _ = writeln!(o, "| {} − {} | {} |", upper(&d), upper(f), cells.join(" | "));
         let extra = v.runs("samelr", &d, |_| true);
         if let Some(first) = extra.first() {
-            let cells: Vec<String> =
-                m_short.iter().map(|&e| View::acc_mean(&extra, e).zip(View::acc_mean(&v.main(f), e)).map_or("—".into(), |(a, b)| signed(a - b))).collect();
+            let cells: Vec<String> = m_short
+                .iter()
+                .map(|&e| {
+                    View::acc_mean(&extra, e)
+                        .zip(View::acc_mean(&v.main(f), e))
+                        .map_or("—".into(), |(a, b)| signed(a - b))
+                })
+                .collect();
             let _ = writeln!(o, "| {} at lr {} − {} | {} |", upper(&d), first.job.lr, upper(f), cells.join(" | "));
         }
     }
@@ -1039,7 +1220,8 @@ fn markdown(v: &View, checks: &[Check]) -> String {
     }
     if !s.centred_rules.is_empty() {
         let mc = View::marks(s.centred_epochs);
-        let _ = writeln!(o, "\nRaw against mean-centred inputs (same seeds, same learning rates, same initial weights):\n");
+        let _ =
+            writeln!(o, "\nRaw against mean-centred inputs (same seeds, same learning rates, same initial weights):\n");
         v.paired_table(&mut o, &s.centred_rules, &mc, ("inputs", "raw", "centred", "centred"));
         for f in ["np", "inp", "anp", "bp"] {
             let d = format!("d{f}");
@@ -1047,7 +1229,8 @@ fn markdown(v: &View, checks: &[Check]) -> String {
                 continue;
             }
             let g = |inputs: Inputs, e: f64| -> Option<f64> {
-                let get = |rule: &str| if inputs == Inputs::Raw { v.main(rule) } else { v.runs("centred", rule, |_| true) };
+                let get =
+                    |rule: &str| if inputs == Inputs::Raw { v.main(rule) } else { v.runs("centred", rule, |_| true) };
                 View::acc_mean(&get(&d), e).zip(View::acc_mean(&get(f), e)).map(|(a, b)| a - b)
             };
             let raw: Vec<String> = mc.iter().map(|&e| g(Inputs::Raw, e).map_or("—".into(), signed)).collect();
@@ -1061,19 +1244,19 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         let mut rates = s.decor_rates.clone();
         rates.push(s.decor_default);
         rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let _ = writeln!(o, "\nThe decorrelation rate (raw pixels; `decor_lr` = {} is the main runs):\n", s.decor_default);
-        let _ = writeln!(
-            o,
-            "| rule | decor_lr | {} |\n|---|---|{}",
-            epoch_cells(&md),
-            "---|".repeat(md.len())
-        );
+        let _ =
+            writeln!(o, "\nThe decorrelation rate (raw pixels; `decor_lr` = {} is the main runs):\n", s.decor_default);
+        let _ = writeln!(o, "| rule | decor_lr | {} |\n|---|---|{}", epoch_cells(&md), "---|".repeat(md.len()));
         for &rule in &s.decor_rules {
             let plain = rule.trim_start_matches('d');
             let cells: Vec<String> = md.iter().map(|&e| View::acc_cell(&v.main(plain), e)).collect();
             let _ = writeln!(o, "| {} | (none) | {} |", upper(plain), cells.join(" | "));
             for &rate in &rates {
-                let runs = if rate == s.decor_default { v.main(rule) } else { v.runs("decor", rule, |x| x.job.decor_lr == rate) };
+                let runs = if rate == s.decor_default {
+                    v.main(rule)
+                } else {
+                    v.runs("decor", rule, |x| x.job.decor_lr == rate)
+                };
                 let cells: Vec<String> = md.iter().map(|&e| View::acc_cell(&runs, e)).collect();
                 let err = runs.iter().find_map(|x| x.error.clone()).map(|e| format!(" ({e})")).unwrap_or_default();
                 let _ = writeln!(o, "| {} | {rate}{err} | {} |", upper(rule), cells.join(" | "));
@@ -1081,7 +1264,10 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         }
     }
     if plots_exist(s, "decorrelation.svg") {
-        let _ = writeln!(o, "\n![decorrelation: raw vs centred inputs and the decorrelation rate](results/decorrelation.svg)\n");
+        let _ = writeln!(
+            o,
+            "\n![decorrelation: raw vs centred inputs and the decorrelation rate](results/decorrelation.svg)\n"
+        );
     }
 
     // (c)
@@ -1121,7 +1307,10 @@ fn markdown(v: &View, checks: &[Check]) -> String {
         "Training speed measured single-threaded after the suite (one epoch of {} steps after 5 warm-up steps, seed 1, diagnostics off), one full evaluation of all 10,000 digits, and the training seconds each rule used in the suite (all its runs, two at a time in parallel, evaluation excluded).\n",
         8000 / 100
     );
-    let _ = writeln!(o, "| rule | samples/s | s per epoch | × BP's time | evaluation (s) | suite training time (s) | runs |\n|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        o,
+        "| rule | samples/s | s per epoch | × BP's time | evaluation (s) | suite training time (s) | runs |\n|---|---|---|---|---|---|---|"
+    );
     let bp_sps = r.timing.iter().find(|t| t.rule == "bp").map(|t| t.samples_per_s);
     for t in &r.timing {
         let runs: Vec<&RunResult> = r.runs.iter().filter(|x| x.job.rule == t.rule).collect();
@@ -1161,7 +1350,12 @@ fn discussion(v: &View, o: &mut String) {
         let (w, b, k) = (v.ref_width(), v.ref_batch(), v.k_min());
         let at = |m: &str, i: usize| v.cell(m, w, b, k).map_or(f64::NAN, |c| c.mean[i]);
         let cells = |m: &str| -> Vec<&AlignCell> { r.align.iter().filter(|c| c.method == m).collect() };
-        let wins = |m: &str| cells(m).iter().filter(|c| v.cell("np", c.width, c.batch, c.draws).is_some_and(|n| c.mean[3] > n.mean[3])).count();
+        let wins = |m: &str| {
+            cells(m)
+                .iter()
+                .filter(|c| v.cell("np", c.width, c.batch, c.draws).is_some_and(|n| c.mean[3] > n.mean[3]))
+                .count()
+        };
         let n_cells = cells("np").len();
         let _ = writeln!(
             o,
@@ -1231,8 +1425,14 @@ fn discussion(v: &View, o: &mut String) {
             mean_sd(&z).0 / mean_sd(&a).0
         };
         let (kl, kh, bl, bh) = (v.k_min(), v.k_max(), v.b_min(), v.b_max());
-        let kr: Vec<String> = ["np", "inp", "anp"].iter().map(|m| format!("{:.1}x", ratio(m, &|c| c.draws == kl, &|c| c.draws == kh))).collect();
-        let br: Vec<String> = ["np", "inp", "anp"].iter().map(|m| format!("{:.1}x", ratio(m, &|c| c.batch == bl, &|c| c.batch == bh))).collect();
+        let kr: Vec<String> = ["np", "inp", "anp"]
+            .iter()
+            .map(|m| format!("{:.1}x", ratio(m, &|c| c.draws == kl, &|c| c.draws == kh)))
+            .collect();
+        let br: Vec<String> = ["np", "inp", "anp"]
+            .iter()
+            .map(|m| format!("{:.1}x", ratio(m, &|c| c.batch == bl, &|c| c.batch == bh)))
+            .collect();
         let _ = writeln!(
             o,
             "Going from K = {kl} to K = {kh} draws multiplies the overall cosine (mean over the grid) by {} for NP, INP and ANP (sqrt({}) = {:.0} is the small-signal limit), and going from batch {bl} to {bh} by {}.\n",
@@ -1280,20 +1480,30 @@ fn discussion(v: &View, o: &mut String) {
             };
             let describe = |label: String, runs: &[&RunResult]| -> String {
                 match (acc(runs, le), peak(runs)) {
-                    (Some(a), Some((p, pe))) if p - a > 1.0 => format!("{label} {a:.1}% (peak {p:.1}% at epoch {})", epoch_str(pe)),
+                    (Some(a), Some((p, pe))) if p - a > 1.0 => {
+                        format!("{label} {a:.1}% (peak {p:.1}% at epoch {})", epoch_str(pe))
+                    }
                     (Some(a), _) => format!("{label} {a:.1}%"),
                     _ => format!("{label} —"),
                 }
             };
-            let mut parts: Vec<String> =
-                s.long_rules.iter().map(|x| describe(format!("{} (lr {})", upper(x), v.lr(x).unwrap_or(f32::NAN)), &v.main(x))).collect();
+            let mut parts: Vec<String> = s
+                .long_rules
+                .iter()
+                .map(|x| describe(format!("{} (lr {})", upper(x), v.lr(x).unwrap_or(f32::NAN)), &v.main(x)))
+                .collect();
             for x in s.long_rules.iter().filter(|x| x.starts_with('d')) {
                 let extra = v.runs("samelr", x, |_| true);
                 if let Some(f) = extra.first() {
                     parts.push(describe(format!("{} at lr {}", upper(x), f.job.lr), &extra));
                 }
             }
-            let _ = writeln!(o, "After {} epochs: {}. The reference saw all rules near 90-92% after 50 epochs.\n", epoch_str(le), parts.join(", "));
+            let _ = writeln!(
+                o,
+                "After {} epochs: {}. The reference saw all rules near 90-92% after 50 epochs.\n",
+                epoch_str(le),
+                parts.join(", ")
+            );
             // A late decline: does the training loss rise again (the optimisation degrades) or does
             // the gap between training and test accuracy grow (overfitting)?
             for x in s.long_rules.iter().filter(|x| x.starts_with('d')) {
@@ -1355,9 +1565,11 @@ fn discussion(v: &View, o: &mut String) {
                 .collect();
             if !same.is_empty() {
                 // Where the plain long runs and the D-variants at the plain rate end.
-                let mut ends: Vec<f64> = s.long_rules.iter().filter(|x| !x.starts_with('d')).filter_map(|x| acc(&v.main(x), le)).collect();
+                let mut ends: Vec<f64> =
+                    s.long_rules.iter().filter(|x| !x.starts_with('d')).filter_map(|x| acc(&v.main(x), le)).collect();
                 ends.extend(s.long_rules.iter().filter_map(|x| acc(&v.runs("samelr", x, |_| true), le)));
-                let (lo, hi) = (ends.iter().cloned().fold(f64::INFINITY, f64::min), ends.iter().cloned().fold(0.0, f64::max));
+                let (lo, hi) =
+                    (ends.iter().cloned().fold(f64::INFINITY, f64::min), ends.iter().cloned().fold(0.0, f64::max));
                 let versus = if hi < 90.0 {
                     format!("{:.1}–{:.1} points under the reference's 90-92%", 90.0 - hi, 90.0 - lo)
                 } else if lo >= 90.0 {
@@ -1368,11 +1580,9 @@ fn discussion(v: &View, o: &mut String) {
                 let _ = writeln!(
                     o,
                     "At the plain rules' smaller rate the decorrelated variants {}: {}. The rate that wins a 3-epoch race is not the one to train {} epochs with. At a rate that does not overfit, these runs end between {lo:.1}% and {hi:.1}% after {} epochs, {versus}.\n",
-                    if s.long_rules
-                        .iter()
-                        .filter(|x| x.starts_with('d'))
-                        .all(|x| { acc(&v.runs("samelr", x, |_| true), le).zip(acc(&v.main(x), le)).is_some_and(|(a, b)| a > b) })
-                    {
+                    if s.long_rules.iter().filter(|x| x.starts_with('d')).all(|x| {
+                        acc(&v.runs("samelr", x, |_| true), le).zip(acc(&v.main(x), le)).is_some_and(|(a, b)| a > b)
+                    }) {
                         "end higher than at their chosen rate"
                     } else {
                         "do not end higher"
@@ -1391,7 +1601,9 @@ fn discussion(v: &View, o: &mut String) {
         let mut secs85: Vec<(f64, f64)> = Vec::new();
         for f in pairs {
             let d = format!("d{f}");
-            let ep = |runs: &[&RunResult]| -> Option<f64> { runs.iter().map(|x| x.epochs_to(0.85)).collect::<Option<Vec<f64>>>().map(|v| mean_sd(&v).0) };
+            let ep = |runs: &[&RunResult]| -> Option<f64> {
+                runs.iter().map(|x| x.epochs_to(0.85)).collect::<Option<Vec<f64>>>().map(|v| mean_sd(&v).0)
+            };
             if let (Some(a), Some(b)) = (ep(&v.main(f)), ep(&v.main(&d))) {
                 if let Some((sf, sd)) = v.secs_per_epoch(f).zip(v.secs_per_epoch(&d)) {
                     secs85.push((a * sf, b * sd));
@@ -1401,7 +1613,12 @@ fn discussion(v: &View, o: &mut String) {
                     .zip(v.secs_per_epoch(&d))
                     .map(|(sf, sd)| format!(", {:.1} s against {:.1} s single-threaded", b * sd, a * sf))
                     .unwrap_or_default();
-                to85.push(format!("{} needs {b:.1} epochs against {}'s {a:.1} ({:.1}x fewer{secs})", upper(&d), upper(f), a / b));
+                to85.push(format!(
+                    "{} needs {b:.1} epochs against {}'s {a:.1} ({:.1}x fewer{secs})",
+                    upper(&d),
+                    upper(f),
+                    a / b
+                ));
             }
         }
         let m = |x: &str| v.main(x);
@@ -1422,7 +1639,9 @@ fn discussion(v: &View, o: &mut String) {
             g1(gain(&m("dinp"), &m("inp"), 10.0)),
             g1(gain(&m("dinp"), &m("inp"), s.epochs)),
             if to85.is_empty() { "—".into() } else { to85.join("; ") },
-            v.secs_per_epoch("danp").zip(v.secs_per_epoch("anp")).map_or("—".into(), |(a, b)| format!("{:.1}", a / b)),
+            v.secs_per_epoch("danp")
+                .zip(v.secs_per_epoch("anp"))
+                .map_or("—".into(), |(a, b)| format!("{:.1}", a / b)),
             if secs85.is_empty() {
                 "so compare the seconds, not only the epochs.".to_string()
             } else if secs85.iter().all(|(p, d)| *d < 0.5 * p) {
@@ -1440,7 +1659,11 @@ fn discussion(v: &View, o: &mut String) {
                 let d = format!("d{f}");
                 let runs = v.same_lr(&d);
                 let lr = runs.first()?.job.lr;
-                Some(format!("{} at lr {lr} is {} points ahead after 2.5 epochs", upper(&d), g1(gain(&runs, &m(f), 2.5))))
+                Some(format!(
+                    "{} at lr {lr} is {} points ahead after 2.5 epochs",
+                    upper(&d),
+                    g1(gain(&runs, &m(f), 2.5))
+                ))
             })
             .collect();
         let same_ok = pairs.iter().all(|f| {
@@ -1448,7 +1671,11 @@ fn discussion(v: &View, o: &mut String) {
             gain(&v.same_lr(&d), &m(f), 2.5).is_some_and(|g| g > 1.0)
         });
         if !same.is_empty() {
-            let lead = if same_ok { "The lead is not an artefact of the learning-rate choice" } else { "Part of the lead comes from the learning-rate choice" };
+            let lead = if same_ok {
+                "The lead is not an artefact of the learning-rate choice"
+            } else {
+                "Part of the lead comes from the learning-rate choice"
+            };
             let _ = writeln!(
                 o,
                 "{lead} (the D-variants chose a larger rate than the plain rules where the table says so): at the plain rules' own rate {}.",
@@ -1457,7 +1684,9 @@ fn discussion(v: &View, o: &mut String) {
         }
         if s.centred_rules.contains(&"anp") && s.centred_rules.contains(&"danp") {
             let c = |x: &str| v.runs("centred", x, |_| true);
-            let explains = gain(&c("danp"), &c("anp"), 2.5).zip(gain(&m("danp"), &m("anp"), 2.5)).is_some_and(|(cg, rg)| cg < 0.5 * rg);
+            let explains = gain(&c("danp"), &c("anp"), 2.5)
+                .zip(gain(&m("danp"), &m("anp"), 2.5))
+                .is_some_and(|(cg, rg)| cg < 0.5 * rg);
             let _ = writeln!(
                 o,
                 "\n**What makes the difference: centring.** {} after 2.5 epochs NP reaches {} on centred digits against {} on raw (DNP on raw: {}), ANP {} against {} (DANP on raw: {}). With centred inputs the gain of decorrelation after 2.5 epochs drops from {} to {} points (NP) and from {} to {} (ANP){}; in the first half epoch {} / {} points remain (raw: {} / {}). Centring changes the decorrelated rules themselves much less (DANP after 2.5 epochs {} centred, {} raw). {}",
@@ -1505,42 +1734,69 @@ fn discussion(v: &View, o: &mut String) {
                 let row: Vec<String> = rates
                     .iter()
                     .map(|&rate| {
-                        let runs = if rate == s.decor_default { v.main(x) } else { v.runs("decor", x, |q| q.job.decor_lr == rate) };
+                        let runs = if rate == s.decor_default {
+                            v.main(x)
+                        } else {
+                            v.runs("decor", x, |q| q.job.decor_lr == rate)
+                        };
                         let div = runs.iter().filter(|q| q.error.is_some()).count();
                         if div > 0 {
                             format!("{rate}: diverged in {div} of {} runs", runs.len())
                         } else {
-                            format!("{rate}: {} / {} / {}", g1(gain(&runs, &m(plain), 0.5)), g1(gain(&runs, &m(plain), 2.5)), g1(gain(&runs, &m(plain), de)))
+                            format!(
+                                "{rate}: {} / {} / {}",
+                                g1(gain(&runs, &m(plain), 0.5)),
+                                g1(gain(&runs, &m(plain), 2.5)),
+                                g1(gain(&runs, &m(plain), de))
+                            )
                         }
                     })
                     .collect();
                 parts.push(format!("{} − {}: {}", upper(x), upper(plain), row.join("; ")));
-                let runs_at = |rate: f32| if rate == s.decor_default { v.main(x) } else { v.runs("decor", x, |q| q.job.decor_lr == rate) };
+                let runs_at = |rate: f32| {
+                    if rate == s.decor_default { v.main(x) } else { v.runs("decor", x, |q| q.job.decor_lr == rate) }
+                };
                 let (lo, hi) = (rates[0], rates[rates.len() - 1]);
                 let g = |rate: f32, e: f64| gain(&runs_at(rate), &m(plain), e);
                 let d = s.decor_default;
                 let slow = lo < d && g(lo, 0.5).zip(g(d, 0.5)).is_some_and(|(a, b)| a < b);
                 let fast_start = hi > d && g(hi, 0.5).zip(g(d, 0.5)).is_some_and(|(a, b)| a > b);
                 let fast_plateau = hi > d && g(hi, de).zip(g(d, de)).is_some_and(|(a, b)| a < b);
-                let best_end = rates.iter().filter_map(|&rt| g(rt, de).map(|x| (rt, x))).fold(None, |bst: Option<(f32, f64)>, c| match bst {
-                    Some(b) if b.1 >= c.1 => Some(b),
-                    _ => Some(c),
-                });
+                let best_end = rates.iter().filter_map(|&rt| g(rt, de).map(|x| (rt, x))).fold(
+                    None,
+                    |bst: Option<(f32, f64)>, c| match bst {
+                        Some(b) if b.1 >= c.1 => Some(b),
+                        _ => Some(c),
+                    },
+                );
                 verdicts.push((slow, fast_start, fast_plateau, best_end.map(|b| b.0)));
             }
-            let all = |f: &dyn Fn(&(bool, bool, bool, Option<f32>)) -> bool| !verdicts.is_empty() && verdicts.iter().all(f);
+            let all =
+                |f: &dyn Fn(&(bool, bool, bool, Option<f32>)) -> bool| !verdicts.is_empty() && verdicts.iter().all(f);
             let mut reading = Vec::new();
             if all(&|x| x.0) {
                 reading.push(format!("the slowest rate ({}) gives R too little time to act early", rates[0]));
             }
             if all(&|x| x.1 && x.2) {
-                reading.push(format!("the fastest ({}) gives the largest start but a lower plateau", rates[rates.len() - 1]));
+                reading.push(format!(
+                    "the fastest ({}) gives the largest start but a lower plateau",
+                    rates[rates.len() - 1]
+                ));
             } else if all(&|x| x.1) {
                 reading.push(format!("the fastest ({}) gives the largest start", rates[rates.len() - 1]));
             }
-            let best: Vec<String> = verdicts.iter().zip(&s.decor_rules).filter_map(|(x, r)| x.3.map(|b| format!("{b} for {}", upper(r)))).collect();
-            let reading =
-                format!("{}{}Best after {} epochs: {}.", reading.join("; "), if reading.is_empty() { "" } else { ". " }, epoch_str(de), best.join(", "));
+            let best: Vec<String> = verdicts
+                .iter()
+                .zip(&s.decor_rules)
+                .filter_map(|(x, r)| x.3.map(|b| format!("{b} for {}", upper(r))))
+                .collect();
+            let reading = format!(
+                "{}{}Best after {} epochs: {}.",
+                reading.join("; "),
+                if reading.is_empty() { "" } else { ". " },
+                epoch_str(de),
+                best.join(", ")
+            );
             let _ = writeln!(
                 o,
                 "\n**What makes the difference: the decorrelation rate.** Gain over the plain rule after 0.5 / 2.5 / {} epochs for each `decor_lr`: {}. {} No rate diverged unless stated.\n",
@@ -1561,7 +1817,10 @@ fn discussion(v: &View, o: &mut String) {
             .map(|x| {
                 let c = v.main(x);
                 let b = v.runs("blind", x, |_| true);
-                let worst = mb.iter().filter_map(|&e| gain(&b, &c, e)).fold(0.0f64, |w, g| if g.abs() > w.abs() { g } else { w });
+                let worst = mb
+                    .iter()
+                    .filter_map(|&e| gain(&b, &c, e))
+                    .fold(0.0f64, |w, g| if g.abs() > w.abs() { g } else { w });
                 for g in mb.iter().filter_map(|&e| gain(&b, &c, e)) {
                     behind = behind.min(g);
                     ahead = ahead.max(g);
@@ -1590,7 +1849,8 @@ fn discussion(v: &View, o: &mut String) {
         let sps = |x: &str| r.timing.iter().find(|t| t.rule == x).map_or(f64::NAN, |t| t.samples_per_s);
         let plain: Vec<f64> = ["np", "inp", "anp"].iter().map(|x| sps("bp") / sps(x)).collect();
         let dec: Vec<f64> = ["dbp", "dnp", "dinp", "danp"].iter().map(|x| sps("bp") / sps(x)).collect();
-        let (pmin, pmax) = (plain.iter().cloned().fold(f64::INFINITY, f64::min), plain.iter().cloned().fold(0.0, f64::max));
+        let (pmin, pmax) =
+            (plain.iter().cloned().fold(f64::INFINITY, f64::min), plain.iter().cloned().fold(0.0, f64::max));
         let (dmin, dmax) = (dec.iter().cloned().fold(f64::INFINITY, f64::min), dec.iter().cloned().fold(0.0, f64::max));
         let _ = writeln!(
             o,

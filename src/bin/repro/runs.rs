@@ -67,7 +67,10 @@ impl Sets {
         // digit (balanced over classes), not the last ones.
         let stride = (n / holdout.max(1)).max(2);
         let (kept, held): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % stride != stride - 1);
-        let take = |idx: &[usize]| Samples { x: raw.train.x.select(ndarray::Axis(0), idx), y: idx.iter().map(|&i| raw.train.y[i]).collect() };
+        let take = |idx: &[usize]| Samples {
+            x: raw.train.x.select(ndarray::Axis(0), idx),
+            y: idx.iter().map(|&i| raw.train.y[i]).collect(),
+        };
         let holdout = Dataset { train: take(&kept), test: take(&held), classes: raw.classes };
         Sets { centred, holdout }
     }
@@ -186,7 +189,8 @@ pub struct Ctx<'a> {
 /// `Trainer::with_digits` would draw for this configuration.
 fn trainer_on(cfg: RunConfig, data: Dataset) -> Trainer {
     let sizes = cfg.layer_sizes(data.dim(), data.classes);
-    let net = Network::new(&sizes, cfg.activation, cfg.loss, cfg.rule.decorrelated, &mut Rng::stream(cfg.seed, Stream::Init));
+    let net =
+        Network::new(&sizes, cfg.activation, cfg.loss, cfg.rule.decorrelated, &mut Rng::stream(cfg.seed, Stream::Init));
     Trainer::from_parts(cfg, net, data)
 }
 
@@ -221,7 +225,8 @@ fn schedule(per_epoch: u64, total: u64, end_only: bool) -> Vec<u64> {
 }
 
 pub fn run_job(job: &Job, ctx: &Ctx) -> RunResult {
-    let mut res = RunResult { job: job.clone(), points: Vec::new(), train_secs: 0.0, eval_secs: 0.0, steps: 0, error: None };
+    let mut res =
+        RunResult { job: job.clone(), points: Vec::new(), train_secs: 0.0, eval_secs: 0.0, steps: 0, error: None };
     let mut t = match make_trainer(job, ctx) {
         Ok(t) => t,
         Err(e) => {
@@ -253,7 +258,10 @@ pub fn run_job(job: &Job, ctx: &Ctx) -> RunResult {
             let ev = t.evaluate();
             (ev.test, ev.train)
         } else {
-            (metrics::score(t.network(), &t.data().test, &mut eval_trace), metrics::score(t.network(), &probe, &mut eval_trace))
+            (
+                metrics::score(t.network(), &t.data().test, &mut eval_trace),
+                metrics::score(t.network(), &probe, &mut eval_trace),
+            )
         };
         res.eval_secs += start.elapsed().as_secs_f64();
         res.points.push(Point {
@@ -287,5 +295,9 @@ pub fn time_rule(job: &Job, ctx: &Ctx) -> Result<Timing, String> {
     let start = Instant::now();
     t.evaluate();
     let eval_secs = start.elapsed().as_secs_f64();
-    Ok(Timing { rule: job.rule.clone(), samples_per_s: (steps as usize * t.config().batch_size) as f64 / secs, eval_secs })
+    Ok(Timing {
+        rule: job.rule.clone(),
+        samples_per_s: (steps as usize * t.config().batch_size) as f64 / secs,
+        eval_secs,
+    })
 }
