@@ -15,6 +15,13 @@ need_rust_target() {
   fi
 }
 
+need_rust_components() {
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    log "adding the rustfmt and clippy components"
+    rustup component add rustfmt clippy
+  fi
+}
+
 need_wasm_bindgen() {
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
     log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
@@ -41,17 +48,23 @@ need_chromium() {
 }
 
 # Builds the WebAssembly module into www/pkg (wasm-bindgen --target web, then wasm-opt if present).
+# `build_web bench` builds the benchmark page's module (with the bench exports) into www/pkg-bench.
 build_web() {
   need_rust_target
   need_wasm_bindgen
-  log "building the WebAssembly module"
-  cargo build --lib --target wasm32-unknown-unknown --release
-  wasm-bindgen --target web --no-typescript --out-dir www/pkg \
+  local out=www/pkg features=()
+  if [ "${1:-}" = bench ]; then
+    out=www/pkg-bench
+    features=(--features bench)
+  fi
+  log "building the WebAssembly module into $out"
+  cargo build --lib --target wasm32-unknown-unknown --release "${features[@]}"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" \
     target/wasm32-unknown-unknown/release/np_playground.wasm
   if [ -x node_modules/.bin/wasm-opt ]; then
     node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      www/pkg/np_playground_bg.wasm -o www/pkg/np_playground_bg.wasm
+      "$out/np_playground_bg.wasm" -o "$out/np_playground_bg.wasm"
   fi
 }
 

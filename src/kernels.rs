@@ -170,6 +170,7 @@ pub fn gemm_nt_bias(
 
 /// Whether every value is finite, in one vectorisable pass: `x - x` is 0 for a finite `x` and
 /// NaN otherwise, summed in 8 independent lanes.
+#[allow(clippy::eq_op)] // `x - x` is the point: 0 for finite x, NaN for NaN and infinities
 pub fn all_finite(xs: &[f32]) -> bool {
     let mut acc = [0.0f32; 8];
     let chunks = xs.chunks_exact(8);

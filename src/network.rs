@@ -127,12 +127,7 @@ impl Network {
     ///
     /// `noise(pass, layer, eps_rows)` fills the noise of one pass at one layer when the plan says
     /// that layer of that pass is perturbed.
-    pub fn forward_passes(
-        &self,
-        trace: &mut Trace,
-        plan: &Passes,
-        mut noise: Option<&mut dyn FnMut(usize, usize, &mut [f32])>,
-    ) {
+    pub fn forward_passes(&self, trace: &mut Trace, plan: &Passes, mut noise: Option<NoiseFill<'_>>) {
         let bsz = trace.batch;
         let n_layers = self.layers.len();
         for l in 0..n_layers {
@@ -206,6 +201,9 @@ impl Network {
         }
     }
 }
+
+/// Fills the noise `eps` of one pass at one layer: `noise(pass, layer, eps_rows)`.
+pub type NoiseFill<'a> = &'a mut dyn FnMut(usize, usize, &mut [f32]);
 
 /// Which passes a stacked forward pass runs. Pass 0 is the reference (clean, or noisy in blind
 /// mode); passes are ordered by the layer at which they first differ from pass 0, so the passes

@@ -3,9 +3,28 @@
 //! `m <- b1 m + (1-b1) G`, `v <- b2 v + (1-b2) G^2`,
 //! `w <- w - eta sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)`.
 
-use crate::config::Optimizer;
 use crate::network::Network;
 use crate::rules::Grads;
+
+/// Which optimiser applies the updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Optimizer {
+    Adam,
+    Sgd,
+}
+
+impl Optimizer {
+    pub const ALL: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Sgd];
+    pub fn key(self) -> &'static str {
+        match self {
+            Optimizer::Adam => "adam",
+            Optimizer::Sgd => "sgd",
+        }
+    }
+    pub fn from_key(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.key() == s)
+    }
+}
 
 const BETA1: f32 = 0.9;
 const BETA2: f32 = 0.999;

@@ -179,6 +179,52 @@ impl Rng {
 mod tests {
     use super::*;
 
+    /// SplitMix64's published outputs: from state 0 (Vigna's splitmix64.c) and from 1234567 (the
+    /// test vector of Java's SplittableRandom and of the PRNG shoot-out page).
+    #[test]
+    fn splitmix64_known_answers() {
+        let mut s = 0u64;
+        let from_zero: Vec<u64> = (0..4).map(|_| splitmix64(&mut s)).collect();
+        assert_eq!(from_zero, [0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f, 0xf88bb8a8724c81ec]);
+        let mut s = 1234567u64;
+        let got: Vec<u64> = (0..5).map(|_| splitmix64(&mut s)).collect();
+        assert_eq!(
+            got,
+            [6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431, 16408922859458223821]
+        );
+    }
+
+    /// xoshiro256++ from the state [1, 2, 3, 4]: the outputs of Blackman & Vigna's reference C
+    /// code (the test vector of the rand_xoshiro crate).
+    #[test]
+    fn xoshiro256plusplus_known_answers() {
+        let mut r = Rng { s: [1, 2, 3, 4] };
+        let got: Vec<u64> = (0..10).map(|_| r.next_u64()).collect();
+        assert_eq!(
+            got,
+            [
+                41943041,
+                58720359,
+                3588806011781223,
+                3591011842654386,
+                9228616714210784205,
+                9973669472204895162,
+                14011001112246962877,
+                12406186145184390807,
+                15849039046786891736,
+                10450023813501588000
+            ]
+        );
+    }
+
+    /// `Rng::new` seeds the four words of state from SplitMix64, as the xoshiro authors advise.
+    #[test]
+    fn new_seeds_the_state_through_splitmix64() {
+        let mut s = 0u64;
+        let want = [splitmix64(&mut s), splitmix64(&mut s), splitmix64(&mut s), splitmix64(&mut s)];
+        assert_eq!(Rng::new(0).s, want);
+    }
+
     #[test]
     fn streams_differ_and_repeat() {
         let a: Vec<u64> = (0..4).map(|_| Rng::stream(7, Stream::Data).next_u64()).collect();

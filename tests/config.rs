@@ -2,15 +2,18 @@
 
 use np_playground::RunConfig;
 use np_playground::activation::Activation;
-use np_playground::config::{DataSet, KEYS, NoiseMode, Optimizer, Rule};
+use np_playground::data::DataSet;
 use np_playground::loss::Loss;
+use np_playground::optimizer::Optimizer;
+use np_playground::rules::{NoiseMode, Rule};
+use np_playground::run::codec::KEYS;
 use proptest::prelude::*;
 
 fn arb_config() -> impl Strategy<Value = RunConfig> {
     (
         (0..8usize, 20..2000usize, 0.0f32..1.0, 0.1f32..0.9, prop::collection::vec(1..64usize, 0..4)),
         (0..6usize, any::<bool>(), 0..8usize, 1e-4f32..1.0, 1..8usize, any::<bool>()),
-        (any::<bool>(), 1e-5f32..1.0, 1..10usize, 0.0f32..0.1, 0..=np_playground::config::MAX_SEED),
+        (any::<bool>(), 1e-5f32..1.0, 1..10usize, 0.0f32..0.1, 0..=np_playground::run::config::MAX_SEED),
     )
         .prop_map(
             |((d, n, noise, train, hidden), (act, mse, rule, sigma, draws, blind), (sgd, lr, batch, decor, seed))| {

@@ -3,10 +3,10 @@
 mod common;
 
 use np_playground::activation::Activation;
-use np_playground::config::Method;
 use np_playground::loss::Loss;
 use np_playground::rng::Rng;
-use np_playground::train::{UpdateSpec, update_direction};
+use np_playground::rules::Method;
+use np_playground::rules::{UpdateSpec, update_direction};
 
 /// Cosine between BP and the mean of `repeats` updates of `draws` draws each.
 fn mean_update_cosine(method: Method, sigma: f32, draws: usize, repeats: usize) -> f64 {

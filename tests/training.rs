@@ -1,7 +1,7 @@
 //! Every rule lowers the loss; the D-variants do not diverge at the defaults; bad settings are
 //! refused with a message that says why; divergence is reported, not hidden.
 
-use np_playground::config::{NoiseMode, Rule};
+use np_playground::rules::{NoiseMode, Rule};
 use np_playground::{RunConfig, TrainError, Trainer};
 
 fn trained(config: &str, steps: u64) -> (f32, f32, Trainer) {

@@ -1,10 +1,10 @@
 //! Learners' own data: the point string (round trips, strictness, size) and the CSV reader (shapes,
 //! separators, and every kind of bad input with its line and message).
 
-use np_playground::userdata::{
-    CsvError, MAX_CSV_BYTES, MAX_CSV_FEATURES, MAX_CSV_ROWS, MAX_URL_POINTS, Point, Table, decode_points,
-    encode_points, fits_in_url, parse_csv, quantise, table_to_points,
+use np_playground::data::csv::{
+    CsvError, MAX_CSV_BYTES, MAX_CSV_FEATURES, MAX_CSV_ROWS, Table, fits_in_url, parse_csv, table_to_points,
 };
+use np_playground::data::points::{MAX_URL_POINTS, Point, decode_points, encode_points, quantise};
 use proptest::prelude::*;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

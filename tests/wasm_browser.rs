@@ -1,4 +1,4 @@
-//! The WebAssembly facade (`src/wasm/mod.rs`) in a real browser: the trainer's JSON and arrays,
+//! The WebAssembly facade (`src/wasm/`) in a real browser: the trainer's JSON and arrays,
 //! its errors as JS errors, the golden checksums with diagnostics on, and the charts drawn into
 //! canvases. Runs in headless Chromium with
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --release --test wasm_browser`.
@@ -7,7 +7,7 @@
 mod golden;
 
 use js_sys::{Float32Array, Function, JSON, Reflect};
-use np_playground::wasm::{WasmTrainer, draw_curves, draw_histogram, parse_fragment};
+use np_playground::wasm::{DataStore, WasmTrainer, draw_curves, draw_histogram, parse_fragment};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -40,7 +40,7 @@ fn message(e: JsError) -> String {
 }
 
 fn trainer(config: &str) -> WasmTrainer {
-    WasmTrainer::new(config).unwrap_or_else(|e| panic!("{config}: {}", message(e)))
+    WasmTrainer::new(config, "run", &DataStore::new()).unwrap_or_else(|e| panic!("{config}: {}", message(e)))
 }
 
 /// Calls a JS function body with the given arguments.
@@ -90,7 +90,7 @@ fn summary_after_50_steps_has_finite_losses() {
     let mut t = trainer(XOR_8_8);
     assert_eq!(t.run(50).unwrap_or_else(|e| panic!("{}", message(e))), 50);
     assert_eq!(t.steps(), 50.0);
-    let s = parse(&t.summary(true));
+    let s = parse(&t.summary(0.0, false));
     assert_eq!(num(&s, "step"), 50.0);
     assert_eq!(string(&s, "checksum"), t.checksum());
     assert_eq!(string(&s, "checksum").len(), 16);
@@ -117,9 +117,9 @@ fn array_lengths_match_layer_widths() {
         assert_eq!(t.activations(1).length(), 0, "{config}");
         t.run(1).unwrap_or_else(|e| panic!("{}", message(e)));
         let sizes = t.layer_sizes();
-        for l in 1..=3 {
+        for (l, &n) in sizes.iter().enumerate().skip(1) {
             let h = t.activations(l);
-            assert_eq!(h.length(), batch * sizes[l], "{config}: activations({l})");
+            assert_eq!(h.length(), batch * n, "{config}: activations({l})");
             assert!(h.to_vec().iter().all(|v| v.is_finite()), "{config}: activations({l}) not finite");
         }
         assert_eq!(t.activations(0).length(), 0, "layer 0 is not a trained layer");
@@ -128,7 +128,9 @@ fn array_lengths_match_layer_widths() {
         let p: Float32Array = t.plane(16).unwrap_or_else(|e| panic!("{}", message(e)));
         assert_eq!(p.length(), 16 * 16);
         assert!(p.to_vec().iter().all(|v| (0.0..=1.0).contains(v)), "plane values are probabilities");
-        assert_eq!(t.unit_maps().length(), 16 * 16 * (8 + 8));
+        assert_eq!(t.unit_maps(16, 64).unwrap_or_else(|e| panic!("{}", message(e))).length(), 16 * 16 * (8 + 8));
+        // At most `max_units` of each layer, in layer order.
+        assert_eq!(t.unit_maps(16, 3).unwrap_or_else(|e| panic!("{}", message(e))).length(), 16 * 16 * (3 + 3));
 
         let pts = t.points().to_vec();
         assert_eq!(pts.len(), 4 * 400);
@@ -139,10 +141,16 @@ fn array_lengths_match_layer_widths() {
 
 #[wasm_bindgen_test]
 fn bad_strings_become_js_errors_naming_the_key() {
-    let m = message(WasmTrainer::new("rule=np&mode=blind").err().expect("np with mode=blind must be refused"));
+    let store = DataStore::new();
+    let m = message(
+        WasmTrainer::new("rule=np&mode=blind", "np", &store).err().expect("np with mode=blind must be refused"),
+    );
     assert!(m.contains("mode"), "{m}");
-    let m = message(WasmTrainer::new("lr=abc").err().expect("lr=abc must be refused"));
+    let m = message(WasmTrainer::new("lr=abc", "np", &store).err().expect("lr=abc must be refused"));
     assert!(m.starts_with("lr="), "{m}");
+    // The digits come from the store given, not from an earlier call.
+    let m = message(WasmTrainer::new("data=mnist", "np", &store).err().expect("no digits in this store"));
+    assert!(m.contains("MNIST"), "{m}");
 
     let f = parse(&parse_fragment("hidden=8,,8"));
     assert_eq!(get(&f, "ok").as_bool(), Some(false));
@@ -188,7 +196,7 @@ fn draw_curves_and_histogram_paint_the_canvas() {
     // Two series, row-major (points, series).
     let values: Vec<f32> = (0..50).flat_map(|i| [1.0 / (1.0 + i as f32), 0.5 + 0.01 * i as f32]).collect();
     let names = vec!["train loss".to_string(), "test loss".to_string()];
-    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names.clone(), false, false)
+    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names.clone(), false, None, None)
         .unwrap_or_else(|e| panic!("{}", message(e)));
     assert_eq!(map.len(), 4, "{map:?}");
     assert!(map.iter().all(|v| v.is_finite()), "{map:?}");
@@ -200,13 +208,12 @@ fn draw_curves_and_histogram_paint_the_canvas() {
     assert!(near > 50, "the first curve's colour is missing ({near} pixels)");
 
     // Log scale works too.
-    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names, true, false)
+    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names, true, None, None)
         .unwrap_or_else(|e| panic!("{}", message(e)));
     assert!(map.iter().all(|v| v.is_finite()) && map[0] < map[1], "{map:?}");
 
-    let e = draw_curves("no-such-canvas", "loss", &steps, &values, vec!["a".into()], false, false)
-        .err()
-        .expect("missing canvas");
+    let e = draw_curves("no-such-canvas", "loss", &steps, &values, vec!["a".into()], false, None, None)
+        .expect_err("missing canvas");
     assert!(message(e).contains("no-such-canvas"));
 
     add_canvas("wasm-browser-hist", 300, 150);

@@ -1,6 +1,6 @@
 // NP Playground's side of the browser benchmark: the same wasm module and the same stepping as
 // the app's worker, timed with performance.now().
-import init, { BenchRun, MatmulBench, benchPlan } from './pkg/np_playground.js';
+import init, { BenchRun, MatmulBench, benchPlan } from './pkg-bench/np_playground.js';
 
 function median(v) {
   const s = [...v].sort((a, b) => a - b);

@@ -2,24 +2,45 @@
 // pixel buffers coloured in Rust and put on a canvas in one call.
 import { drawCurves, drawHistogram, rgba } from './pkg/np_playground.js';
 
-const $ = (id) => document.getElementById(id);
-const COLUMNS = { trainLoss: 0, testLoss: 1, trainAcc: 2, testAcc: 3, dLoss: 5, alignAll: 6 };
+/** Fixed y ranges: accuracy is a share, alignment a cosine (rarely far below 0). */
+const ACCURACY = [0, 1];
+const COSINE = [-0.2, 1];
 
-/** Pulls columns out of a run's row-major history. */
-function columns(run, cols) {
-  const { historyValues: v, historyWidth: w } = run;
+/** Index of the named column in a run's history (names from the engine: historyColumns). */
+function col(run, name) {
+  const i = run.historyColumns.indexOf(name);
+  if (i < 0) throw new Error(`no history column ${name}`);
+  return i;
+}
+
+/** The named alignment columns of a run: all layers, then per layer. */
+function alignmentNames(layers) {
+  return ['alignment_all', ...Array.from({ length: layers }, (_, l) => `alignment_${l + 1}`)];
+}
+
+/** Value of the named column at history point `i`. */
+function at(run, i, name) {
+  return run.historyValues[i * run.historyColumns.length + col(run, name)];
+}
+
+/** Pulls named columns out of a run's row-major history. */
+function columns(run, names) {
+  const w = run.historyColumns.length;
+  const cols = names.map((n) => col(run, n));
+  const v = run.historyValues;
   const n = v.length / w;
   const out = new Float32Array(n * cols.length);
   for (let i = 0; i < n; i++) cols.forEach((c, j) => { out[i * cols.length + j] = v[i * w + c]; });
   return out;
 }
 
-/** Several runs' column `c` over the first run's steps (the runs step in lockstep). */
-function acrossRuns(runs, c) {
+/** Several runs' named column over the first run's steps (the runs step in lockstep). */
+function acrossRuns(runs, name) {
   const n = Math.min(...runs.map((r) => r.historySteps.length));
   const out = new Float32Array(n * runs.length);
   runs.forEach((r, j) => {
-    for (let i = 0; i < n; i++) out[i * runs.length + j] = r.historyValues[i * r.historyWidth + c];
+    const c = col(r, name), w = r.historyColumns.length;
+    for (let i = 0; i < n; i++) out[i * runs.length + j] = r.historyValues[i * w + c];
   });
   return { steps: runs[0].historySteps.subarray(0, n), values: out };
 }
@@ -32,19 +53,18 @@ export function drawCharts(snap, logScale) {
   if (runs.length === 1) {
     const run = runs[0];
     const steps = run.historySteps;
-    maps.loss = drawCurves('loss-chart', 'loss', steps, columns(run, [COLUMNS.trainLoss, COLUMNS.testLoss]), ['train', 'test'], logScale, false);
-    maps.accuracy = drawCurves('accuracy-chart', 'accuracy', steps, columns(run, [COLUMNS.trainAcc, COLUMNS.testAcc]), ['train', 'test'], false, true);
-    const alignCols = [COLUMNS.alignAll, ...Array.from({ length: layers }, (_, l) => 7 + l)];
+    maps.loss = drawCurves('loss-chart', 'loss', steps, columns(run, ['train_loss', 'test_loss']), ['train', 'test'], logScale);
+    maps.accuracy = drawCurves('accuracy-chart', 'accuracy', steps, columns(run, ['train_accuracy', 'test_accuracy']), ['train', 'test'], false, ...ACCURACY);
     const names = ['all', ...Array.from({ length: layers }, (_, l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`))];
-    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(run, alignCols), names, false, true);
+    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(run, alignmentNames(layers)), names, false, ...COSINE);
   } else {
     const names = runs.map((r) => r.rule);
-    let d = acrossRuns(runs, COLUMNS.trainLoss);
-    maps.loss = drawCurves('loss-chart', 'train loss', d.steps, d.values, names, logScale, false);
-    d = acrossRuns(runs, COLUMNS.testAcc);
-    maps.accuracy = drawCurves('accuracy-chart', 'test accuracy', d.steps, d.values, names, false, true);
-    d = acrossRuns(runs, COLUMNS.alignAll);
-    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient, all layers (~30-step average)', d.steps, d.values, names, false, true);
+    let d = acrossRuns(runs, 'train_loss');
+    maps.loss = drawCurves('loss-chart', 'train loss', d.steps, d.values, names, logScale);
+    d = acrossRuns(runs, 'test_accuracy');
+    maps.accuracy = drawCurves('accuracy-chart', 'test accuracy', d.steps, d.values, names, false, ...ACCURACY);
+    d = acrossRuns(runs, 'alignment_all');
+    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient, all layers (~30-step average)', d.steps, d.values, names, false, ...COSINE);
   }
   return maps;
 }
@@ -58,17 +78,16 @@ export function hoverText(snap, map, px, chart) {
   let best = 0;
   base.historySteps.forEach((s, i) => { if (Math.abs(s - step) < Math.abs(base.historySteps[best] - step)) best = i; });
   const f = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
-  const at = `step ${base.historySteps[best]}`;
-  const row = (run, c) => run.historyValues[best * run.historyWidth + c];
+  const where = `step ${base.historySteps[best]}`;
+  const row = (run, name) => at(run, best, name);
   if (snap.runs.length > 1) {
-    const c = { loss: COLUMNS.trainLoss, accuracy: COLUMNS.testAcc, alignment: COLUMNS.alignAll }[chart];
-    return `${at}: ${snap.runs.map((r) => `${r.rule} ${f(row(r, c), chart === 'loss' ? 4 : 3)}`).join(', ')}`;
+    const name = { loss: 'train_loss', accuracy: 'test_accuracy', alignment: 'alignment_all' }[chart];
+    return `${where}: ${snap.runs.map((r) => `${r.rule} ${f(row(r, name), chart === 'loss' ? 4 : 3)}`).join(', ')}`;
   }
-  if (chart === 'loss') return `${at}: train ${f(row(base, 0))}, test ${f(row(base, 1))}`;
-  if (chart === 'accuracy') return `${at}: train ${f(row(base, 2), 3)}, test ${f(row(base, 3), 3)}`;
-  const layers = snap.sizes.length - 1;
-  const per = Array.from({ length: layers }, (_, l) => f(row(base, 7 + l), 2)).join(', ');
-  return `${at}: all ${f(row(base, 6), 3)}; per layer ${per}`;
+  if (chart === 'loss') return `${where}: train ${f(row(base, 'train_loss'))}, test ${f(row(base, 'test_loss'))}`;
+  if (chart === 'accuracy') return `${where}: train ${f(row(base, 'train_accuracy'), 3)}, test ${f(row(base, 'test_accuracy'), 3)}`;
+  const [all, ...per] = alignmentNames(snap.sizes.length - 1);
+  return `${where}: all ${f(row(base, all), 3)}; per layer ${per.map((n) => f(row(base, n), 2)).join(', ')}`;
 }
 
 /** Per-rule, per-layer alignment now (the latest history point), as a small table's rows. */
@@ -76,8 +95,9 @@ export function alignmentRows(snap) {
   const layers = snap.sizes.length - 1;
   return snap.runs.map((r) => {
     const n = r.historySteps.length;
-    const v = (c) => (n ? r.historyValues[(n - 1) * r.historyWidth + c] : NaN);
-    return [r.rule, ...Array.from({ length: layers }, (_, l) => v(7 + l)), v(6)];
+    const v = (name) => (n ? at(r, n - 1, name) : NaN);
+    const [all, ...per] = alignmentNames(layers);
+    return [r.rule, ...per.map(v), v(all)];
   });
 }
 
@@ -95,12 +115,12 @@ export function putGrid(canvas, values, w, h, scale = 1) {
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
 }
 
-/** Decision boundary: probability of class 1 mapped to [-1, 1], then the points on top. */
-export function drawBoundary(canvas, res, plane, points, showTest) {
+/** Decision boundary: probability of class 1 mapped to [-1, 1], then the points on top; the
+ *  plane spans [-extent, extent]^2. */
+export function drawBoundary(canvas, res, plane, points, showTest, extent) {
   const centred = plane.map((p) => 2 * p - 1);
   putGrid(canvas, centred, res, res);
   const ctx = canvas.getContext('2d');
-  const extent = 1.5;
   const toPx = (v) => ((v + extent) / (2 * extent)) * canvas.width;
   for (let i = 0; i < points.length; i += 4) {
     const isTest = points[i + 3] > 0.5;
@@ -116,10 +136,11 @@ export function drawBoundary(canvas, res, plane, points, showTest) {
 }
 
 /** One thumbnail per hidden unit (its output over the plane), grouped by layer. */
-export function drawUnits(box, snap) {
+export function drawUnits(box, snap, maxUnits) {
   const { unitRes: res, units, sizes } = snap;
   const cells = res * res;
   const hidden = sizes.slice(1, -1);
+  const shown = hidden.map((n) => Math.min(n, maxUnits));
   if (box.dataset.shape !== hidden.join(',')) {
     box.replaceChildren(...hidden.map((n, l) => {
       const row = document.createElement('div');
@@ -127,7 +148,7 @@ export function drawUnits(box, snap) {
       const label = document.createElement('span');
       label.textContent = `layer ${l + 1}`;
       row.append(label);
-      for (let j = 0; j < n && j < 64; j++) {
+      for (let j = 0; j < shown[l]; j++) {
         const c = document.createElement('canvas');
         c.width = c.height = 40;
         c.title = `layer ${l + 1}, unit ${j + 1}: its output over the input plane (blue positive, orange negative)`;
@@ -138,10 +159,8 @@ export function drawUnits(box, snap) {
     box.dataset.shape = hidden.join(',');
   }
   const canvases = box.querySelectorAll('canvas');
-  canvases.forEach((c, u) => {
-    if ((u + 1) * cells > units.length) return; // the worker sends at most 64 maps
-    putGrid(c, units.subarray(u * cells, (u + 1) * cells), res, res);
-  });
+  // The worker sends the first `maxUnits` units of each layer, layer by layer: one per canvas.
+  canvases.forEach((c, u) => putGrid(c, units.subarray(u * cells, (u + 1) * cells), res, res));
 }
 
 /** Test digits with the network's answers: records of [label, predicted, pixels...]. */

@@ -1,24 +1,12 @@
 // DOM <-> config values. The config itself is only ever parsed and validated by the Rust codec
-// (parseFragment); here values are plain strings keyed like the config string.
-const OPTIONS = {
-  act: ['tanh', 'relu', 'leaky_relu', 'sigmoid', 'linear', 'step'],
-  loss: ['ce', 'mse'],
-  rule: ['bp', 'dbp', 'np', 'dnp', 'inp', 'dinp', 'anp', 'danp'],
-  mode: ['clean', 'blind'],
-  opt: ['adam', 'sgd'],
-};
-const LABELS = {
-  ce: 'cross-entropy', mse: 'mean squared error', clean: 'clean (noise observed)', blind: 'blind (noise unobserved)',
-  adam: 'Adam', sgd: 'SGD', leaky_relu: 'leaky ReLU', relu: 'ReLU', step: 'step (sign)',
-  bp: 'BP (backprop)', dbp: 'DBP (decorrelated BP)', np: 'NP (node perturbation)', dnp: 'DNP (decorrelated NP)',
-  inp: 'INP (iterative NP)', dinp: 'DINP (decorrelated INP)', anp: 'ANP (activity-based NP)', danp: 'DANP (decorrelated ANP)',
-};
-const INPUTS = ['n', 'noise', 'train', 'sigma', 'draws', 'lr', 'batch', 'decor_lr', 'seed'];
-export const DATASETS = ['circle', 'xor', 'gauss', 'spiral', 'moons', 'checker', 'mnist', 'mnist14'];
-export const RULES = OPTIONS.rule;
-export const MAX_LAYERS = 8;
+// (parseFragment); here values are plain strings keyed like the config string. Which keys exist,
+// their options, bounds and help texts come from the engine's manifest (buildControls).
+/** Data sets that get a thumbnail button (drawn points and uploads come from the plane and files). */
+const THUMBNAIL_SETS = (options) => options.map(([v]) => v).filter((v) => v !== 'points' && v !== 'upload');
 
 const $ = (id) => document.getElementById(id);
+/** Filled by buildControls from the manifest: {choice key: [values]}, number keys, rules. */
+const ui = { options: {}, inputs: [], rules: [], maxWidth: 0 };
 
 /** Splits a canonical config string into {key: value}. */
 export function splitConfig(config) {
@@ -35,17 +23,29 @@ export function joinConfig(values) {
   return Object.entries(values).map(([k, v]) => `${k}=${v}`).join('&');
 }
 
-/** Builds selects and help texts once. `keys` is the codec's key table. */
-export function buildControls(keys) {
-  for (const [key, opts] of Object.entries(OPTIONS)) {
-    const select = $(key);
-    for (const o of opts) {
-      const option = document.createElement('option');
-      option.value = o;
-      option.textContent = LABELS[o] ?? o;
-      select.append(option);
+/** Builds selects, number bounds and help texts once, from the manifest `m`. */
+export function buildControls(m) {
+  const keys = m.keys;
+  ui.maxWidth = m.limits.max_width;
+  for (const k of keys) {
+    if (k.control === 'choice' && k.key !== 'data') {
+      ui.options[k.key] = k.options.map(([v]) => v);
+      const select = $(k.key);
+      for (const [value, label] of k.options) {
+        const option = document.createElement('option');
+        option.value = value;
+        option.textContent = label;
+        select.append(option);
+      }
+    } else if (k.control === 'number') {
+      ui.inputs.push(k.key);
+      const input = $(k.key);
+      input.min = String(k.min);
+      input.max = String(k.max);
+      input.step = String(k.step);
     }
   }
+  ui.rules = ui.options.rule;
   for (const { key, help } of keys) {
     for (const el of document.querySelectorAll(`[data-key="${key}"]`)) {
       el.title = help;
@@ -53,7 +53,7 @@ export function buildControls(keys) {
     }
   }
   const group = $('datasets');
-  for (const name of DATASETS) {
+  for (const name of THUMBNAIL_SETS(keys.find((k) => k.key === 'data').options)) {
     const button = document.createElement('button');
     button.className = 'thumb';
     button.dataset.dataset = name;
@@ -94,8 +94,8 @@ export function drawThumbnails(pointsOf) {
 
 /** Shows `values` (and the compare list) in the controls. */
 export function showValues(values, ruleUnavailable, compare = []) {
-  for (const key of INPUTS) $(key).value = values[key];
-  for (const key of Object.keys(OPTIONS)) $(key).value = values[key];
+  for (const key of ui.inputs) $(key).value = values[key];
+  for (const key of Object.keys(ui.options)) $(key).value = values[key];
   for (const button of document.querySelectorAll('[data-dataset]')) {
     const on = button.dataset.dataset === values.data;
     button.classList.toggle('selected', on);
@@ -108,7 +108,7 @@ export function showValues(values, ruleUnavailable, compare = []) {
     const input = document.createElement('input');
     input.type = 'number';
     input.min = '1';
-    input.max = '1024';
+    input.max = String(ui.maxWidth);
     input.value = w;
     input.dataset.layer = String(i);
     input.title = `units in hidden layer ${i + 1}`;
@@ -131,7 +131,7 @@ export function showValues(values, ruleUnavailable, compare = []) {
   $('train').disabled = digits;
   // Compare: one box per other rule, plus any variant from the URL (e.g. anp:blind, np:k4).
   const labels = compare.map((c) => c.label);
-  const items = [...new Set([...OPTIONS.rule.filter((r) => r !== values.rule), ...labels])];
+  const items = [...new Set([...ui.rules.filter((r) => r !== values.rule), ...labels])];
   $('compare').replaceChildren(...items.map((item) => {
     const label = document.createElement('label');
     label.className = 'check';
@@ -150,8 +150,8 @@ export function showValues(values, ruleUnavailable, compare = []) {
 /** Reads the controls into a values object (strings, as typed). */
 export function readValues(previous) {
   const values = { ...previous };
-  for (const key of INPUTS) values[key] = $(key).value.trim();
-  for (const key of Object.keys(OPTIONS)) values[key] = $(key).value;
+  for (const key of ui.inputs) values[key] = $(key).value.trim();
+  for (const key of Object.keys(ui.options)) values[key] = $(key).value;
   values.hidden = [...$('layer-widths').querySelectorAll('input')].map((i) => i.value.trim()).join(',');
   return values;
 }

@@ -1,7 +1,7 @@
 // Wiring: URL <-> config, controls, the training worker, and drawing on animation frames.
-import init, { Trainer, parseFragment, configKeys, ruleUnavailable, cliCommand, setDigits, setUpload, encodePoints, decodePoints } from './pkg/np_playground.js';
+import init, { parseFragment, manifest, ruleUnavailable, cliCommand, csvReport, encodePoints, decodePoints, datasetPreview, newSeed } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
-import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig, MAX_LAYERS, RULES } from './controls.js';
+import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations, drawDigits, alignmentRows } from './charts.js';
 import { renderProbe, explain } from './noise.js';
 import { PRESETS } from './presets.js';
@@ -12,12 +12,13 @@ const configError = $('config-error');
 const controlError = $('control-error');
 const divergedBanner = $('diverged');
 const DIGIT_SETS = ['mnist', 'mnist14'];
-/** Keys whose default depends on the data set: dropped when the data set changes. */
-const DATA_DEFAULTED = ['hidden', 'lr', 'batch'];
+/** What the engine decides and the page must know (keys, limits, caps): read once at start-up. */
+let M = null;
 
 const state = {
   values: null,      // current config as {key: value}
   config: '',        // canonical config string of the running trainers
+  label: '',         // the run's own label (its rule)
   compare: [],       // [{label, config}] runs beside the page's own
   worker: null,
   snap: null,        // latest snapshot from the worker
@@ -32,7 +33,6 @@ const state = {
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
 };
-const MIN_POINTS = 4;
 
 // Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
 // frames drawn, and when the page became ready.
@@ -74,7 +74,7 @@ function showConfigError(err) {
   configError.hidden = false;
 }
 
-/** Fetches the MNIST file once and hands it to both wasm instances. */
+/** Fetches the MNIST file once and hands it to the worker. */
 function loadDigits() {
   state.digitsLoaded ??= fetch(new URL('data/mnist.bin', import.meta.url))
     .then((r) => {
@@ -82,7 +82,6 @@ function loadDigits() {
       return r.arrayBuffer();
     })
     .then((buf) => {
-      setDigits(new Uint8Array(buf));
       state.worker.postMessage({ type: MSG.DIGITS, bytes: buf }, [buf]);
     })
     .catch((e) => {
@@ -93,7 +92,7 @@ function loadDigits() {
 }
 
 /** Starts fresh trainers for `config` (also Reset: the same config gives the same run). */
-async function restart(config, compare = state.compare) {
+async function restart(config, compare = state.compare, label = state.label) {
   const values = splitConfig(config);
   if (DIGIT_SETS.includes(values.data)) {
     try {
@@ -108,18 +107,15 @@ async function restart(config, compare = state.compare) {
     return false;
   }
   state.config = config;
+  state.label = label;
   state.compare = compare;
   state.values = values;
   if (values.data === 'points') state.drawn = Array.from(decodePoints(values.pts));
   state.drawingStarted = false;
   const digits = DIGIT_SETS.includes(values.data);
-  const plane = !digits && (values.data !== 'upload' || JSON.parse(setUpload(state.uploadCsv)).dim === 2);
-  if (!digits) {
-    // Data points for the plane, from a throwaway trainer in the main-thread instance.
-    const t = new Trainer(config);
-    state.points = t.points();
-    t.free();
-  }
+  const plane = !digits && (values.data !== 'upload' || JSON.parse(csvReport(state.uploadCsv)).dim === 2);
+  // The data points for the plane come with the worker's first snapshot of the new runs.
+  state.points = null;
   $('data-note').textContent = values.data === 'upload'
     ? 'This run uses an uploaded table too large for a link: Export run saves it with the settings; Import run opens it again.'
     : values.data === 'points' ? `${state.drawn.length / 3} points of your own.` : '';
@@ -131,7 +127,7 @@ async function restart(config, compare = state.compare) {
   setPlaying(false);
   state.snap = null;
   state.probeDrawn = { step: -1, at: 0 };
-  state.worker.postMessage({ type: MSG.INIT, config, compare, diagnostics: $('diagnostics').checked });
+  state.worker.postMessage({ type: MSG.INIT, config, label, compare, diagnostics: $('diagnostics').checked });
   writeUrl();
   return true;
 }
@@ -148,7 +144,7 @@ function apply(values, compareLabels = state.compare.map((c) => c.label)) {
   }
   controlError.textContent = '';
   if (result.config !== state.config || JSON.stringify(result.compare) !== JSON.stringify(state.compare)) {
-    restart(result.config, result.compare);
+    restart(result.config, result.compare, result.label);
   }
 }
 
@@ -162,12 +158,15 @@ function setPlaying(on) {
 }
 
 function onSnapshot(snap) {
+  if (snap.points) state.points = snap.points;
   state.snap = snap;
   // Ask for the next one now, so the worker prepares it while this one is drawn; at most one
   // snapshot is ever in flight, so traffic stays bounded by what the page takes.
   state.worker.postMessage({ type: MSG.WANT });
   stats.snapshots += 1;
   stats.bytes += payloadBytes(snap);
+  // Whether the worker is training (test hook: "false" once a pause has settled).
+  document.body.dataset.running = String(snap.playing);
   if (!snap.playing && state.playing) setPlaying(false);
   if (!document.body.dataset.ready) {
     stats.readyAt = performance.now();
@@ -215,14 +214,15 @@ function draw() {
 /** Adds a point where the plane was clicked (shift: the orange class) and restarts on it. */
 function addPoint(e) {
   const canvas = $('boundary');
-  const x = (e.offsetX / canvas.clientWidth) * 3 - 1.5;
-  const y = 1.5 - (e.offsetY / canvas.clientHeight) * 3;
+  const extent = M.views.plane_extent;
+  const x = (e.offsetX / canvas.clientWidth) * 2 * extent - extent;
+  const y = extent - (e.offsetY / canvas.clientHeight) * 2 * extent;
   if (state.values.data !== 'points' && !state.drawingStarted) {
     state.drawn = [];
     state.drawingStarted = true;
   }
-  if (state.drawn.length / 3 >= 400) {
-    $('data-note').textContent = 'At most 400 drawn points fit in a link.';
+  if (state.drawn.length / 3 >= M.limits.max_link_points) {
+    $('data-note').textContent = `At most ${M.limits.max_link_points} drawn points fit in a link.`;
     return;
   }
   state.drawn.push(x, y, e.shiftKey ? 0 : 1);
@@ -231,9 +231,10 @@ function addPoint(e) {
 
 function usePoints() {
   const n = state.drawn.length / 3;
-  if (n < MIN_POINTS) {
+  const min = M.limits.min_drawn_points;
+  if (n < min) {
     drawPending();
-    $('data-note').textContent = `${n} point${n === 1 ? '' : 's'} drawn: add ${MIN_POINTS - n} more to start training on them.`;
+    $('data-note').textContent = `${n} point${n === 1 ? '' : 's'} drawn: add ${min - n} more to start training on them.`;
     return;
   }
   const pts = encodePoints(Float32Array.from(state.drawn));
@@ -251,7 +252,7 @@ function drawPending() {
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   const pts = [];
   for (let i = 0; i < state.drawn.length; i += 3) pts.push(state.drawn[i], state.drawn[i + 1], state.drawn[i + 2], 0);
-  drawBoundary(canvas, 1, new Float32Array([0.5]), Float32Array.from(pts), false);
+  drawBoundary(canvas, 1, new Float32Array([0.5]), Float32Array.from(pts), false, M.views.plane_extent);
 }
 
 function showProblems(problems) {
@@ -264,12 +265,13 @@ function showProblems(problems) {
 
 async function uploadCsv(file) {
   showProblems([]);
-  if (file.size > 20_000_000) {
-    showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is 20 MB` }]);
+  const limit = M.limits.max_csv_bytes;
+  if (file.size > limit) {
+    showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${limit / 1e6} MB` }]);
     return;
   }
   const text = await file.text();
-  const r = JSON.parse(setUpload(text));
+  const r = JSON.parse(csvReport(text));
   if (!r.ok) {
     showProblems([{ line: 0, message: `${file.name} was not loaded:` }, ...r.problems]);
     return;
@@ -282,7 +284,7 @@ async function uploadCsv(file) {
   state.uploadCsv = text;
   state.worker.postMessage({ type: MSG.UPLOAD, csv: text });
   const values = { ...state.values, data: 'upload' };
-  for (const k of DATA_DEFAULTED) if (k !== 'hidden') delete values[k];
+  for (const k of M.data_defaulted) if (k !== 'hidden') delete values[k];
   apply(values, []);
 }
 
@@ -315,7 +317,7 @@ async function importRun(file) {
   if (typeof run.config !== 'string' || !Array.isArray(run.compare) || !Number.isInteger(run.step) || run.step < 0) return bad('config, compare or step is missing or malformed');
   if (run.csv !== null && run.csv !== undefined) {
     if (typeof run.csv !== 'string') return bad('csv must be text');
-    const r = JSON.parse(setUpload(run.csv));
+    const r = JSON.parse(csvReport(run.csv));
     if (!r.ok) return showProblems([{ line: 0, message: `${file.name}: its table was not loaded:` }, ...r.problems]);
     state.uploadCsv = run.csv;
     state.worker.postMessage({ type: MSG.UPLOAD, csv: run.csv });
@@ -335,11 +337,11 @@ const PANELS = [
   {
     name: 'plane', applies: (snap) => Boolean(snap.runs[0].plane && state.points),
     draw: (snap) => {
-      drawBoundary($('boundary'), snap.res, snap.runs[0].plane, state.points, $('show-test').checked);
+      drawBoundary($('boundary'), snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent);
       drawCompareBoundaries(snap);
     },
   },
-  { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap) },
+  { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap, M.views.max_unit_maps) },
   { name: 'digits', applies: (snap) => Boolean(snap.samples), draw: (snap) => drawDigits($('digits'), snap.samples, snap.sizes[0] === 196 ? 14 : 28) },
   {
     name: 'activations', applies: () => true,
@@ -367,7 +369,7 @@ function drawCompareBoundaries(snap) {
     }));
   }
   box.querySelectorAll('figure').forEach((fig, i) => {
-    drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false);
+    drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false, M.views.plane_extent);
     fig.querySelector('figcaption').textContent = `${others[i].rule} (step ${others[i].summary.step})`;
   });
   if (others.length) $('boundary').title = `${snap.runs[0].rule}: the network's probability of the blue class over the input plane`;
@@ -432,8 +434,7 @@ function wire() {
   });
   $('reset').addEventListener('click', () => restart(state.config));
   $('new-seed').addEventListener('click', () => {
-    const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    $('seed').value = String(seed);
+    $('seed').value = String(newSeed());
     applyControls();
   });
   $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
@@ -452,18 +453,18 @@ function wire() {
     if (!button || button.dataset.dataset === state.values.data) return;
     // The network and optimiser defaults depend on the data set: take the new set's.
     const values = { ...state.values, data: button.dataset.dataset };
-    for (const k of DATA_DEFAULTED) delete values[k];
+    for (const k of M.data_defaulted) delete values[k];
     const result = JSON.parse(parseFragment(joinConfig(values)));
     if (result.ok) {
       controlError.textContent = '';
-      restart(result.config, []);
+      restart(result.config, [], result.label);
     } else {
       controlError.textContent = `${result.key}=${result.value}: ${result.message}`;
     }
   });
   $('layer-add').addEventListener('click', () => {
     const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
-    if (widths.length >= MAX_LAYERS) return;
+    if (widths.length >= M.limits.max_hidden_layers) return;
     withValues({ hidden: [...widths, widths.at(-1) ?? '4'].join(',') });
   });
   $('layer-remove').addEventListener('click', () => {
@@ -475,7 +476,7 @@ function wire() {
     state.drawn = [];
     if (state.values.data === 'points') {
       const values = { ...state.values, data: 'circle', pts: '' };
-      for (const k of DATA_DEFAULTED) delete values[k];
+      for (const k of M.data_defaulted) delete values[k];
       apply(values, []);
     }
     $('data-note').textContent = 'Points cleared.';
@@ -538,26 +539,22 @@ async function openFragment(text) {
   const parsed = JSON.parse(parseFragment(text));
   if (!parsed.ok) {
     showConfigError(parsed);
-    await restart(JSON.parse(parseFragment('')).config, []);
+    const defaults = JSON.parse(parseFragment(''));
+    await restart(defaults.config, [], defaults.label);
     return;
   }
   configError.hidden = true;
-  if (await restart(parsed.config, parsed.compare) && parsed.at) {
+  if (await restart(parsed.config, parsed.compare, parsed.label) && parsed.at) {
     state.worker.postMessage({ type: MSG.RUN_TO, at: parsed.at });
   }
 }
 
 async function main() {
   await init();
-  const keys = JSON.parse(configKeys());
-  buildControls(keys);
+  M = JSON.parse(manifest());
+  buildControls(M);
   buildPresets();
-  drawThumbnails((data) => {
-    const t = new Trainer(`data=${data}&n=200&noise=0.05`);
-    const p = t.points();
-    t.free();
-    return p;
-  });
+  drawThumbnails((data) => datasetPreview(data, 200));
   const initial = decodeURIComponent(location.hash.slice(1));
   state.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   state.worker.onmessage = (e) => {

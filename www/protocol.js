@@ -1,7 +1,7 @@
 // Message names between the page (main.js) and the training worker (worker.js).
 export const MSG = Object.freeze({
   // page -> worker
-  INIT: 'init',        // {config, compare, diagnostics}: build new trainers (also used for reset)
+  INIT: 'init',        // {config, label, compare, diagnostics}: build new trainers (also used for reset)
   PLAY: 'play',        // {speed}: run continuously
   PAUSE: 'pause',
   STEP: 'step',        // run exactly one step

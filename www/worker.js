@@ -2,23 +2,22 @@
 // slices and posts snapshots when the page asks for one (so traffic never outruns drawing).
 // In a comparison, several trainers with the identical seed run in lockstep. Nothing here
 // computes: it only schedules and copies buffers.
-import init, { Trainer, setDigits, setUpload } from './pkg/np_playground.js';
+import init, { Trainer, DataStore, manifest } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
 const SLOW_MS = 500;      // slow motion: one step every half second
 const FRAME_MS = 16;      // one animation frame
 const MAX_SLICE_MS = 30;  // "as fast as it goes": come up for messages at least this often
-const MAX_UNIT_MAPS = 64; // the page draws at most this many hidden-unit thumbnails
-const UNIT_RES = 32;      // hidden-unit thumbnails are 40 px: a 32 x 32 grid is plenty
 const TEST_SAMPLES = 12;  // digits shown with their predictions
-const FRESH_MS = 500;     // while training, the figures above the curves are re-evaluated this often
 
 const state = {
   runs: [],          // [{rule, trainer}], the page's own run first
+  store: null,       // the digits and the uploaded table the trainers are built from
+  views: null,       // the manifest's caps of the live views
   playing: false, speed: '10', target: null, sample: 0, timer: null,
-  freshAt: 0,        // when the figures were last evaluated
   wanted: true,      // the page has taken the last snapshot and wants the next
   dirty: false,      // something changed since the last snapshot
+  pointsSent: false, // the data points of the current runs went with a snapshot
 };
 
 const main = () => state.runs[0]?.trainer;
@@ -27,33 +26,26 @@ const running = () => state.playing || state.target !== null;
 function snapshot() {
   const t = main();
   const sizes = Array.from(t.layerSizes());
-  const fresh = !running() || performance.now() - state.freshAt > FRESH_MS;
-  if (fresh) state.freshAt = performance.now();
+  const now = performance.now();
   const plane2d = sizes[0] === 2;
   const res = plane2d ? t.planeResolution() : 0;
-  const runs = state.runs.map(({ rule, trainer }) => {
-    const run = {
-      rule,
-      summary: JSON.parse(trainer.summary(fresh)),
-      historySteps: trainer.historySteps(),
-      historyValues: trainer.historyValues(),
-      historyWidth: trainer.historyWidth(),
-      plane: plane2d ? trainer.plane(res) : null,
-    };
-    return run;
-  });
-  let units = null;
-  const unitRes = Math.min(res, UNIT_RES);
-  if (plane2d) {
-    t.plane(unitRes);
-    const all = t.unitMaps();
-    units = all.slice(0, Math.min(all.length, MAX_UNIT_MAPS * unitRes * unitRes));
-  }
+  const runs = state.runs.map(({ rule, trainer }) => ({
+    rule,
+    summary: JSON.parse(trainer.summary(now, running())),
+    historySteps: trainer.historySteps(),
+    historyValues: trainer.historyValues(),
+    historyColumns: trainer.historyColumns(),
+    plane: plane2d ? trainer.plane(res) : null,
+  }));
+  const unitRes = Math.min(res, state.views.unit_resolution);
+  const units = plane2d ? t.unitMaps(unitRes, state.views.max_unit_maps) : null;
+  const points = state.pointsSent ? null : t.points();
+  state.pointsSent = true;
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(t.activations(l));
   const probeJson = t.probe(state.sample);
   const msg = {
-    type: MSG.SNAPSHOT, runs, sizes, res, unitRes, units, activations,
+    type: MSG.SNAPSHOT, runs, sizes, res, unitRes, units, activations, points,
     probe: probeJson ? JSON.parse(probeJson) : null,
     samples: sizes[0] === 2 ? null : t.testSamples(TEST_SAMPLES),
     playing: running(), config: t.config(),
@@ -64,6 +56,7 @@ function snapshot() {
     if (r.plane) buffers.push(r.plane.buffer);
   }
   if (units) buffers.push(units.buffer);
+  if (points) buffers.push(points.buffer);
   if (msg.samples) buffers.push(msg.samples.buffer);
   postMessage(msg, buffers);
 }
@@ -126,19 +119,19 @@ function tick() {
 function handle(msg) {
   switch (msg.type) {
     case MSG.DIGITS:
-      setDigits(new Uint8Array(msg.bytes));
+      state.store.setDigits(new Uint8Array(msg.bytes));
       break;
     case MSG.UPLOAD:
-      setUpload(msg.csv);
+      state.store.setUpload(msg.csv);
       break;
     case MSG.INIT: {
       stop();
       for (const r of state.runs) r.trainer.free();
       state.runs = [];
       try {
-        const own = { label: /(?:^|&)rule=([^&]*)/.exec(msg.config)[1], config: msg.config };
+        const own = { label: msg.label, config: msg.config };
         for (const { label, config } of [own, ...(msg.compare ?? [])]) {
-          const trainer = new Trainer(config);
+          const trainer = new Trainer(config, label, state.store);
           trainer.setDiagnostics(msg.diagnostics ?? true);
           state.runs.push({ rule: label, trainer });
         }
@@ -149,6 +142,7 @@ function handle(msg) {
         return;
       }
       state.wanted = true;
+      state.pointsSent = false;
       post();
       break;
     }
@@ -194,6 +188,8 @@ const queue = [];
 let ready = false;
 onmessage = (e) => (ready ? handle(e.data) : queue.push(e.data));
 init().then(() => {
+  state.store = new DataStore();
+  state.views = JSON.parse(manifest()).views;
   ready = true;
   postMessage({ type: MSG.READY });
   queue.splice(0).forEach(handle);

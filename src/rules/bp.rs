@@ -25,9 +25,9 @@ pub fn signals(
     let mut total = 0.0f32;
     {
         let d = signals[n_layers - 1].as_slice_mut().unwrap();
-        for b in 0..bsz {
+        for (b, &label) in labels.iter().enumerate().take(bsz) {
             let rows = b * n_out..(b + 1) * n_out;
-            total += net.loss.value_and_grad(&logits[rows.clone()], labels[b], &mut d[rows]);
+            total += net.loss.value_and_grad(&logits[rows.clone()], label, &mut d[rows]);
         }
     }
     let widest = net.sizes().into_iter().max().unwrap();

@@ -11,11 +11,113 @@ pub mod anp;
 pub mod bp;
 pub mod inp;
 pub mod np;
+mod update;
+
+pub use update::{UpdateBuffers, UpdateSpec, compute_update, update_direction};
 
 use ndarray::{Array1, Array2};
 
+use crate::activation::Activation;
+
 use crate::kernels;
 use crate::network::{Network, Trace};
+
+/// The four rule families.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Bp,
+    Np,
+    Inp,
+    Anp,
+}
+
+/// A learning rule: a family, plain or with layer-wise input decorrelation (the D variants).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub method: Method,
+    pub decorrelated: bool,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 8] = [
+        Rule { method: Method::Bp, decorrelated: false },
+        Rule { method: Method::Bp, decorrelated: true },
+        Rule { method: Method::Np, decorrelated: false },
+        Rule { method: Method::Np, decorrelated: true },
+        Rule { method: Method::Inp, decorrelated: false },
+        Rule { method: Method::Inp, decorrelated: true },
+        Rule { method: Method::Anp, decorrelated: false },
+        Rule { method: Method::Anp, decorrelated: true },
+    ];
+    pub fn key(self) -> &'static str {
+        match (self.method, self.decorrelated) {
+            (Method::Bp, false) => "bp",
+            (Method::Bp, true) => "dbp",
+            (Method::Np, false) => "np",
+            (Method::Np, true) => "dnp",
+            (Method::Inp, false) => "inp",
+            (Method::Inp, true) => "dinp",
+            (Method::Anp, false) => "anp",
+            (Method::Anp, true) => "danp",
+        }
+    }
+    pub fn from_key(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.key() == s)
+    }
+    /// Why this rule cannot run with these settings, if it cannot.
+    pub fn unavailable_reason(self, act: Activation, mode: NoiseMode) -> Option<String> {
+        let name = self.key();
+        if mode == NoiseMode::Blind && self.method != Method::Anp {
+            return Some(match self.method {
+                Method::Bp => format!(
+                    "{name} injects no noise, so mode=blind (noise that cannot be observed) does not apply; use mode=clean"
+                ),
+                _ => format!(
+                    "{name} cannot run with mode=blind: its update multiplies the loss change by the injected noise eps, which blind mode cannot observe; anp and danp use the measured activity change instead"
+                ),
+            });
+        }
+        if self.method == Method::Bp && !act.has_useful_gradient() {
+            return Some(format!(
+                "{name} cannot train step units: the step function's derivative is zero everywhere, so backpropagation would only ever see zero gradients; perturbation rules (np, inp, anp) can train them"
+            ));
+        }
+        None
+    }
+}
+
+/// Whether the noise can be observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoiseMode {
+    /// One clean pass and noisy passes: the noise is observed.
+    Clean,
+    /// Inaccessible noise: every pass is noisy with independent noise (noisy hardware).
+    Blind,
+}
+
+impl NoiseMode {
+    pub const ALL: [NoiseMode; 2] = [NoiseMode::Clean, NoiseMode::Blind];
+    pub fn key(self) -> &'static str {
+        match self {
+            NoiseMode::Clean => "clean",
+            NoiseMode::Blind => "blind",
+        }
+    }
+    pub fn from_key(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.key() == s)
+    }
+}
+
+impl Method {
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Bp => "bp",
+            Method::Np => "np",
+            Method::Inp => "inp",
+            Method::Anp => "anp",
+        }
+    }
+}
 
 /// Update directions for every layer: `w[l] (n_l, n_{l-1})`, `b[l] (n_l)`.
 #[derive(Clone, Debug, Default)]

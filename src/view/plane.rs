@@ -1,11 +1,26 @@
 //! The network's view of the 2-D input plane: class-1 probability at every grid cell (the
 //! decision boundary) and every hidden unit's output (TensorFlow Playground's neuron thumbnails),
-//! plus colour maps that turn such grids into RGBA pixel buffers.
+//! with the policy that picks the grid's resolution.
 
 use crate::network::{Network, Trace};
 
-/// The plane shown in the page: `[-EXTENT, EXTENT]^2`.
-pub const EXTENT: f32 = 1.5;
+/// The plane shown in the page: `[-EXTENT, EXTENT]^2` (the plane the data lives on).
+pub const EXTENT: f32 = crate::data::PLANE_EXTENT;
+/// Finest and coarsest grids of the decision boundary.
+pub const RESOLUTIONS: [usize; 3] = [64, 32, 16];
+/// The hidden-unit thumbnails are drawn 40 px wide: a 32 x 32 grid is plenty.
+pub const UNIT_RESOLUTION: usize = 32;
+/// Most hidden-unit thumbnails the page shows (the first units of each layer, in order).
+pub const MAX_UNIT_MAPS: usize = 64;
+/// Forward-pass work the boundary grid may cost, in flops (about 20 MFLOP: a few ms in wasm).
+const GRID_FLOPS: usize = 20_000_000;
+
+/// The grid resolution the plane view should use for `net`: 64 x 64 unless the network is so
+/// large that the grid's forward pass would cost more than [`GRID_FLOPS`] (then 32 or 16).
+pub fn resolution(net: &Network) -> usize {
+    let params: usize = net.layers.iter().map(|l| l.w.len()).sum();
+    RESOLUTIONS.into_iter().find(|r| r * r * params * 2 <= GRID_FLOPS).unwrap_or(16)
+}
 
 /// Outputs over a `res x res` grid spanning `[-EXTENT, EXTENT]^2`, row 0 at the top (y = +EXTENT).
 #[derive(Clone, Debug, Default)]
@@ -13,8 +28,11 @@ pub struct PlaneView {
     pub res: usize,
     /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too).
     pub prob: Vec<f32>,
-    /// `(hidden units, res * res)`: each hidden unit's activation, layer by layer.
+    /// `(shown units, res * res)`: the activation of each hidden layer's first `shown[l]` units,
+    /// layer by layer.
     pub units: Vec<f32>,
+    /// Units shown per hidden layer: at most the cap given to [`view`].
+    pub shown: Vec<usize>,
 }
 
 /// Grid coordinate of cell index `i` of `res`.
@@ -22,7 +40,9 @@ pub fn coord(i: usize, res: usize) -> f32 {
     -EXTENT + (i as f32 + 0.5) * (2.0 * EXTENT / res as f32)
 }
 
-pub fn view(net: &Network, res: usize, trace: &mut Trace) -> PlaneView {
+/// The network over a `res x res` grid: the class-1 probability, and the first
+/// `max_units_per_layer` units of every hidden layer.
+pub fn view(net: &Network, res: usize, max_units_per_layer: usize, trace: &mut Trace) -> PlaneView {
     assert_eq!(net.layers[0].n_in(), 2, "the plane view needs 2-D inputs");
     let n = res * res;
     let mut input = Vec::with_capacity(2 * n);
@@ -44,29 +64,15 @@ pub fn view(net: &Network, res: usize, trace: &mut Trace) -> PlaneView {
         })
         .collect();
     let mut units = Vec::new();
+    let mut shown = Vec::new();
     for lt in &trace.layers[..net.n_layers() - 1] {
         let w = lt.h.ncols();
         let h = &lt.h.as_slice().unwrap()[..n * w];
-        for j in 0..w {
+        let k = w.min(max_units_per_layer);
+        for j in 0..k {
             units.extend((0..n).map(|i| h[i * w + j]));
         }
+        shown.push(k);
     }
-    PlaneView { res, prob, units }
-}
-
-/// TensorFlow Playground's diverging map: orange (-1) through white (0) to blue (+1).
-pub fn diverging(v: f32) -> [u8; 3] {
-    let t = v.clamp(-1.0, 1.0);
-    let (orange, white, blue) = ([245.0, 147.0, 34.0], [232.0, 234.0, 235.0], [8.0, 119.0, 189.0]);
-    let (a, b, s) = if t < 0.0 { (white, orange, -t) } else { (white, blue, t) };
-    [0, 1, 2].map(|k| (a[k] + (b[k] - a[k]) * s) as u8)
-}
-
-/// RGBA pixels of a grid of values in [-1, 1] (NaN shows as magenta so it is never mistaken for 0).
-pub fn rgba(values: &[f32], out: &mut Vec<u8>) {
-    out.clear();
-    for &v in values {
-        let [r, g, b] = if v.is_finite() { diverging(v) } else { [255, 0, 255] };
-        out.extend_from_slice(&[r, g, b, 255]);
-    }
+    PlaneView { res, prob, units, shown }
 }

@@ -1,16 +1,17 @@
 //! Alignment with the true gradient at initialisation: the cosine between a rule's update
-//! (`np_playground::train::update_direction`) and the exact BP gradient on the same batch and
+//! (`np_playground::rules::update_direction`) and the exact BP gradient on the same batch and
 //! network, per layer and over all layers, as `tests/estimators.rs` measures it — here on real
 //! digits (raw grey levels) and tanh networks `n_0-w-w-10`.
 
+use serde::{Deserialize, Deserializer, Serialize};
+
 use np_playground::activation::Activation;
-use np_playground::config::Method;
 use np_playground::data::Samples;
 use np_playground::loss::Loss;
 use np_playground::network::Network;
 use np_playground::rng::{Rng, Stream};
 use np_playground::rules::{self, Grads};
-use np_playground::train::{UpdateSpec, update_direction};
+use np_playground::rules::{Method, UpdateSpec, update_direction};
 
 use super::pool;
 
@@ -34,15 +35,22 @@ pub struct AlignSettings {
 
 /// Mean and standard deviation over the trials of the cosine in hidden layer 1, hidden layer 2,
 /// the output layer, and all layers together.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AlignCell {
     pub method: String,
     pub width: usize,
     pub batch: usize,
     pub draws: usize,
     pub n: usize,
+    #[serde(deserialize_with = "nans_if_null")]
     pub mean: [f64; 4],
+    #[serde(deserialize_with = "nans_if_null")]
     pub sd: [f64; 4],
+}
+
+/// Reads four numbers, null (how JSON writes NaN) as NaN.
+fn nans_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<[f64; 4], D::Error> {
+    Ok(<[Option<f64>; 4]>::deserialize(d)?.map(|v| v.unwrap_or(f64::NAN)))
 }
 
 impl AlignCell {

@@ -5,11 +5,10 @@
 
 use ndarray::Array2;
 
-use crate::config::RunConfig;
+use super::config::RunConfig;
+use super::trainer::{Trainer, initial_network};
 use crate::data::{Dataset, Samples};
-use crate::network::Network;
 use crate::rng::{Rng, Stream};
-use crate::train::Trainer;
 
 /// A network shape and batch size to measure.
 #[derive(Clone, Debug)]
@@ -41,9 +40,9 @@ pub const RULES: &[(&str, &str)] = &[
 /// A trainer for `case` and the rule keys `rule` (e.g. `rule=np&draws=4`) on Gaussian inputs
 /// with random labels, diagnostics off (as when alignment is not shown).
 pub fn trainer(case: &Case, rule: &str) -> Result<Trainer, String> {
-    let hidden: Vec<String> = case.sizes[1..case.sizes.len() - 1].iter().map(|s| s.to_string()).collect();
-    let cfg = RunConfig::parse(&format!("{rule}&hidden={}&n=2000&train=0.5&batch={}", hidden.join(","), case.batch))
-        .map_err(|e| e.to_string())?;
+    let mut cfg = RunConfig::parse(rule).map_err(|e| e.to_string())?;
+    cfg.hidden_sizes = case.sizes[1..case.sizes.len() - 1].to_vec();
+    cfg.batch_size = case.batch;
     let d = case.sizes[0];
     let classes = *case.sizes.last().unwrap();
     let n = (4 * case.batch).max(256);
@@ -53,14 +52,8 @@ pub fn trainer(case: &Case, rule: &str) -> Result<Trainer, String> {
         y: (0..n).map(|_| rng.below(classes)).collect(),
     };
     let data = Dataset { train: samples(&mut rng), test: samples(&mut rng), classes };
-    let net = Network::new(
-        case.sizes,
-        cfg.activation,
-        cfg.loss,
-        cfg.rule.decorrelated,
-        &mut Rng::stream(cfg.seed, Stream::Init),
-    );
-    let mut t = Trainer::from_parts(cfg, net, data);
+    let net = initial_network(&cfg, d, classes);
+    let mut t = Trainer::from_parts(cfg, net, data).map_err(|e| e.to_string())?;
     t.set_diagnostics(false);
     Ok(t)
 }

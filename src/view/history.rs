@@ -21,7 +21,7 @@ impl History {
     /// A history that starts by keeping every `stride`-th step (a power of two), for runs whose
     /// points are costly to compute.
     pub fn with_stride(width: usize, capacity: usize, stride: u64) -> Self {
-        assert!(capacity >= 4 && capacity % 2 == 0);
+        assert!(capacity >= 4 && capacity.is_multiple_of(2));
         assert!(stride.is_power_of_two());
         History { capacity, stride, width, steps: Vec::new(), values: Vec::new() }
     }
@@ -29,7 +29,7 @@ impl History {
     /// Records `values` at `step` if the step falls on the current stride.
     pub fn record(&mut self, step: u64, values: &[f32]) {
         debug_assert_eq!(values.len(), self.width);
-        if step % self.stride != 0 {
+        if !step.is_multiple_of(self.stride) {
             return;
         }
         if self.steps.len() == self.capacity {
@@ -44,7 +44,7 @@ impl History {
             self.steps.truncate(k);
             self.values.truncate(k * w);
             self.stride *= 2;
-            if step % self.stride != 0 {
+            if !step.is_multiple_of(self.stride) {
                 return;
             }
         }
@@ -55,7 +55,7 @@ impl History {
     /// Whether [`History::record`] would keep a point at `step` (so its values need computing).
     pub fn wants(&self, step: u64) -> bool {
         let stride = if self.steps.len() == self.capacity { self.stride * 2 } else { self.stride };
-        step % stride == 0
+        step.is_multiple_of(stride)
     }
 
     pub fn len(&self) -> usize {

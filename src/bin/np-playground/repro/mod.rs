@@ -9,7 +9,7 @@
 //! The full suite writes `docs/results.md` and `docs/results/*.svg`; `--quick` runs a small
 //! version (mnist14, one seed, two epochs) into `target/repro-quick/` and fails if an ordering
 //! that the full report confirms does not hold. The measured numbers are also cached (in
-//! `target/repro/data.tsv` or `target/repro-quick/data.tsv`) so `--render-only` can rewrite the
+//! `target/repro/data.json` or `target/repro-quick/data.json`) so `--render-only` can rewrite the
 //! report without training again.
 
 mod align;
@@ -17,12 +17,11 @@ mod pool;
 mod report;
 mod runs;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use align::{AlignCell, AlignSettings};
-use runs::{Ctx, Inputs, Job, Point, RunResult, Sets, Timing};
+use runs::{Ctx, Inputs, Job, RunResult, Sets, Timing};
 
 pub const RULES: [&str; 8] = ["bp", "dbp", "np", "dnp", "inp", "dinp", "anp", "danp"];
 
@@ -89,7 +88,7 @@ impl Settings {
                 decor_rules: vec!["danp"],
                 decor_epochs: 1.0,
                 out_dir: PathBuf::from("target/repro-quick"),
-                cache: PathBuf::from("target/repro-quick/data.tsv"),
+                cache: PathBuf::from("target/repro-quick/data.json"),
             }
         } else {
             Settings {
@@ -121,7 +120,7 @@ impl Settings {
                 decor_rules: vec!["dnp", "danp"],
                 decor_epochs: 10.0,
                 out_dir: PathBuf::from("docs"),
-                cache: PathBuf::from("target/repro/data.tsv"),
+                cache: PathBuf::from("target/repro/data.json"),
             }
         }
     }
@@ -138,7 +137,7 @@ impl Settings {
 }
 
 /// Everything measured.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Results {
     pub align: Vec<AlignCell>,
     pub runs: Vec<RunResult>,
@@ -150,6 +149,7 @@ pub struct Results {
     pub started: u64,
     /// Share of the training inputs' uncentred second moment carried by their mean,
     /// `||mean||^2 / E||x||^2` (computed from the digits, not cached).
+    #[serde(skip)]
     pub mean_share: f64,
 }
 
@@ -205,7 +205,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if !quick && !Path::new("docs").is_dir() {
         return Err("repro writes docs/results.md: run it from the repository root (no docs/ directory here)".into());
     }
-    let digits = crate::load_digits()?;
+    let digits = crate::run::load_digits()?;
     let mut results = if render_only {
         let text = std::fs::read_to_string(&s.cache).map_err(|e| {
             format!("--render-only needs the cached measurements {}: {e}; run the suite first", s.cache.display())
@@ -261,7 +261,7 @@ fn mean_share(x: &np_playground::data::Samples) -> f64 {
     mm / (sq / n)
 }
 
-fn execute(s: &Settings, digits: &np_playground::mnist::Digits, threads: usize) -> Result<Results, String> {
+fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: usize) -> Result<Results, String> {
     let started = Instant::now();
     let mut res = Results {
         threads,
@@ -386,140 +386,12 @@ fn run_jobs(jobs: &[Job], ctx: &Ctx, threads: usize) -> Vec<RunResult> {
     })
 }
 
-// ---- cache: one tab-separated record per line ----
-
-fn clean(s: &str) -> String {
-    s.replace(['\t', '\n', '\r'], " ")
-}
+// ---- cache: the measurements as JSON ----
 
 fn save(r: &Results) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "meta\tthreads\t{}", r.threads);
-    let _ = writeln!(o, "meta\ttotal\t{}", r.total_secs);
-    let _ = writeln!(o, "meta\tstarted\t{}", r.started);
-    for (name, secs) in &r.phases {
-        let _ = writeln!(o, "phase\t{}\t{secs}", clean(name));
-    }
-    for c in &r.align {
-        let j = |v: &[f64; 4]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
-        let _ = writeln!(
-            o,
-            "align\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            c.method,
-            c.width,
-            c.batch,
-            c.draws,
-            c.n,
-            j(&c.mean),
-            j(&c.sd)
-        );
-    }
-    for r in &r.runs {
-        let j = &r.job;
-        let pts: Vec<String> = r
-            .points
-            .iter()
-            .map(|p| format!("{}:{}:{}:{}:{}", p.epoch, p.test_acc, p.test_loss, p.train_loss, p.train_acc))
-            .collect();
-        let _ = writeln!(
-            o,
-            "run\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            j.group,
-            j.rule,
-            j.seed,
-            j.lr,
-            j.decor_lr,
-            j.blind as u8,
-            j.inputs.key(),
-            j.epochs,
-            r.train_secs,
-            r.eval_secs,
-            r.steps,
-            r.error.as_deref().map_or("-".to_string(), clean),
-            pts.join(";")
-        );
-    }
-    for t in &r.timing {
-        let _ = writeln!(o, "time\t{}\t{}\t{}", t.rule, t.samples_per_s, t.eval_secs);
-    }
-    o
+    serde_json::to_string(r).expect("the measurements serialise")
 }
 
 fn load(text: &str) -> Result<Results, String> {
-    let mut r = Results::default();
-    for (n, line) in text.lines().enumerate() {
-        let bad = || format!("cache line {}: malformed", n + 1);
-        let f: Vec<&str> = line.split('\t').collect();
-        let num = |i: usize| -> Result<f64, String> { f.get(i).and_then(|v| v.parse().ok()).ok_or_else(bad) };
-        let four = |i: usize| -> Result<[f64; 4], String> {
-            let v: Vec<f64> =
-                f.get(i).ok_or_else(bad)?.split(',').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-            v.try_into().map_err(|_| bad())
-        };
-        match f[0] {
-            "meta" => match f.get(1).copied() {
-                Some("threads") => r.threads = num(2)? as usize,
-                Some("total") => r.total_secs = num(2)?,
-                Some("started") => r.started = num(2)? as u64,
-                _ => return Err(bad()),
-            },
-            "phase" => r.phases.push((f.get(1).ok_or_else(bad)?.to_string(), num(2)?)),
-            "align" => r.align.push(AlignCell {
-                method: f.get(1).ok_or_else(bad)?.to_string(),
-                width: num(2)? as usize,
-                batch: num(3)? as usize,
-                draws: num(4)? as usize,
-                n: num(5)? as usize,
-                mean: four(6)?,
-                sd: four(7)?,
-            }),
-            "run" => {
-                let points = f
-                    .get(13)
-                    .ok_or_else(bad)?
-                    .split(';')
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        let v: Vec<f64> =
-                            p.split(':').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
-                        if v.len() != 5 {
-                            return Err(bad());
-                        }
-                        Ok(Point {
-                            epoch: v[0],
-                            test_acc: v[1] as f32,
-                            test_loss: v[2] as f32,
-                            train_loss: v[3] as f32,
-                            train_acc: v[4] as f32,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, String>>()?;
-                let error = f.get(12).ok_or_else(bad)?;
-                r.runs.push(RunResult {
-                    job: Job {
-                        group: f[1].to_string(),
-                        rule: f.get(2).ok_or_else(bad)?.to_string(),
-                        seed: num(3)? as u64,
-                        lr: num(4)? as f32,
-                        decor_lr: num(5)? as f32,
-                        blind: num(6)? != 0.0,
-                        inputs: Inputs::from_key(f.get(7).ok_or_else(bad)?).ok_or_else(bad)?,
-                        epochs: num(8)?,
-                    },
-                    points,
-                    train_secs: num(9)?,
-                    eval_secs: num(10)?,
-                    steps: num(11)? as u64,
-                    error: (*error != "-").then(|| error.to_string()),
-                });
-            }
-            "time" => r.timing.push(Timing {
-                rule: f.get(1).ok_or_else(bad)?.to_string(),
-                samples_per_s: num(2)?,
-                eval_secs: num(3)?,
-            }),
-            _ => return Err(bad()),
-        }
-    }
-    Ok(r)
+    serde_json::from_str(text).map_err(|e| format!("the cached measurements are malformed: {e}"))
 }

@@ -59,8 +59,7 @@ pub fn line_chart<DB: DrawingBackend>(
     }
     let mut builder = ChartBuilder::on(root);
     builder.caption(title, ("sans-serif", 14)).margin(6).x_label_area_size(22).y_label_area_size(48);
-    let xmap;
-    if log_y {
+    let xmap = if log_y {
         let mut chart = builder.build_cartesian_2d(x0..x1, (lo..hi).log_scale()).map_err(e)?;
         // Ten key points per decade, labelled only at 1, 2 and 5 times a power of ten.
         let label = |v: &f32| {
@@ -80,7 +79,7 @@ pub fn line_chart<DB: DrawingBackend>(
             chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
         }
         let (px, _) = chart.plotting_area().get_pixel_range();
-        xmap = [px.start as f64, px.end as f64, x0 as f64, x1 as f64];
+        [px.start as f64, px.end as f64, x0 as f64, x1 as f64]
     } else {
         let pad = if y_range.is_some() { 0.0 } else { (hi - lo) * 0.05 };
         let mut chart = builder.build_cartesian_2d(x0..x1, lo - pad..hi + pad).map_err(e)?;
@@ -90,8 +89,8 @@ pub fn line_chart<DB: DrawingBackend>(
             chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
         }
         let (px, _) = chart.plotting_area().get_pixel_range();
-        xmap = [px.start as f64, px.end as f64, x0 as f64, x1 as f64];
-    }
+        [px.start as f64, px.end as f64, x0 as f64, x1 as f64]
+    };
     // Legend: coloured names along the top right.
     let (w, _) = root.dim_in_pixel();
     let mut x = w as i32 - 10;

@@ -3,13 +3,14 @@
 
 use std::time::Instant;
 
-use np_playground::bench::{self, CASES, RULES};
-use np_playground::json::Obj;
+use serde_json::{Value, json};
+
 use np_playground::kernels;
 use np_playground::network::Passes;
-use np_playground::optimizer::OptState;
+use np_playground::optimizer::{OptState, Optimizer};
 use np_playground::rng::Rng;
 use np_playground::rules::{self, Grads};
+use np_playground::run::workloads::{self as bench, CASES, RULES};
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -32,12 +33,14 @@ fn rates(reps: usize, min_s: f64, work: f64, mut f: impl FnMut()) -> Vec<f64> {
         .collect()
 }
 
-fn summary(o: Obj, key: &str, mut r: Vec<f64>) -> Obj {
+/// `o` with the median, minimum and maximum of the rates `r` as `{key}_median` etc.
+fn summary(mut o: Value, key: &str, mut r: Vec<f64>) -> Value {
     let (lo, hi) = (r.iter().cloned().fold(f64::INFINITY, f64::min), r.iter().cloned().fold(0.0, f64::max));
-    o.num(&format!("{key}_median"), median(&mut r))
-        .num(&format!("{key}_min"), lo)
-        .num(&format!("{key}_max"), hi)
-        .num("reps", r.len() as f64)
+    o[format!("{key}_median")] = json!(median(&mut r));
+    o[format!("{key}_min")] = json!(lo);
+    o[format!("{key}_max")] = json!(hi);
+    o["reps"] = json!(r.len());
+    o
 }
 
 pub fn run(quick: bool) {
@@ -51,10 +54,7 @@ pub fn run(quick: bool) {
         let r = rates(reps, min_s, 2.0 * (m * n * k) as f64 / 1e9, || {
             kernels::gemm_nn_bias(&a, &b, &bias, &mut c, m, n, k)
         });
-        println!(
-            "{}",
-            summary(Obj::new().str("kind", "matmul").str("shape", &format!("{m}x{k}x{n}")), "gflops", r).end()
-        );
+        println!("{}", summary(json!({"kind": "matmul", "shape": format!("{m}x{k}x{n}")}), "gflops", r));
     }
     for case in CASES {
         if quick && case.sizes.len() > 4 {
@@ -65,11 +65,7 @@ pub fn run(quick: bool) {
             let r = rates(reps, min_s, case.batch as f64, || {
                 t.step().expect("bench step");
             });
-            println!(
-                "{}",
-                summary(Obj::new().str("kind", "train").str("case", case.name).str("rule", label), "samples_per_s", r)
-                    .end()
-            );
+            println!("{}", summary(json!({"kind": "train", "case": case.name, "rule": label}), "samples_per_s", r));
         }
     }
     profile(reps, min_s);
@@ -84,7 +80,7 @@ fn profile(reps: usize, min_s: f64) {
     }));
     let net = t.network().clone();
     let plan = Passes::all_layers(net.n_layers(), 1, false);
-    let mut ws = t.workspace().clone();
+    let mut ws = t.last_update().clone();
     let mut rng = Rng::new(1);
     let eps_len: usize = net.layers.iter().map(|l| l.n_out() * case.batch).sum();
     let mut eps = vec![0.0; eps_len];
@@ -97,22 +93,22 @@ fn profile(reps: usize, min_s: f64) {
         rules::grads_from_signals(&net, &ws.trace, &ws.signals, &mut ws.grads);
     }));
     let mut opt_net = net.clone();
-    let mut opt = OptState::new(np_playground::config::Optimizer::Adam, 1e-9, &opt_net);
+    let mut opt = OptState::new(Optimizer::Adam, 1e-9, &opt_net);
     let g = Grads::zeros_like(&opt_net);
     let optimiser = median(&mut rates(reps, min_s, 1.0, || opt.step(&mut opt_net, &g)));
     let ms = |per_s: f64| 1000.0 / per_s;
     println!(
         "{}",
-        Obj::new()
-            .str("kind", "profile")
-            .str("case", case.name)
-            .str("rule", "NP")
-            .num("step_ms", ms(step))
-            .num("forward_ms", ms(forward))
-            .num("noise_ms", ms(noise))
-            .num("losses_ms", ms(losses))
-            .num("update_ms", ms(rule))
-            .num("optimiser_ms", ms(optimiser))
-            .end()
+        json!({
+            "kind": "profile",
+            "case": case.name,
+            "rule": "NP",
+            "step_ms": ms(step),
+            "forward_ms": ms(forward),
+            "noise_ms": ms(noise),
+            "losses_ms": ms(losses),
+            "update_ms": ms(rule),
+            "optimiser_ms": ms(optimiser),
+        })
     );
 }

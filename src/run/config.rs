@@ -1,0 +1,190 @@
+//! `RunConfig`: everything that defines a run. Its string form `v=1&data=circle&n=400&...` (the
+//! same string the page keeps in its URL fragment and the CLI takes as its argument) is the
+//! business of [`super::codec`]; this file holds the settings, their bounds and the checks that
+//! span several keys.
+
+use std::fmt;
+
+use crate::activation::Activation;
+use crate::data::{DataSet, DataSpec, mnist, points, split_count};
+use crate::loss::Loss;
+use crate::optimizer::Optimizer;
+use crate::rules::{Method, NoiseMode, Rule, UpdateSpec};
+
+/// Bounds on sizes (so no configuration string can make the engine allocate without limit).
+pub const MAX_POINTS: usize = 10_000;
+pub const MIN_POINTS: usize = 20;
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+pub const MAX_WIDTH: usize = 1024;
+pub const MAX_BATCH: usize = 1024;
+pub const MAX_DRAWS: usize = 64;
+/// Upper bound on activations held by one step: (passes x batch x units of all layers).
+pub const MAX_STEP_ACTIVATIONS: usize = 16 << 20;
+/// Largest seed: 2^53 - 1, so it survives a round trip through a JavaScript number.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+/// Fewest drawn points a run trains on (`data=points`).
+pub const MIN_DRAWN_POINTS: usize = 4;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunConfig {
+    pub data: DataSet,
+    pub points: usize,
+    pub data_noise: f32,
+    pub train_fraction: f32,
+    pub hidden_sizes: Vec<usize>,
+    pub activation: Activation,
+    pub loss: Loss,
+    pub rule: Rule,
+    pub noise_std: f32,
+    pub draws: usize,
+    pub mode: NoiseMode,
+    pub optimizer: Optimizer,
+    pub learning_rate: f32,
+    pub batch_size: usize,
+    pub decor_learning_rate: f32,
+    pub seed: u64,
+    /// Drawn points (`data=points`), in the compact string of [`points::encode_points`].
+    pub drawn_points: String,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            data: DataSet::Circle,
+            points: 400,
+            data_noise: 0.1,
+            train_fraction: 0.5,
+            hidden_sizes: vec![8, 8],
+            activation: Activation::Tanh,
+            loss: Loss::CrossEntropy,
+            rule: Rule { method: Method::Np, decorrelated: false },
+            noise_std: 0.01,
+            draws: 1,
+            mode: NoiseMode::Clean,
+            optimizer: Optimizer::Adam,
+            learning_rate: 0.01,
+            batch_size: 10,
+            decor_learning_rate: 0.001,
+            seed: 1,
+            drawn_points: String::new(),
+        }
+    }
+}
+
+/// A configuration that could not be accepted: which key, which value, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: String,
+    pub value: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}: {}", self.key, self.value, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub(crate) fn err(key: &str, value: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.to_string(), value: value.to_string(), message: message.into() }
+}
+
+/// Cuts a user-supplied value for display in a message.
+pub(crate) fn shown(v: &str) -> String {
+    if v.chars().count() > 40 { format!("{}...", v.chars().take(40).collect::<String>()) } else { v.to_string() }
+}
+
+/// The one batch check: a minibatch cannot be larger than the training set.
+pub fn check_batch(batch: usize, n_train: usize) -> Result<(), ConfigError> {
+    if batch > n_train {
+        return Err(err(
+            "batch",
+            &batch.to_string(),
+            format!("larger than the training set ({n_train} training samples): lower batch to at most {n_train}"),
+        ));
+    }
+    Ok(())
+}
+
+impl RunConfig {
+    /// Checks the combinations that single keys cannot: rules that cannot run with these settings,
+    /// a batch larger than the training set, and the memory one step would need.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(reason) = self.rule.unavailable_reason(self.activation, self.mode) {
+            let key = if self.mode == NoiseMode::Blind { "mode" } else { "rule" };
+            let value = if key == "mode" { "blind".to_string() } else { self.rule.key().to_string() };
+            return Err(err(key, &value, reason));
+        }
+        if self.data == DataSet::Points {
+            let n = points::point_count(&self.drawn_points);
+            if n < MIN_DRAWN_POINTS {
+                return Err(err(
+                    "pts",
+                    &shown(&self.drawn_points),
+                    format!(
+                        "data=points needs at least {MIN_DRAWN_POINTS} points (it has {n}): click the plane to add some"
+                    ),
+                ));
+            }
+        }
+        if let Some(n_train) = self.train_count() {
+            check_batch(self.batch_size, n_train)?;
+        }
+        let units: usize = self.hidden_sizes.iter().sum::<usize>() + if self.data.is_digits() { 10 } else { 2 };
+        let passes = 1 + self.draws * if self.rule.method == Method::Inp { self.hidden_sizes.len() + 1 } else { 1 };
+        let need = passes.saturating_mul(self.batch_size).saturating_mul(units);
+        if need > MAX_STEP_ACTIVATIONS {
+            return Err(err(
+                "batch",
+                &self.batch_size.to_string(),
+                format!(
+                    "one step would hold {need} activations ({passes} passes x batch x {units} units); the limit is {MAX_STEP_ACTIVATIONS}: lower batch, draws or the widths"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Number of training samples where the configuration alone knows it: `round(n * train)`,
+    /// at least 1 and leaving at least 1 for testing; 8,000 for the digits (their fixed split);
+    /// `None` for an uploaded table (known once the table is there).
+    pub fn train_count(&self) -> Option<usize> {
+        match self.data {
+            DataSet::Mnist | DataSet::Mnist14 => Some(mnist::TRAIN_DIGITS),
+            DataSet::Points => Some(split_count(points::point_count(&self.drawn_points), self.train_fraction)),
+            DataSet::Upload => None,
+            _ => Some(split_count(self.points, self.train_fraction)),
+        }
+    }
+
+    /// Layer sizes `[n_0, hidden..., n_L]` for the data set's input and class counts.
+    pub fn layer_sizes(&self, n_inputs: usize, n_classes: usize) -> Vec<usize> {
+        let mut s = vec![n_inputs];
+        s.extend(&self.hidden_sizes);
+        s.push(n_classes);
+        s
+    }
+
+    /// What the data set needs to know of this configuration.
+    pub fn data_spec(&self) -> DataSpec {
+        DataSpec {
+            set: self.data,
+            points: self.points,
+            noise: self.data_noise,
+            train_fraction: self.train_fraction,
+            drawn_points: self.drawn_points.clone(),
+        }
+    }
+
+    /// What the rule needs to know of this configuration.
+    pub fn update_spec(&self) -> UpdateSpec {
+        UpdateSpec {
+            method: self.rule.method,
+            sigma: self.noise_std,
+            draws: self.draws,
+            blind: self.mode == NoiseMode::Blind,
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! A run: its configuration and the string codec shared by the URL and the CLI, the trainer that
+//! steps it, what a step reports, evaluation, and the page link around a configuration.
+
+pub mod codec;
+pub mod config;
+pub mod diagnostics;
+pub mod evaluation;
+pub mod link;
+pub mod stats;
+pub mod trainer;
+pub mod workloads;
+
+pub use config::{ConfigError, RunConfig};
+pub use stats::StepStats;
+pub use trainer::{TrainError, Trainer};

@@ -1,0 +1,305 @@
+//! The trainer: one run of one configuration, stepped one minibatch at a time.
+//!
+//! One step: take the next minibatch; run the stacked forward pass of the rule (clean pass plus
+//! noisy passes); turn it into update directions; update every `R_l` (D-variants); step the
+//! optimiser. Evaluation is separate and always a clean pass.
+
+use std::fmt;
+
+use super::config::{ConfigError, RunConfig, check_batch};
+use super::diagnostics::{self, DiagnosticBuffers};
+use super::evaluation::{self, Evaluation};
+use super::stats::StepStats;
+use crate::data::{Dataset, Sources};
+use crate::decorrelation;
+use crate::network::{Network, Passes, Trace};
+use crate::optimizer::OptState;
+use crate::rng::{Rng, Stream};
+use crate::rules::{self, Grads, Method, UpdateBuffers, compute_update};
+
+/// Why training stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainError {
+    /// A loss, update or parameter became non-finite at `step`.
+    Diverged { step: u64, what: String },
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Diverged { step, what } => write!(
+                f,
+                "diverged at step {step}: {what}. Try a smaller learning rate (lr), a smaller noise (sigma) or, for the D-variants, a smaller decorrelation rate (decor_lr)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+/// Buffers of one step, allocated on the first step and reused after: the update's own (read
+/// by the noise panel, so it shows exactly what trained the network), the diagnostics', the
+/// decorrelation update's and the evaluation's.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    pub update: UpdateBuffers,
+    diagnostics: DiagnosticBuffers,
+    decor: decorrelation::Scratch,
+    eval: Trace,
+}
+
+/// The initial network of a run on data of `n_inputs` features and `n_classes` classes, from
+/// the run's own initialisation stream.
+pub fn initial_network(config: &RunConfig, n_inputs: usize, n_classes: usize) -> Network {
+    Network::new(
+        &config.layer_sizes(n_inputs, n_classes),
+        config.activation,
+        config.loss,
+        config.rule.decorrelated,
+        &mut Rng::stream(config.seed, Stream::Init),
+    )
+}
+
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    config: RunConfig,
+    net: Network,
+    data: Dataset,
+    opt: OptState,
+    plan: Passes,
+    batch_rng: Rng,
+    noise_rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    epochs_done: u64,
+    steps: u64,
+    diagnostics: bool,
+    last: StepStats,
+    diverged: Option<TrainError>,
+    ws: Workspace,
+}
+
+impl Trainer {
+    /// A new run on data generated from the seed (or drawn points): data, initial weights, batch
+    /// order and noise each from their own stream of `config.seed`.
+    pub fn new(config: RunConfig) -> Result<Trainer, ConfigError> {
+        Self::with_sources(config, &Sources::default())
+    }
+
+    /// A new run; `sources` supplies the data that does not come from the seed (the digits, an
+    /// uploaded table) when the config asks for it.
+    pub fn with_sources(config: RunConfig, sources: &Sources) -> Result<Trainer, ConfigError> {
+        config.validate()?;
+        let data = Dataset::build(&config.data_spec(), sources, &mut Rng::stream(config.seed, Stream::Data))
+            .map_err(|message| ConfigError { key: "data".into(), value: config.data.key().into(), message })?;
+        let net = initial_network(&config, data.dim(), data.classes);
+        Self::from_parts(config, net, data)
+    }
+
+    /// A run on given data and initial network (tests, benchmarks, data that is not generated).
+    pub fn from_parts(config: RunConfig, net: Network, data: Dataset) -> Result<Trainer, ConfigError> {
+        check_batch(config.batch_size, data.train.len())?;
+        let plan = config.update_spec().passes(net.n_layers());
+        let mut batch_rng = Rng::stream(config.seed, Stream::Batches);
+        let mut order: Vec<usize> = (0..data.train.len()).collect();
+        batch_rng.shuffle(&mut order);
+        let opt = OptState::new(config.optimizer, config.learning_rate, &net);
+        let ws = Workspace {
+            update: UpdateBuffers {
+                signals: rules::signal_buffers(&net, config.batch_size),
+                grads: Grads::zeros_like(&net),
+                ..UpdateBuffers::default()
+            },
+            diagnostics: DiagnosticBuffers::new(&net, config.batch_size),
+            ..Workspace::default()
+        };
+        Ok(Trainer {
+            noise_rng: Rng::stream(config.seed, Stream::Noise),
+            config,
+            net,
+            data,
+            opt,
+            plan,
+            batch_rng,
+            order,
+            cursor: 0,
+            epochs_done: 0,
+            steps: 0,
+            diagnostics: true,
+            last: StepStats::default(),
+            diverged: None,
+            ws,
+        })
+    }
+
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    /// Epochs of training data seen, fractional.
+    pub fn epoch(&self) -> f64 {
+        self.epochs_done as f64 + self.cursor as f64 / self.data.train.len() as f64
+    }
+    pub fn checksum(&self) -> u64 {
+        self.net.checksum()
+    }
+    pub fn last_stats(&self) -> &StepStats {
+        &self.last
+    }
+    /// The buffers of the last step's update (what the noise panel shows).
+    pub fn last_update(&self) -> &UpdateBuffers {
+        &self.ws.update
+    }
+    pub fn plan(&self) -> &Passes {
+        &self.plan
+    }
+    pub fn diverged(&self) -> Option<&TrainError> {
+        self.diverged.as_ref()
+    }
+    /// Alignment costs an extra backward pass per step; switch it off for speed. It never
+    /// changes the run itself.
+    pub fn set_diagnostics(&mut self, on: bool) {
+        self.diagnostics = on;
+    }
+    pub fn diagnostics(&self) -> bool {
+        self.diagnostics
+    }
+
+    /// The next minibatch's indices into the training set: a fresh shuffle every epoch, the
+    /// remainder that does not fill a batch dropped.
+    fn next_batch(&mut self) -> std::ops::Range<usize> {
+        let bsz = self.config.batch_size;
+        if self.cursor + bsz > self.order.len() {
+            self.batch_rng.shuffle(&mut self.order);
+            self.cursor = 0;
+            self.epochs_done += 1;
+        }
+        let r = self.cursor..self.cursor + bsz;
+        self.cursor += bsz;
+        r
+    }
+
+    /// One training step.
+    pub fn step(&mut self) -> Result<&StepStats, TrainError> {
+        if let Some(e) = &self.diverged {
+            return Err(e.clone());
+        }
+        let bsz = self.config.batch_size;
+        let batch = self.next_batch();
+        let buf = &mut self.ws.update;
+        let d = self.data.dim();
+        buf.trace.prepare(&self.net, bsz, &self.plan);
+        buf.labels.clear();
+        {
+            let input = buf.trace.input_mut();
+            for (b, &i) in self.order[batch].iter().enumerate() {
+                input[b * d..(b + 1) * d].copy_from_slice(self.data.train.row(i));
+                buf.labels.push(self.data.train.y[i]);
+            }
+        }
+        let spec = self.config.update_spec();
+        compute_update(&self.net, &spec, &self.plan, buf, &mut self.noise_rng);
+
+        let mut stats =
+            StepStats { batch_loss: buf.losses[..bsz].iter().sum::<f32>() / bsz as f32, ..StepStats::default() };
+        if spec.method != Method::Bp {
+            let noisy = &buf.losses[bsz..];
+            let mut s = 0.0f32;
+            for (i, &l) in noisy.iter().enumerate() {
+                s += l - buf.losses[i % bsz];
+            }
+            stats.d_loss = Some(s / noisy.len() as f32);
+        }
+        if self.diagnostics {
+            diagnostics::alignment(&self.net, &self.config, buf, &mut self.ws.diagnostics, &mut stats);
+        }
+
+        let step = self.steps + 1;
+        if !stats.batch_loss.is_finite() {
+            return Err(self.diverge(step, format!("the minibatch loss became {}", stats.batch_loss)));
+        }
+        let buf = &self.ws.update;
+        if !buf.grads.is_finite() {
+            return Err(self.diverge(step, "the weight update became non-finite".into()));
+        }
+        // Order inside a step: updates computed above, then every R, then the optimiser.
+        if self.config.rule.decorrelated {
+            for (l, layer) in self.net.layers.iter_mut().enumerate() {
+                let r = layer.r.as_mut().expect("decorrelated network has R");
+                let x = buf.trace.pass_rows(&buf.trace.layers[l].x, 0);
+                decorrelation::update(r, x, bsz, self.config.decor_learning_rate, &mut self.ws.decor);
+            }
+        }
+        self.opt.step(&mut self.net, &buf.grads);
+        self.steps = step;
+        if !self.net.is_finite() {
+            let what = if self.net.layers.iter().any(|l| l.r.as_ref().is_some_and(|r| r.iter().any(|v| !v.is_finite())))
+            {
+                "a decorrelation matrix R became non-finite"
+            } else {
+                "a weight became non-finite"
+            };
+            return Err(self.diverge(step, what.into()));
+        }
+        self.last = stats;
+        Ok(&self.last)
+    }
+
+    fn diverge(&mut self, step: u64, what: String) -> TrainError {
+        let e = TrainError::Diverged { step, what };
+        self.diverged = Some(e.clone());
+        e
+    }
+
+    /// Per-layer mean absolute off-diagonal correlation of the layer input `x = R h` over the last
+    /// minibatch (see [`diagnostics::input_correlation`]); empty before the first step.
+    pub fn input_correlation(&self) -> Vec<f32> {
+        if self.steps == 0 {
+            return Vec::new();
+        }
+        diagnostics::input_correlation(&self.net, &self.ws.update.trace)
+    }
+
+    /// Loss and accuracy on the whole train and test sets (clean pass).
+    pub fn evaluate(&mut self) -> Evaluation {
+        self.evaluate_first(usize::MAX)
+    }
+
+    /// Loss and accuracy on at most `max` samples of each set, spread evenly (the whole sets when
+    /// they are smaller): what the page's live curves show on large data sets.
+    pub fn evaluate_first(&mut self, max: usize) -> Evaluation {
+        Evaluation {
+            train: evaluation::score_first(&self.net, &self.data.train, max, &mut self.ws.eval),
+            test: evaluation::score_first(&self.net, &self.data.test, max, &mut self.ws.eval),
+        }
+    }
+
+    /// Predicted class of test sample `i`.
+    pub fn predict_test(&mut self, i: usize) -> usize {
+        let x = self.data.test.row(i).to_vec();
+        self.net.forward(&x, 1, &mut self.ws.eval);
+        crate::loss::argmax(self.ws.eval.logits(0))
+    }
+
+    /// Runs `n` steps, stopping at the first error.
+    pub fn run(&mut self, n: u64) -> Result<(), TrainError> {
+        for _ in 0..n {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// Steps needed for `epochs` passes over the training data (rounded up).
+    pub fn steps_for_epochs(&self, epochs: f64) -> u64 {
+        let per_epoch = (self.data.train.len() / self.config.batch_size).max(1);
+        (epochs * per_epoch as f64).ceil() as u64
+    }
+}

@@ -1,0 +1,120 @@
+//! Everything the page needs to know that the engine decides: the keys with their defaults, help
+//! texts and controls, the keys whose default follows the data set, the limits, the plane's
+//! extent and the live views' caps. The page reads it once at start-up, so no value is written
+//! twice (once in Rust, once in JavaScript).
+
+use serde::Serialize;
+
+use super::{live, plane};
+use crate::data::{csv, points};
+use crate::run::codec::{self, Control, KEYS};
+use crate::run::config::{self, RunConfig};
+use crate::run::link;
+
+/// One key of the configuration.
+#[derive(Clone, Debug, Serialize)]
+pub struct Key {
+    pub key: &'static str,
+    pub help: &'static str,
+    pub default: String,
+    /// `choice`, `number`, `widths` or `points`.
+    pub control: &'static str,
+    /// For a choice: `[value, label]` pairs in menu order.
+    pub options: Vec<[&'static str; 2]>,
+    /// For a number: the input's bounds and step.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub step: Option<f64>,
+}
+
+/// Limits the page enforces before asking the engine (the engine checks them again).
+#[derive(Clone, Debug, Serialize)]
+pub struct Limits {
+    pub max_hidden_layers: usize,
+    pub max_width: usize,
+    pub max_link_points: usize,
+    pub min_drawn_points: usize,
+    pub max_csv_bytes: usize,
+    pub max_compare: usize,
+    pub max_at: u64,
+    pub max_seed: u64,
+}
+
+/// Caps of the live views.
+#[derive(Clone, Debug, Serialize)]
+pub struct Views {
+    /// The plane spans `[-plane_extent, plane_extent]^2`.
+    pub plane_extent: f32,
+    pub unit_resolution: usize,
+    pub max_unit_maps: usize,
+    pub history_points: usize,
+    pub eval_max: usize,
+    /// History columns before the per-layer alignment.
+    pub history_columns: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub keys: Vec<Key>,
+    pub page_keys: Vec<&'static str>,
+    pub data_defaulted: Vec<&'static str>,
+    pub limits: Limits,
+    pub views: Views,
+}
+
+pub fn manifest() -> Manifest {
+    let d = RunConfig::default();
+    let keys = KEYS
+        .iter()
+        .map(|k| {
+            let mut key = Key {
+                key: k.key,
+                help: k.help,
+                default: d.get(k.key).unwrap_or_default(),
+                control: "",
+                options: Vec::new(),
+                min: None,
+                max: None,
+                step: None,
+            };
+            match k.control {
+                Control::Choice(options) => {
+                    key.control = "choice";
+                    key.options = options.iter().map(|&(v, l)| [v, l]).collect();
+                }
+                Control::Number { min, max, step } => {
+                    key.control = "number";
+                    (key.min, key.max, key.step) = (Some(min), Some(max), Some(step));
+                }
+                Control::Widths => key.control = "widths",
+                Control::Points => key.control = "points",
+            }
+            key
+        })
+        .collect();
+    Manifest {
+        version: codec::VERSION,
+        keys,
+        page_keys: link::PAGE_KEYS.to_vec(),
+        data_defaulted: codec::DATA_DEFAULTED.to_vec(),
+        limits: Limits {
+            max_hidden_layers: config::MAX_HIDDEN_LAYERS,
+            max_width: config::MAX_WIDTH,
+            max_link_points: points::MAX_URL_POINTS,
+            min_drawn_points: config::MIN_DRAWN_POINTS,
+            max_csv_bytes: csv::MAX_CSV_BYTES,
+            max_compare: link::MAX_COMPARE,
+            max_at: link::MAX_AT,
+            max_seed: config::MAX_SEED,
+        },
+        views: Views {
+            plane_extent: plane::EXTENT,
+            unit_resolution: plane::UNIT_RESOLUTION,
+            max_unit_maps: plane::MAX_UNIT_MAPS,
+            history_points: live::HISTORY_POINTS,
+            eval_max: live::EVAL_MAX,
+            history_columns: live::COLUMNS.to_vec(),
+        },
+    }
+}

@@ -1,0 +1,171 @@
+//! "Noise made visible": what the last training step did to one sample of its minibatch, read
+//! straight from the step's own buffers (nothing is recomputed, so it is exactly what trained the
+//! network): per layer the clean pre-activations, the noise each pass injected, the noisy
+//! pre-activations, each pass's loss change `dL`, the resulting per-sample signal, and the
+//! layer's weight update `G_l` for the whole batch.
+
+use serde::Serialize;
+
+use crate::decorrelation;
+use crate::rules::NoiseMode;
+use crate::run::Trainer;
+
+/// Largest matrix side sent to the page; bigger matrices are sampled on an even grid of rows and
+/// columns (the page says so), which keeps a probe of a 784-256-256-10 network small.
+pub const MAX_SIDE: usize = 64;
+
+/// `m (rows, cols)` sampled to at most `MAX_SIDE` rows and columns: `(values, rows, cols)`.
+pub fn thumbnail(m: &[f32], rows: usize, cols: usize) -> (Vec<f32>, usize, usize) {
+    let pick = |n: usize| -> Vec<usize> {
+        if n <= MAX_SIDE { (0..n).collect() } else { (0..MAX_SIDE).map(|i| i * n / MAX_SIDE).collect() }
+    };
+    let (ri, ci) = (pick(rows), pick(cols));
+    let v = ri.iter().flat_map(|&r| ci.iter().map(move |&c| m[r * cols + c])).collect();
+    (v, ri.len(), ci.len())
+}
+
+/// A matrix for the page, sampled to at most `MAX_SIDE` rows and columns.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Matrix {
+    pub rows: usize,
+    pub cols: usize,
+    pub full_rows: usize,
+    pub full_cols: usize,
+    pub values: Vec<f32>,
+}
+
+impl Matrix {
+    fn of(m: &[f32], rows: usize, cols: usize) -> Matrix {
+        let (values, r, c) = thumbnail(m, rows, cols);
+        Matrix { rows: r, cols: c, full_rows: rows, full_cols: cols, values }
+    }
+}
+
+/// One pass at one layer, for the probed sample.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PassView {
+    /// Whether this pass injects noise at this layer.
+    pub noised: bool,
+    /// The injected noise `eps` (`n_out`), when noised.
+    pub eps: Option<Vec<f32>>,
+    /// The pass's pre-activation `a` (`n_out`); equal to pass 0's where the pass has not yet
+    /// diverged from it.
+    pub a: Vec<f32>,
+}
+
+/// One layer, for the probed sample.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerView {
+    pub n_in: usize,
+    pub n_out: usize,
+    /// Pre-activations of pass 0 (clean, or the reference pass in blind mode).
+    pub clean_a: Vec<f32>,
+    pub passes: Vec<PassView>,
+    /// The per-sample signal that multiplies the layer input (the credit per unit; `delta` for
+    /// BP).
+    pub signal: Vec<f32>,
+    /// The layer's update `G_l` for the whole batch.
+    pub update: Matrix,
+    /// The layer input's correlation matrix over the batch (decorrelated networks).
+    pub input_correlation: Option<Matrix>,
+}
+
+/// What the last step did to one sample of its minibatch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Probe {
+    pub step: u64,
+    pub sample: usize,
+    pub batch: usize,
+    pub label: usize,
+    pub method: &'static str,
+    pub blind: bool,
+    pub input: Vec<f32>,
+    /// Per-pass loss of the sample.
+    pub losses: Vec<f32>,
+    /// Per-pass loss change against pass 0.
+    pub d_loss: Vec<f32>,
+    pub layers: Vec<LayerView>,
+}
+
+/// The probe of sample `sample` of the last step, or None before the first step or for a sample
+/// outside the batch.
+pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
+    let buf = t.last_update();
+    let trace = &buf.trace;
+    if t.steps() == 0 || sample >= trace.batch || buf.labels.len() != trace.batch {
+        return None;
+    }
+    let bsz = trace.batch;
+    let plan = t.plan();
+    let net = t.network();
+    let cfg = t.config();
+    let losses: Vec<f32> = (0..plan.count()).map(|p| buf.losses[p * bsz + sample]).collect();
+    let d_loss: Vec<f32> = losses.iter().map(|&l| l - losses[0]).collect();
+    let row = |m: &ndarray::Array2<f32>, p: usize| -> Vec<f32> {
+        let w = m.ncols();
+        m.as_slice().unwrap()[(p * bsz + sample) * w..(p * bsz + sample + 1) * w].to_vec()
+    };
+    let layers = net
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(l, layer)| {
+            let lt = &trace.layers[l];
+            // Passes running at this layer (the others equal pass 0 here).
+            let active = plan.active_at(l);
+            let passes = (0..plan.count())
+                .map(|p| {
+                    let noised = plan.noised(p, l);
+                    PassView {
+                        noised,
+                        eps: noised.then(|| row(&lt.eps, p)),
+                        a: row(&lt.a, if p < active { p } else { 0 }),
+                    }
+                })
+                .collect();
+            let x = trace.pass_rows(&lt.x, 0);
+            let input_correlation = layer.r.as_ref().map(|_| {
+                Matrix::of(&decorrelation::correlation_matrix(x, bsz, layer.n_in()), layer.n_in(), layer.n_in())
+            });
+            LayerView {
+                n_in: layer.n_in(),
+                n_out: layer.n_out(),
+                clean_a: row(&lt.a, 0),
+                passes,
+                signal: buf.signals[l].row(sample).to_vec(),
+                update: Matrix::of(buf.grads.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in()),
+                input_correlation,
+            }
+        })
+        .collect();
+    let d = trace.input.ncols();
+    Some(Probe {
+        step: t.steps(),
+        sample,
+        batch: bsz,
+        label: buf.labels[sample],
+        method: cfg.rule.method.key(),
+        blind: cfg.mode == NoiseMode::Blind,
+        input: trace.input.as_slice().unwrap()[sample * d..(sample + 1) * d].to_vec(),
+        losses,
+        d_loss,
+        layers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbnails_keep_small_matrices_and_sample_large_ones() {
+        let m: Vec<f32> = (0..6).map(|v| v as f32).collect();
+        assert_eq!(thumbnail(&m, 2, 3), (m.clone(), 2, 3));
+        let big: Vec<f32> = (0..256 * 784).map(|v| v as f32).collect();
+        let (v, r, c) = thumbnail(&big, 256, 784);
+        assert_eq!((r, c, v.len()), (64, 64, 4096));
+        assert_eq!(v[0], 0.0);
+        assert_eq!(v[1], (784 / 64) as f32, "columns sampled evenly");
+        assert_eq!(v[64], (4 * 784) as f32, "rows sampled evenly");
+    }
+}

@@ -1,0 +1,313 @@
+//! What the page shows, tested natively: the live run (history, smoothing, the evaluation
+//! schedule, the summary's JSON), the plane view, the noise probe read from the step's own
+//! buffers, the page link's grammar and JSON, the manifest, the upload report, and the charts
+//! drawn to plotters' SVG backend.
+
+use np_playground::data::csv;
+use np_playground::run::codec::KEYS;
+use np_playground::run::link::{self, Link};
+use np_playground::run::stats::{Smoothed, StepStats};
+use np_playground::view::history::History;
+use np_playground::view::live::{self, EvalSchedule, LiveRun};
+use np_playground::view::plot::{self, PALETTE, Series};
+use np_playground::view::{manifest, plane};
+use np_playground::{RunConfig, Trainer};
+use plotters::prelude::*;
+use serde_json::Value;
+
+fn live(config: &str) -> LiveRun {
+    let cfg = RunConfig::parse(config).unwrap();
+    let label = cfg.rule.key();
+    LiveRun::new(Trainer::new(cfg).unwrap(), label)
+}
+
+fn json(v: &impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap()
+}
+
+#[test]
+fn smoothing_averages_and_leaves_gaps_for_missing_values() {
+    let mut s = Smoothed::new(2, 0.5);
+    assert!(s.values().iter().all(|v| v.is_nan()), "nothing measured yet");
+    let step = |loss: f32, d: Option<f32>, align: Option<Vec<f32>>| StepStats {
+        batch_loss: loss,
+        d_loss: d,
+        alignment_all: align.as_ref().map(|a| a.iter().sum::<f32>() / a.len() as f32),
+        alignment: align,
+    };
+    s.add(&step(1.0, Some(0.2), Some(vec![0.4, 0.8])));
+    assert_eq!(s.values(), &[1.0, 0.2, (0.4f32 + 0.8) / 2.0, 0.4, 0.8]);
+    s.add(&step(3.0, Some(0.4), Some(vec![0.0, 0.0])));
+    assert_eq!(&s.values()[..2], &[2.0, 0.3], "halfway to the new value at alpha 0.5");
+    // A step that does not measure alignment (diagnostics off) leaves a gap, not a stale line.
+    s.add(&step(3.0, None, None));
+    assert!(s.values()[1..].iter().all(|v| v.is_nan()), "{:?}", s.values());
+    assert_eq!(s.values()[0], 2.5);
+    // The next measurement starts afresh.
+    s.add(&step(3.0, Some(1.0), Some(vec![0.5, 0.5])));
+    assert_eq!(&s.values()[1..], &[1.0, 0.5, 0.5, 0.5]);
+}
+
+#[test]
+fn history_with_a_stride_records_only_on_it_and_doubles_when_full() {
+    let mut h = History::with_stride(1, 8, 4);
+    for s in 0..=40u64 {
+        if h.wants(s) {
+            h.record(s, &[s as f32]);
+        }
+    }
+    assert!(h.steps().iter().all(|&s| (s as u64).is_multiple_of(4)), "{:?}", h.steps());
+    assert!(h.len() <= 8);
+    // 0, 4, ..., 28 filled it; then every other point went and the stride became 8.
+    assert_eq!(h.steps(), &[4.0, 12.0, 20.0, 28.0, 32.0, 40.0]);
+    assert_eq!(h.series(0), h.steps());
+}
+
+#[test]
+fn live_run_records_history_on_its_stride_and_names_its_columns() {
+    let mut run = live("data=xor&rule=anp&hidden=8,8");
+    assert_eq!(live::history_stride(run.trainer()), 1, "a small net is cheap to evaluate");
+    assert_eq!(run.history().len(), 1, "evaluated at step 0");
+    run.run(25).unwrap();
+    assert_eq!(run.history().len(), 26);
+    let cols = run.history_columns();
+    assert_eq!(cols.len(), run.history().width());
+    assert_eq!(&cols[..2], &["train_loss", "test_loss"]);
+    assert_eq!(&cols[cols.len() - 3..], &["alignment_1", "alignment_2", "alignment_3"]);
+    let last = &run.history().values()[25 * cols.len()..];
+    assert!(last[..4].iter().all(|v| v.is_finite()), "{last:?}");
+    // The digits' network is costly to evaluate: its history keeps every 64th step or so.
+    let cfg = RunConfig::parse("data=mnist14").unwrap();
+    let digits = np_playground::data::mnist::parse(&tiny_digits(60)).unwrap();
+    let sources = np_playground::data::Sources { digits: Some(&digits), table: None };
+    let mut cfg = cfg;
+    cfg.batch_size = 10;
+    let t = Trainer::with_sources(cfg, &sources).unwrap();
+    assert!(live::history_stride(&t).is_power_of_two());
+}
+
+/// A tiny digits file in the real format: `count` digits of 28x28.
+fn tiny_digits(count: usize) -> Vec<u8> {
+    let mut b = b"NPMNIST1".to_vec();
+    b.extend_from_slice(&(count as u32).to_le_bytes());
+    b.extend_from_slice(&[28, 28]);
+    for i in 0..count {
+        b.push((i % 10) as u8);
+        b.extend((0..784).map(|p| ((i * 7 + p) % 256) as u8));
+    }
+    b
+}
+
+#[test]
+fn evaluation_schedule_is_fresh_when_paused_and_every_half_second_while_running() {
+    let mut s = EvalSchedule::new();
+    assert!(s.fresh_due(0.0, true), "the first summary is always fresh");
+    assert!(!s.fresh_due(100.0, true));
+    assert!(!s.fresh_due(live::FRESH_MS, true));
+    assert!(s.fresh_due(live::FRESH_MS + 1.0, true));
+    assert!(s.fresh_due(live::FRESH_MS + 2.0, false), "paused: always fresh");
+}
+
+#[test]
+fn summary_json_has_the_figures_and_re_evaluates_when_due() {
+    let mut run = live("data=circle&rule=np");
+    run.run(10).unwrap();
+    let s = json(&run.summary(0.0, false));
+    assert_eq!(s["step"], 10);
+    assert_eq!(s["evaluated_at"], 10, "paused: evaluated now");
+    assert_eq!(s["checksum"].as_str().unwrap().len(), 16);
+    assert_eq!(s["checksum"].as_str().unwrap(), format!("{:016x}", run.trainer().checksum()));
+    for k in ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss"] {
+        assert!(s[k].as_f64().is_some_and(f64::is_finite), "{k}: {}", s[k]);
+    }
+    assert!(s["diverged"].is_null());
+    assert_eq!(s["alignment"].as_array().unwrap().len(), 3);
+    run.run(5).unwrap();
+    // A cheap run's history evaluates every step, so its figures are always current.
+    assert_eq!(json(&run.summary(100.0, true))["evaluated_at"], 15);
+}
+
+#[test]
+fn plane_view_is_a_probability_grid_with_capped_unit_maps() {
+    let mut run = live("data=xor&rule=np&hidden=6,3");
+    let v = run.plane(8, 4).unwrap();
+    assert_eq!((v.res, v.prob.len()), (8, 64));
+    assert!(v.prob.iter().all(|p| (0.0..=1.0).contains(p)));
+    assert_eq!(v.shown, vec![4, 3], "at most 4 units of each layer");
+    assert_eq!(v.units.len(), (4 + 3) * 64);
+    // Row 0 is the top of the plane (y = +extent), column 0 its left edge.
+    assert!(plane::coord(0, 8) < 0.0 && plane::coord(7, 8) > 0.0);
+    assert_eq!(plane::coord(0, 2), -plane::EXTENT / 2.0);
+    // The grid shrinks for large networks.
+    assert_eq!(plane::resolution(run.trainer().network()), 64);
+    let big = live("data=xor&rule=np&hidden=256,256,256&batch=10");
+    assert!(plane::resolution(big.trainer().network()) < 64);
+    // Digits have no plane.
+    let cfg = RunConfig::parse("data=upload").unwrap();
+    let t = csv::parse_csv("a,b,c,label\n1,2,3,x\n4,5,6,y\n7,8,9,x\n1,1,1,y\n").unwrap();
+    let sources = np_playground::data::Sources { digits: None, table: Some(&t) };
+    let mut cfg = cfg;
+    cfg.batch_size = 1;
+    let mut run3d = LiveRun::new(Trainer::with_sources(cfg, &sources).unwrap(), "np");
+    assert!(run3d.plane(8, 4).is_none() && run3d.points().is_empty());
+}
+
+#[test]
+fn probe_reads_the_steps_own_buffers() {
+    let mut run = live("data=xor&rule=np&hidden=5&sigma=0.05");
+    assert!(run.probe(0).is_none(), "nothing before the first step");
+    run.run(3).unwrap();
+    let p = run.probe(2).unwrap();
+    assert!(run.probe(10).is_none(), "the batch has 10 samples: 0 to 9");
+    assert_eq!((p.step, p.sample, p.batch, p.method, p.blind), (3, 2, 10, "np", false));
+    assert_eq!(p.losses.len(), 2, "a clean and a noisy pass");
+    assert_eq!(p.d_loss[0], 0.0);
+    assert_eq!(p.d_loss[1], p.losses[1] - p.losses[0]);
+    let h = &p.layers[0];
+    assert_eq!((h.n_in, h.n_out), (2, 5));
+    let eps = h.passes[1].eps.as_ref().expect("the noisy pass is noised");
+    // The first layer's noisy pre-activation is the clean one plus the noise, exactly.
+    for (j, e) in eps.iter().enumerate() {
+        assert_eq!(h.passes[1].a[j], h.clean_a[j] + e, "unit {j}");
+    }
+    // NP's credit per unit is dL / sigma^2 times the unit's own noise.
+    let sigma = 0.05f32;
+    for (j, e) in eps.iter().enumerate() {
+        let want = p.d_loss[1] / (sigma * sigma) * e;
+        assert!((h.signal[j] - want).abs() <= 1e-5 * want.abs().max(1.0), "unit {j}: {} vs {want}", h.signal[j]);
+    }
+    // G is the whole batch's update, as the optimiser received it.
+    let g = &run.trainer().last_update().grads.w[0];
+    assert_eq!(h.update.values, g.as_slice().unwrap().to_vec());
+    let v = json(&p);
+    assert!(v["layers"][0]["passes"][0]["eps"].is_null(), "the clean pass has no noise");
+    assert!(v["layers"][0]["input_correlation"].is_null(), "no R in a plain network");
+}
+
+#[test]
+fn link_grammar_and_its_json_reply() {
+    let l = Link::parse("#v=1&data=xor&at=50&compare=inp,anp:blind,np:k4").unwrap();
+    assert_eq!(l.at, Some(50));
+    assert_eq!(l.label(), "np");
+    let labels: Vec<&str> = l.compare.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["inp", "anp:blind", "np:k4"]);
+    assert_eq!(l.compare[2].config.draws, 4);
+    assert_eq!(l.compare[1].config.mode, np_playground::rules::NoiseMode::Blind);
+    for (bad, key, what) in [
+        ("compare=np", "compare", "listed twice"),
+        ("compare=inp,inp", "compare", "listed twice"),
+        ("compare=inp,anp,dnp,dinp", "compare", "at most three"),
+        ("compare=xyz", "compare", "not a rule"),
+        ("compare=np:k99", "compare", "k1 to k64"),
+        ("compare=np:blind", "compare", "blind"),
+        ("at=-1", "at", "whole number"),
+        ("at=10000001", "at", "whole number"),
+    ] {
+        let e = Link::parse(bad).unwrap_err();
+        assert_eq!(e.key, key, "{bad}: {e}");
+        assert!(e.message.contains(what), "{bad}: {e}");
+    }
+    let ok = json(&link::reply("data=xor&at=7"));
+    assert_eq!((ok["ok"].as_bool(), ok["at"].as_u64(), ok["label"].as_str()), (Some(true), Some(7), Some("np")));
+    assert_eq!(ok["config"].as_str().unwrap(), RunConfig::parse("data=xor").unwrap().to_string());
+    let refused = json(&link::reply(&format!("sigma={}", "9".repeat(60))));
+    assert_eq!(refused["ok"], false);
+    assert_eq!(refused["key"], "sigma");
+    assert_eq!(refused["value"].as_str().unwrap().chars().count(), 40, "long values are cut");
+}
+
+#[test]
+fn manifest_lists_every_key_with_its_control() {
+    let m = json(&manifest::manifest());
+    let keys = m["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), KEYS.len());
+    let d = RunConfig::default();
+    for (k, spec) in keys.iter().zip(KEYS) {
+        assert_eq!(k["key"], spec.key);
+        assert_eq!(k["default"].as_str().unwrap(), d.get(spec.key).unwrap());
+        match k["control"].as_str().unwrap() {
+            // Every option of a menu is a value the codec accepts for that key.
+            "choice" => {
+                for o in k["options"].as_array().unwrap() {
+                    let value = o[0].as_str().unwrap();
+                    let extra = if spec.key == "data" && value == "points" {
+                        "&pts=1AAAAAAAAAAAAAAAAAAAAAAA".to_string()
+                    } else {
+                        String::new()
+                    };
+                    let text = format!("{}={value}{extra}", spec.key);
+                    // (np with mode=blind is refused as a combination, not as an unknown value)
+                    if let Err(e) = RunConfig::parse(&text) {
+                        assert!(!e.message.contains("expected one of"), "{text}: {e}");
+                    }
+                }
+            }
+            "number" => assert!(k["min"].as_f64().unwrap() < k["max"].as_f64().unwrap()),
+            "widths" | "points" => {}
+            other => panic!("unknown control {other}"),
+        }
+    }
+    // The menus list every value of their enum.
+    let count = |key: &str| keys.iter().find(|k| k["key"] == key).unwrap()["options"].as_array().unwrap().len();
+    assert_eq!(count("rule"), np_playground::rules::Rule::ALL.len());
+    assert_eq!(count("act"), np_playground::activation::Activation::ALL.len());
+    assert_eq!(count("data"), np_playground::data::DataSet::ALL.len());
+    assert_eq!(m["data_defaulted"], serde_json::json!(["hidden", "lr", "batch"]));
+    assert_eq!(m["views"]["plane_extent"], 1.5);
+    assert_eq!(m["views"]["history_columns"][0], "train_loss");
+}
+
+#[test]
+fn upload_report_gives_the_shape_or_every_problem() {
+    let ok = json(&csv::report("x,y,label\n0.1,0.2,a\n0.3,-0.4,b\n"));
+    assert_eq!(ok["ok"], true);
+    assert_eq!((ok["rows"].as_u64(), ok["dim"].as_u64(), ok["classes"].as_u64()), (Some(2), Some(2), Some(2)));
+    assert_eq!(ok["fits_in_url"], true);
+    assert!(ok["pts"].as_str().unwrap().starts_with('1'));
+    let bad = json(&csv::report("x,y,label\n0.1,oops,a\n0.3\n"));
+    assert_eq!(bad["ok"], false);
+    let lines: Vec<u64> = bad["problems"].as_array().unwrap().iter().map(|p| p["line"].as_u64().unwrap()).collect();
+    assert!(lines.contains(&2) && lines.contains(&3), "{bad}");
+}
+
+/// Draws `f` into an SVG string.
+fn svg(w: u32, h: u32, f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>)) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        f(&root);
+        root.present().unwrap();
+    }
+    out
+}
+
+#[test]
+fn charts_draw_to_svg() {
+    let xs: Vec<f32> = (0..40).map(|i| i as f32 * 5.0).collect();
+    let a: Vec<f32> = (0..40).map(|i| 1.0 / (1.0 + i as f32)).collect();
+    let b: Vec<f32> = (0..40).map(|i| if i == 20 { f32::NAN } else { 0.5 }).collect();
+    let series =
+        [Series { name: "train", color: PALETTE[0], ys: &a }, Series { name: "test", color: PALETTE[1], ys: &b }];
+    for log in [false, true] {
+        let mut map = [0.0; 4];
+        let s = svg(460, 190, |root| map = plot::line_chart(root, "loss", &xs, &series, log, None).unwrap());
+        assert!(s.contains("<polyline") || s.contains("<path"), "no curve drawn (log {log})");
+        assert!(s.contains("train") && s.contains("test"), "the legend names both series");
+        assert!(map[0] < map[1] && map[2] == 0.0 && map[3] == 195.0, "{map:?}");
+    }
+    // No points at all: an empty chart, no error.
+    let empty = svg(300, 150, |root| {
+        plot::line_chart(
+            root,
+            "empty",
+            &[],
+            &[Series { name: "x", color: PALETTE[0], ys: &[] }],
+            false,
+            Some((0.0, 1.0)),
+        )
+        .unwrap();
+    });
+    assert!(empty.contains("empty"));
+    let hist = svg(200, 100, |root| plot::histogram(root, "layer 1", &a, 10, PALETTE[0]).unwrap());
+    assert!(hist.matches("<rect").count() >= 10, "a bar per bin");
+}
