@@ -135,6 +135,9 @@ fn plane_view_is_a_probability_grid_with_capped_unit_maps() {
     assert!(v.prob.iter().all(|p| (0.0..=1.0).contains(p)));
     assert_eq!(v.shown, vec![4, 3], "at most 4 units of each layer");
     assert_eq!(v.units.len(), (4 + 3) * 64);
+    assert_eq!(run.unit_maps_per_layer(), 32, "two hidden layers share the 64 thumbnails");
+    assert_eq!(plane::unit_maps_per_layer(8), 8);
+    assert_eq!(plane::unit_maps_per_layer(100), 1);
     // Row 0 is the top of the plane (y = +extent), column 0 its left edge.
     assert!(plane::coord(0, 8) < 0.0 && plane::coord(7, 8) > 0.0);
     assert_eq!(plane::coord(0, 2), -plane::EXTENT / 2.0);

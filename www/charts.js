@@ -136,11 +136,11 @@ export function drawBoundary(canvas, res, plane, points, showTest, extent) {
 }
 
 /** One thumbnail per hidden unit (its output over the plane), grouped by layer. */
-export function drawUnits(box, snap, maxUnits) {
-  const { unitRes: res, units, sizes } = snap;
+export function drawUnits(box, snap) {
+  const { unitRes: res, units, sizes, unitsPerLayer } = snap;
   const cells = res * res;
   const hidden = sizes.slice(1, -1);
-  const shown = hidden.map((n) => Math.min(n, maxUnits));
+  const shown = hidden.map((n) => Math.min(n, unitsPerLayer));
   if (box.dataset.shape !== hidden.join(',')) {
     box.replaceChildren(...hidden.map((n, l) => {
       const row = document.createElement('div');
@@ -159,7 +159,7 @@ export function drawUnits(box, snap, maxUnits) {
     box.dataset.shape = hidden.join(',');
   }
   const canvases = box.querySelectorAll('canvas');
-  // The worker sends the first `maxUnits` units of each layer, layer by layer: one per canvas.
+  // The worker sends the first `unitsPerLayer` units of each layer, layer by layer: one per canvas.
   canvases.forEach((c, u) => putGrid(c, units.subarray(u * cells, (u + 1) * cells), res, res));
 }
 

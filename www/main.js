@@ -341,7 +341,7 @@ const PANELS = [
       drawCompareBoundaries(snap);
     },
   },
-  { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap, M.views.max_unit_maps) },
+  { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap) },
   { name: 'digits', applies: (snap) => Boolean(snap.samples), draw: (snap) => drawDigits($('digits'), snap.samples, snap.sizes[0] === 196 ? 14 : 28) },
   {
     name: 'activations', applies: () => true,

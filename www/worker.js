@@ -38,14 +38,15 @@ function snapshot() {
     plane: plane2d ? trainer.plane(res) : null,
   }));
   const unitRes = Math.min(res, state.views.unit_resolution);
-  const units = plane2d ? t.unitMaps(unitRes, state.views.max_unit_maps) : null;
+  const unitsPerLayer = t.unitMapsPerLayer();
+  const units = plane2d ? t.unitMaps(unitRes, unitsPerLayer) : null;
   const points = state.pointsSent ? null : t.points();
   state.pointsSent = true;
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(t.activations(l));
   const probeJson = t.probe(state.sample);
   const msg = {
-    type: MSG.SNAPSHOT, runs, sizes, res, unitRes, units, activations, points,
+    type: MSG.SNAPSHOT, runs, sizes, res, unitRes, units, unitsPerLayer, activations, points,
     probe: probeJson ? JSON.parse(probeJson) : null,
     samples: sizes[0] === 2 ? null : t.testSamples(TEST_SAMPLES),
     playing: running(), config: t.config(),

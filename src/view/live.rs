@@ -230,6 +230,11 @@ impl LiveRun {
         Some(plane::view(self.trainer.network(), res.clamp(4, 256), max_units, &mut self.view_trace))
     }
 
+    /// Hidden-unit thumbnails shown per layer (see [`plane::unit_maps_per_layer`]).
+    pub fn unit_maps_per_layer(&self) -> usize {
+        plane::unit_maps_per_layer(self.trainer.network().n_layers() - 1)
+    }
+
     /// `count` test samples spread evenly over the test set (which is ordered by class for the
     /// digits), as `[label, predicted, features...]` records.
     pub fn test_samples(&mut self, count: usize) -> Vec<f32> {

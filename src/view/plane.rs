@@ -10,8 +10,15 @@ pub const EXTENT: f32 = crate::data::PLANE_EXTENT;
 pub const RESOLUTIONS: [usize; 3] = [64, 32, 16];
 /// The hidden-unit thumbnails are drawn 40 px wide: a 32 x 32 grid is plenty.
 pub const UNIT_RESOLUTION: usize = 32;
-/// Most hidden-unit thumbnails the page shows (the first units of each layer, in order).
+/// Most hidden-unit thumbnails the page shows, all layers together (the first units of each
+/// layer, an equal share per layer).
 pub const MAX_UNIT_MAPS: usize = 64;
+
+/// Thumbnails per hidden layer when there are `hidden_layers` of them: an equal share of
+/// [`MAX_UNIT_MAPS`] (at least one).
+pub fn unit_maps_per_layer(hidden_layers: usize) -> usize {
+    (MAX_UNIT_MAPS / hidden_layers.max(1)).max(1)
+}
 /// Forward-pass work the boundary grid may cost, in flops (about 20 MFLOP: a few ms in wasm).
 const GRID_FLOPS: usize = 20_000_000;
 

@@ -140,6 +140,12 @@ impl WasmTrainer {
         Ok(Float32Array::from(&view.units[..]))
     }
 
+    /// How many units of each hidden layer the page shows as thumbnails.
+    #[wasm_bindgen(js_name = unitMapsPerLayer)]
+    pub fn unit_maps_per_layer(&self) -> usize {
+        self.inner.unit_maps_per_layer()
+    }
+
     /// `count` test samples spread evenly over the test set, as `[label, predicted, pixels...]`.
     #[wasm_bindgen(js_name = testSamples)]
     pub fn test_samples(&mut self, count: usize) -> Float32Array {
