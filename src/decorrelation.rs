@@ -20,6 +20,12 @@ pub struct Scratch {
     diag: Vec<f32>,
 }
 
+impl Scratch {
+    pub fn bytes(&self) -> usize {
+        4 * (self.xr.capacity() + self.cr.capacity() + self.diag.capacity())
+    }
+}
+
 /// `R <- R - eta C R` from the layer input `x (batch, d)`.
 pub fn update(r: &mut Array2<f32>, x: &[f32], batch: usize, eta: f32, scratch: &mut Scratch) {
     let d = r.nrows();

@@ -104,6 +104,11 @@ impl Network {
         hash
     }
 
+    /// Bytes of the parameters (W, b and R).
+    pub fn bytes(&self) -> usize {
+        4 * self.layers.iter().map(|l| l.w.len() + l.b.len() + l.r.as_ref().map_or(0, |r| r.len())).sum::<usize>()
+    }
+
     /// Whether every parameter is finite.
     pub fn is_finite(&self) -> bool {
         self.layers.iter().all(|l| {
@@ -278,7 +283,8 @@ pub struct Trace {
 
 #[derive(Clone, Debug, Default)]
 pub struct LayerTrace {
-    /// `(rows, n_in)`: the layer's (decorrelated) input `x_{l-1}`.
+    /// `(computed rows, n_in)`: the layer's (decorrelated) input `x_{l-1}`, for the passes that
+    /// run before this layer (pass 0 first; see [`Passes::computed_at`]).
     pub x: Array2<f32>,
     /// `(rows, n_out)`: pre-activations `a_l` (noise included).
     pub a: Array2<f32>,
@@ -295,6 +301,12 @@ fn ensure(m: &mut Array2<f32>, rows: usize, cols: usize) {
 }
 
 impl Trace {
+    /// Bytes held by the trace's buffers.
+    pub fn bytes(&self) -> usize {
+        let layers: usize = self.layers.iter().map(|l| l.x.len() + l.a.len() + l.h.len() + l.eps.len()).sum();
+        4 * (self.input.len() + layers + self.scratch.capacity())
+    }
+
     /// Sizes the buffers for `batch` samples and the plan's passes (no allocation when unchanged).
     pub fn prepare(&mut self, net: &Network, batch: usize, plan: &Passes) {
         self.batch = batch;
@@ -302,8 +314,10 @@ impl Trace {
         let rows = batch * plan.count();
         ensure(&mut self.input, batch, net.layers[0].n_in());
         self.layers.resize_with(net.layers.len(), LayerTrace::default);
-        for (lt, layer) in self.layers.iter_mut().zip(&net.layers) {
-            ensure(&mut lt.x, rows, layer.n_in());
+        for (l, (lt, layer)) in self.layers.iter_mut().zip(&net.layers).enumerate() {
+            // The layer input is computed (and read) only for the passes already running before
+            // this layer; a pass that diverges here reuses pass 0's input.
+            ensure(&mut lt.x, batch * plan.computed_at(l), layer.n_in());
             ensure(&mut lt.a, rows, layer.n_out());
             ensure(&mut lt.h, rows, layer.n_out());
             ensure(&mut lt.eps, rows, layer.n_out());

@@ -42,6 +42,11 @@ pub struct OptState {
 }
 
 impl OptState {
+    /// Bytes of the optimiser's state (Adam's moments).
+    pub fn bytes(&self) -> usize {
+        self.m.bytes() + self.v.bytes()
+    }
+
     pub fn new(kind: Optimizer, learning_rate: f32, net: &Network) -> Self {
         let zeros = || if kind == Optimizer::Adam { Grads::zeros_like(net) } else { Grads::default() };
         OptState { kind, learning_rate, m: zeros(), v: zeros(), b1t: 1.0, b2t: 1.0 }

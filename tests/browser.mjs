@@ -9,7 +9,8 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-export async function serve() {
-  const server = await startServer(0);
+/** Serves `root` (the repository by default) on a free port of 127.0.0.1. */
+export async function serve(root) {
+  const server = await startServer(0, root);
   return { server, base: `http://127.0.0.1:${server.address().port}/` };
 }

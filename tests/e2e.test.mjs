@@ -1,74 +1,13 @@
 // End-to-end tests of the page: Playwright driving Debian's Chromium against the page served on
 // 127.0.0.1. Needs the wasm build in www/pkg and the release CLI (scripts/test builds both).
 // Tests wait for states (a step count, a settled pause, a URL), never for a fixed time, and every
-// test fails on a console error or uncaught exception of any page it opened.
-import { test, before, after, afterEach } from 'node:test';
+// test fails on a console error, uncaught exception or CSP violation of any page it opened.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { launch, serve } from './browser.mjs';
+import { harness, settled, text, num, cliChecksum, waitForStep, SHOTS } from './page.mjs';
 
-const CLI = new URL('../target/release/np-playground', import.meta.url).pathname;
-const SHOTS = new URL('../artifacts/', import.meta.url).pathname;
-let browser, server, base;
-/** Pages the running test opened, each with the console errors and exceptions it reported. */
-let opened = [];
-
-before(async () => {
-  ({ server, base } = await serve());
-  browser = await launch();
-  mkdirSync(SHOTS, { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-// Every page a test opened is closed after it, and the test fails if any of them reported a
-// console error or an uncaught exception.
-afterEach(async () => {
-  const pages = opened;
-  opened = [];
-  const errors = pages.flatMap((p) => p.errors);
-  await Promise.all(pages.map((p) => p.page.context().close()));
-  assert.deepEqual(errors, [], 'console errors or uncaught exceptions');
-});
-
-async function open(fragment = '', { viewport = { width: 1400, height: 1000 } } = {}) {
-  const context = await browser.newContext({ viewport });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-  const page = await context.newPage();
-  const entry = { page, errors: [] };
-  opened.push(entry);
-  page.on('console', (m) => { if (m.type() === 'error') entry.errors.push(`${fragment}: ${m.text()}`); });
-  let failed;
-  const thrown = new Promise((_, reject) => { failed = reject; });
-  thrown.catch(() => {});
-  page.on('pageerror', (e) => {
-    entry.errors.push(`${fragment}: ${e.message}`);
-    failed(new Error(`the page threw before it was ready: ${e.message}`));
-  });
-  await page.goto(`${base}${fragment}`);
-  await Promise.race([page.waitForSelector('body[data-ready]', { timeout: 20000 }), thrown]);
-  return page;
-}
-
-/** Waits until the worker has acknowledged a pause (its last snapshot says it is not running),
- *  so the step count shown is final. */
-async function settled(page) {
-  await page.waitForFunction(() => document.body.dataset.running === 'false', null, { timeout: 20000 });
-}
-
-const text = (page, id) => page.textContent(`[data-testid=${id}]`);
-const num = async (page, id) => Number(await text(page, id));
-
-function cliChecksum(config, steps) {
-  const out = execFileSync(CLI, ['run', config, '--steps', String(steps), '--json', '--no-alignment'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return JSON.parse(out.trim().split('\n').at(-1)).checksum;
-}
-
-async function waitForStep(page, at) {
-  await page.waitForFunction((n) => document.querySelector('[data-testid=step]').textContent === String(n), at, { timeout: 30000 });
-}
+const h = harness();
+const open = (...a) => h.open(...a);
 
 test('play advances the step counter and the loss falls; screenshot mid-run', async () => {
   const page = await open('#v=1&data=xor&rule=inp');
@@ -139,7 +78,7 @@ test('a reload of the copied link gives the same checksum', async () => {
   await page.click('#copy-link');
   const url = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(url, new RegExp(`at=${step}$`));
-  const again = await open(url.slice(base.length));
+  const again = await open(url.slice(h.base.length));
   await waitForStep(again, Number(step));
   assert.equal(await text(again, 'checksum'), checksum);
   await page.click('#copy-cli');
@@ -274,7 +213,7 @@ test('drawn points train, travel in the link and come back', async () => {
   await page.click('#step');
   await waitForStep(page, 1);
   const url = page.url();
-  const again = await open(url.slice(base.length));
+  const again = await open(url.slice(h.base.length));
   assert.equal(await text(again, 'config-error'), '');
   assert.equal(await again.evaluate(() => window.npStats.snapshots > 0), true);
   assert.match(again.url(), /data=points/);

@@ -85,6 +85,17 @@ fn divergence_is_reported_and_stops_the_run() {
     assert_eq!(t.step().unwrap_err(), err);
 }
 
+/// A blow-up that stays finite (the loss of this run reaches 1e7 at step 6 and 1e38 by step 20) is
+/// divergence too: it would break every chart long before it became infinite.
+#[test]
+fn a_finite_blow_up_counts_as_divergence() {
+    let mut t = Trainer::new(RunConfig::parse("v=1&loss=mse&act=tanh&rule=bp&opt=sgd&lr=3&seed=2").unwrap()).unwrap();
+    let err = t.run(20).unwrap_err();
+    let TrainError::Diverged { step, what } = &err;
+    assert!(*step <= 20 && what.contains("above 1e6"), "{err}");
+    assert!(t.step().is_err(), "stays stopped");
+}
+
 #[test]
 fn diagnostics_report_alignment_and_correlation() {
     let mut t = Trainer::new(RunConfig::parse("rule=inp&hidden=8,8").unwrap()).unwrap();

@@ -67,7 +67,12 @@ fn history_with_a_stride_records_only_on_it_and_doubles_when_full() {
 fn live_run_records_history_on_its_stride_and_names_its_columns() {
     let mut run = live("data=xor&rule=anp&hidden=8,8");
     assert_eq!(live::history_stride(run.trainer()), 1, "a small net is cheap to evaluate");
+    assert!(run.busy() && run.history().is_empty(), "its evaluation at step 0 is its first work");
+    // A small set is scored in one chunk each: the training set, then the test set.
+    assert_eq!(run.work_unit(0), live::Unit::Evaluated(false));
+    assert_eq!(run.work_unit(0), live::Unit::Evaluated(true));
     assert_eq!(run.history().len(), 1, "evaluated at step 0");
+    assert_eq!(run.work_unit(0), live::Unit::Idle, "at the target and nothing pending");
     run.run(25).unwrap();
     assert_eq!(run.history().len(), 26);
     let cols = run.history_columns();
@@ -112,6 +117,7 @@ fn evaluation_schedule_is_fresh_when_paused_and_every_half_second_while_running(
 fn summary_json_has_the_figures_and_re_evaluates_when_due() {
     let mut run = live("data=circle&rule=np");
     run.run(10).unwrap();
+    assert!(!run.busy());
     let s = json(&run.summary(0.0, false));
     assert_eq!(s["step"], 10);
     assert_eq!(s["evaluated_at"], 10, "paused: evaluated now");
@@ -142,9 +148,12 @@ fn plane_view_is_a_probability_grid_with_capped_unit_maps() {
     assert!(plane::coord(0, 8) < 0.0 && plane::coord(7, 8) > 0.0);
     assert_eq!(plane::coord(0, 2), -plane::EXTENT / 2.0);
     // The grid shrinks for large networks.
-    assert_eq!(plane::resolution(run.trainer().network()), 64);
+    assert_eq!(plane::resolution(run.trainer().network()), Some(64));
     let big = live("data=xor&rule=np&hidden=256,256,256&batch=10");
-    assert!(plane::resolution(big.trainer().network()) < 64);
+    assert!(plane::resolution(big.trainer().network()).is_some_and(|r| r < 64));
+    // A network too large to map every snapshot gets no map (the page says so).
+    let huge = live("data=xor&rule=np&hidden=1024,1024,1024&batch=10");
+    assert_eq!(huge.plane_resolution(), None);
     // Digits have no plane.
     let cfg = RunConfig::parse("data=upload").unwrap();
     let t = csv::parse_csv("a,b,c,label\n1,2,3,x\n4,5,6,y\n7,8,9,x\n1,1,1,y\n").unwrap();

@@ -7,7 +7,7 @@
 mod golden;
 
 use js_sys::{Float32Array, Function, JSON, Reflect};
-use np_playground::wasm::{DataStore, WasmTrainer, draw_curves, draw_histogram, parse_fragment};
+use np_playground::wasm::{DataStore, Session, draw_curves, draw_histogram, parse_fragment};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -39,8 +39,26 @@ fn message(e: JsError) -> String {
     string(&v, "message")
 }
 
-fn trainer(config: &str) -> WasmTrainer {
-    WasmTrainer::new(config, "run", &DataStore::new()).unwrap_or_else(|e| panic!("{config}: {}", message(e)))
+/// A session of one run of `config`.
+fn trainer(config: &str) -> Session {
+    session(config, &DataStore::new()).unwrap_or_else(|e| panic!("{config}: {}", message(e)))
+}
+
+fn session(config: &str, store: &DataStore) -> Result<Session, JsError> {
+    let runs = serde_json::json!([{ "label": "run", "config": config }]).to_string();
+    Session::new(&runs, store)
+}
+
+/// Advances `s` to `target` steps (in slices of 50 ms, as the worker does), and finishes the
+/// evaluations that calls for.
+fn run_to(s: &mut Session, target: u64) {
+    loop {
+        match s.advance(target as f64, 50.0) {
+            0 => return,
+            1 => continue,
+            _ => panic!("diverged before step {target}"),
+        }
+    }
 }
 
 /// Calls a JS function body with the given arguments.
@@ -88,11 +106,12 @@ fn pixel_counts(id: &str, rgb: (u8, u8, u8)) -> (u32, u32, u32) {
 #[wasm_bindgen_test]
 fn summary_after_50_steps_has_finite_losses() {
     let mut t = trainer(XOR_8_8);
-    assert_eq!(t.run(50).unwrap_or_else(|e| panic!("{}", message(e))), 50);
+    run_to(&mut t, 50);
     assert_eq!(t.steps(), 50.0);
-    let s = parse(&t.summary(0.0, false));
+    assert!(!t.busy(), "the evaluation of step 50 is done");
+    let s = parse(&t.summary(0, 0.0, false).unwrap());
     assert_eq!(num(&s, "step"), 50.0);
-    assert_eq!(string(&s, "checksum"), t.checksum());
+    assert_eq!(string(&s, "checksum"), t.checksum(0).unwrap());
     assert_eq!(string(&s, "checksum").len(), 16);
     for key in ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss"] {
         let v = num(&s, key);
@@ -105,7 +124,8 @@ fn summary_after_50_steps_has_finite_losses() {
     }
     assert!(get(&s, "diverged").is_null());
     // The canonical config keeps the requested widths.
-    assert!(t.config().contains("hidden=8,8"), "{}", t.config());
+    let config = t.config(0).unwrap();
+    assert!(config.contains("hidden=8,8"), "{config}");
 }
 
 #[wasm_bindgen_test]
@@ -115,7 +135,7 @@ fn array_lengths_match_layer_widths() {
         assert_eq!(t.layer_sizes(), vec![2, 8, 8, 2], "{config}");
         // Before any step there is no minibatch trace.
         assert_eq!(t.activations(1).length(), 0, "{config}");
-        t.run(1).unwrap_or_else(|e| panic!("{}", message(e)));
+        run_to(&mut t, 1);
         let sizes = t.layer_sizes();
         for (l, &n) in sizes.iter().enumerate().skip(1) {
             let h = t.activations(l);
@@ -125,7 +145,7 @@ fn array_lengths_match_layer_widths() {
         assert_eq!(t.activations(0).length(), 0, "layer 0 is not a trained layer");
         assert_eq!(t.activations(4).length(), 0, "there is no layer 4");
 
-        let p: Float32Array = t.plane(16).unwrap_or_else(|e| panic!("{}", message(e)));
+        let p: Float32Array = t.plane(0, 16).unwrap_or_else(|e| panic!("{}", message(e)));
         assert_eq!(p.length(), 16 * 16);
         assert!(p.to_vec().iter().all(|v| (0.0..=1.0).contains(v)), "plane values are probabilities");
         assert_eq!(t.unit_maps(16, 64).unwrap_or_else(|e| panic!("{}", message(e))).length(), 16 * 16 * (8 + 8));
@@ -142,14 +162,12 @@ fn array_lengths_match_layer_widths() {
 #[wasm_bindgen_test]
 fn bad_strings_become_js_errors_naming_the_key() {
     let store = DataStore::new();
-    let m = message(
-        WasmTrainer::new("rule=np&mode=blind", "np", &store).err().expect("np with mode=blind must be refused"),
-    );
+    let m = message(session("rule=np&mode=blind", &store).err().expect("np with mode=blind must be refused"));
     assert!(m.contains("mode"), "{m}");
-    let m = message(WasmTrainer::new("lr=abc", "np", &store).err().expect("lr=abc must be refused"));
+    let m = message(session("lr=abc", &store).err().expect("lr=abc must be refused"));
     assert!(m.starts_with("lr="), "{m}");
     // The digits come from the store given, not from an earlier call.
-    let m = message(WasmTrainer::new("data=mnist", "np", &store).err().expect("no digits in this store"));
+    let m = message(session("data=mnist", &store).err().expect("no digits in this store"));
     assert!(m.contains("MNIST"), "{m}");
 
     let f = parse(&parse_fragment("hidden=8,,8"));
@@ -163,7 +181,7 @@ fn bad_strings_become_js_errors_naming_the_key() {
     let config = string(&f, "config");
     assert!(config.starts_with("v=1&") && config.contains("data=xor"), "{config}");
     // The canonical string is accepted by the trainer as is.
-    assert_eq!(trainer(&config).config(), config);
+    assert_eq!(trainer(&config).config(0).unwrap(), config);
 
     let f = parse(&parse_fragment("data=xor"));
     assert_eq!(get(&f, "ok").as_bool(), Some(true));
@@ -174,17 +192,35 @@ fn bad_strings_become_js_errors_naming_the_key() {
 fn golden_checksums_match_with_diagnostics_on() {
     for &(config, steps, want) in golden::RUNS {
         let mut t = trainer(config);
-        let mut done = 0u64;
-        while done < steps {
-            let chunk = (steps - done).min(70) as u32;
-            t.run(chunk).unwrap_or_else(|e| panic!("{config}: {}", message(e)));
-            done += chunk as u64;
+        // In uneven pieces, with deadlines: the bits do not depend on how the work is sliced.
+        for target in [1, 70, 71, 200, steps] {
+            run_to(&mut t, target);
         }
         assert_eq!(t.steps(), steps as f64);
-        assert_eq!(t.checksum(), format!("{want:016x}"), "{config} after {steps} steps (browser, diagnostics on)");
+        assert_eq!(
+            t.checksum(0).unwrap(),
+            format!("{want:016x}"),
+            "{config} after {steps} steps (browser, diagnostics on)"
+        );
         // The same run through the core with diagnostics off gives the same bits.
         assert_eq!(golden::checksum_after(config, steps), want, "{config} after {steps} steps (diagnostics off)");
     }
+}
+
+/// Two runs side by side stay in lockstep, and a session too large for the limits is refused
+/// with the setting to lower.
+#[wasm_bindgen_test]
+fn sessions_run_in_lockstep_and_refuse_what_is_too_large() {
+    let runs = r#"[{"label":"np","config":"data=xor&rule=np"},{"label":"inp","config":"data=xor&rule=inp"}]"#;
+    let mut s = Session::new(runs, &DataStore::new()).unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(s.count(), 2);
+    run_to(&mut s, 40);
+    let second = parse(&s.summary(1, 0.0, false).unwrap());
+    assert_eq!(num(&second, "step"), 40.0);
+    assert_eq!(s.label(1).unwrap(), "inp");
+    let big = r#"[{"label":"np","config":"data=xor&hidden=1024,1024,1024,1024&batch=200"}]"#;
+    let m = message(Session::new(big, &DataStore::new()).err().expect("too large"));
+    assert!(m.contains("too large") && m.contains("limit"), "{m}");
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,6 @@
 // Draws a snapshot: curves through plotters (Rust, main-thread wasm instance), dense images as
 // pixel buffers coloured in Rust and put on a canvas in one call.
-import { drawCurves, drawHistogram, rgba } from './pkg/np_playground.js';
+import { wasm } from './engine.js';
 
 /** Fixed y ranges: accuracy is a share, alignment a cosine (rarely far below 0). */
 const ACCURACY = [0, 1];
@@ -53,18 +53,18 @@ export function drawCharts(snap, logScale) {
   if (runs.length === 1) {
     const run = runs[0];
     const steps = run.historySteps;
-    maps.loss = drawCurves('loss-chart', 'loss', steps, columns(run, ['train_loss', 'test_loss']), ['train', 'test'], logScale);
-    maps.accuracy = drawCurves('accuracy-chart', 'accuracy', steps, columns(run, ['train_accuracy', 'test_accuracy']), ['train', 'test'], false, ...ACCURACY);
+    maps.loss = wasm().drawCurves('loss-chart', 'loss', steps, columns(run, ['train_loss', 'test_loss']), ['train', 'test'], logScale);
+    maps.accuracy = wasm().drawCurves('accuracy-chart', 'accuracy', steps, columns(run, ['train_accuracy', 'test_accuracy']), ['train', 'test'], false, ...ACCURACY);
     const names = ['all', ...Array.from({ length: layers }, (_, l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`))];
-    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(run, alignmentNames(layers)), names, false, ...COSINE);
+    maps.alignment = wasm().drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(run, alignmentNames(layers)), names, false, ...COSINE);
   } else {
     const names = runs.map((r) => r.rule);
     let d = acrossRuns(runs, 'train_loss');
-    maps.loss = drawCurves('loss-chart', 'train loss', d.steps, d.values, names, logScale);
+    maps.loss = wasm().drawCurves('loss-chart', 'train loss', d.steps, d.values, names, logScale);
     d = acrossRuns(runs, 'test_accuracy');
-    maps.accuracy = drawCurves('accuracy-chart', 'test accuracy', d.steps, d.values, names, false, ...ACCURACY);
+    maps.accuracy = wasm().drawCurves('accuracy-chart', 'test accuracy', d.steps, d.values, names, false, ...ACCURACY);
     d = acrossRuns(runs, 'alignment_all');
-    maps.alignment = drawCurves('alignment-chart', 'alignment with the true gradient, all layers (~30-step average)', d.steps, d.values, names, false, ...COSINE);
+    maps.alignment = wasm().drawCurves('alignment-chart', 'alignment with the true gradient, all layers (~30-step average)', d.steps, d.values, names, false, ...COSINE);
   }
   return maps;
 }
@@ -103,7 +103,7 @@ export function alignmentRows(snap) {
 
 /** Puts a `w x h` grid of values on a canvas, scaled up without smoothing. */
 export function putGrid(canvas, values, w, h, scale = 1) {
-  const image = new ImageData(rgba(values, scale), w, h);
+  const image = new ImageData(wasm().rgba(values, scale), w, h);
   const ctx = canvas.getContext('2d');
   if (canvas.width === w && canvas.height === h) {
     ctx.putImageData(image, 0, 0);
@@ -222,6 +222,6 @@ export function drawActivations(box, snap, only = null) {
     let scale = 0;
     for (const v of values) scale = Math.max(scale, Math.abs(v));
     putGrid(wrap.querySelector('.heat'), values, n, rows, scale || 1);
-    drawHistogram(`hist-${l}`, l + 1 === layers ? 'output logits' : `layer ${l + 1}`, values, 20);
+    wasm().drawHistogram(`hist-${l}`, l + 1 === layers ? 'output logits' : `layer ${l + 1}`, values, 20);
   });
 }

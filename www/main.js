@@ -1,5 +1,5 @@
 // Wiring: URL <-> config, controls, the training worker, and drawing on animation frames.
-import init, { parseFragment, manifest, ruleUnavailable, cliCommand, csvReport, encodePoints, decodePoints, datasetPreview, newSeed } from './pkg/np_playground.js';
+import { loadEngine, recreateEngine, panicked, wasm } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations, drawDigits, alignmentRows } from './charts.js';
@@ -11,6 +11,7 @@ const playButton = $('play');
 const configError = $('config-error');
 const controlError = $('control-error');
 const divergedBanner = $('diverged');
+const engineError = $('engine-error');
 const DIGIT_SETS = ['mnist', 'mnist14'];
 /** What the engine decides and the page must know (keys, limits, caps): read once at start-up. */
 let M = null;
@@ -32,6 +33,10 @@ const state = {
   layerTurn: 0,      // which layer's activations that panel redraws
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
+  digitsBytes: null, // the MNIST file, kept to hand a replacement worker
+  seq: 0,            // sequence number of the latest command to the worker
+  good: null,        // the last runs the worker built: {config, label, compare}
+  pending: null,     // the runs asked for and not yet confirmed by a snapshot
 };
 
 // Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
@@ -74,7 +79,8 @@ function showConfigError(err) {
   configError.hidden = false;
 }
 
-/** Fetches the MNIST file once and hands it to the worker. */
+/** Fetches the MNIST file once and hands it to the worker (a copy: a replacement worker gets
+ *  one too). */
 function loadDigits() {
   state.digitsLoaded ??= fetch(new URL('data/mnist.bin', import.meta.url))
     .then((r) => {
@@ -82,7 +88,9 @@ function loadDigits() {
       return r.arrayBuffer();
     })
     .then((buf) => {
-      state.worker.postMessage({ type: MSG.DIGITS, bytes: buf }, [buf]);
+      state.digitsBytes = buf;
+      const copy = buf.slice(0);
+      state.worker.postMessage({ type: MSG.DIGITS, bytes: copy }, [copy]);
     })
     .catch((e) => {
       state.digitsLoaded = null;
@@ -110,10 +118,10 @@ async function restart(config, compare = state.compare, label = state.label) {
   state.label = label;
   state.compare = compare;
   state.values = values;
-  if (values.data === 'points') state.drawn = Array.from(decodePoints(values.pts));
+  if (values.data === 'points') state.drawn = Array.from(wasm().decodePoints(values.pts));
   state.drawingStarted = false;
   const digits = DIGIT_SETS.includes(values.data);
-  const plane = !digits && (values.data !== 'upload' || JSON.parse(csvReport(state.uploadCsv)).dim === 2);
+  const plane = !digits && (values.data !== 'upload' || JSON.parse(wasm().csvReport(state.uploadCsv)).dim === 2);
   // The data points for the plane come with the worker's first snapshot of the new runs.
   state.points = null;
   $('data-note').textContent = values.data === 'upload'
@@ -121,25 +129,40 @@ async function restart(config, compare = state.compare, label = state.label) {
     : values.data === 'points' ? `${state.drawn.length / 3} points of your own.` : '';
   $('plane-panel').hidden = !plane;
   $('digits-panel').hidden = !digits;
-  showValues(state.values, ruleUnavailable, state.compare);
+  showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
   $('noise-explain').textContent = explain(state.values.rule, state.values.mode);
   divergedBanner.hidden = true;
   setPlaying(false);
   state.snap = null;
   state.probeDrawn = { step: -1, at: 0 };
-  state.worker.postMessage({ type: MSG.INIT, config, label, compare, diagnostics: $('diagnostics').checked });
+  state.pending = { config, label, compare };
+  command({ type: MSG.INIT, config, label, compare, diagnostics: $('diagnostics').checked });
   writeUrl();
   return true;
+}
+
+/** The worker could not build the runs asked for: say why and go back to the runs it kept. */
+function refused(message) {
+  controlError.textContent = `${message}. The run keeps its previous settings.`;
+  state.pending = null;
+  const good = state.good;
+  if (!good) return;
+  state.config = good.config;
+  state.label = good.label;
+  state.compare = good.compare;
+  state.values = splitConfig(good.config);
+  showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
+  writeUrl();
 }
 
 /** Validates values (and a compare list) through the Rust codec; applies them if valid. */
 function apply(values, compareLabels = state.compare.map((c) => c.label)) {
   const text = joinConfig(values) + (compareLabels.length ? `&compare=${compareLabels.join(',')}` : '');
-  const result = JSON.parse(parseFragment(text));
+  const result = JSON.parse(wasm().parseFragment(text));
   if (!result.ok) {
     controlError.textContent = `${result.key}=${result.value}: ${result.message}. The run keeps its previous settings.`;
     // Show what was asked for, so the menus can say which choices conflict.
-    showValues(values, ruleUnavailable, state.compare);
+    showValues(values, (...a) => wasm().ruleUnavailable(...a), state.compare);
     return;
   }
   controlError.textContent = '';
@@ -152,12 +175,24 @@ function applyControls() {
   apply(readValues(state.values));
 }
 
+/** Sends a command that changes what the worker does (build, play, pause, step, run to): each
+ *  gets a sequence number that the worker's snapshots echo, so a snapshot made before the worker
+ *  read the latest command never overrides it (a Pause clicked while a snapshot was in flight). */
+function command(msg) {
+  state.seq += 1;
+  state.worker.postMessage({ ...msg, seq: state.seq });
+}
+
 function setPlaying(on) {
   state.playing = on;
   playButton.textContent = on ? '❚❚ Pause' : '▶ Play';
 }
 
 function onSnapshot(snap) {
+  if (state.pending?.config === snap.config) {
+    state.good = state.pending;
+    state.pending = null;
+  }
   if (snap.points) state.points = snap.points;
   state.snap = snap;
   // Ask for the next one now, so the worker prepares it while this one is drawn; at most one
@@ -165,17 +200,18 @@ function onSnapshot(snap) {
   state.worker.postMessage({ type: MSG.WANT });
   stats.snapshots += 1;
   stats.bytes += payloadBytes(snap);
-  // Whether the worker is training (test hook: "false" once a pause has settled).
-  document.body.dataset.running = String(snap.playing);
-  if (!snap.playing && state.playing) setPlaying(false);
+  // A snapshot made before the worker read the latest command says nothing about it.
+  const current = snap.seq === state.seq;
+  // Test hooks: whether the worker is training, and whether its figures are still being
+  // evaluated ("false" and "false" once a pause has settled).
+  document.body.dataset.running = String(snap.playing || !current);
+  document.body.dataset.busy = String(snap.busy);
+  if (current && !snap.playing && state.playing) setPlaying(false);
   if (!document.body.dataset.ready) {
     stats.readyAt = performance.now();
     document.body.dataset.ready = 'true';
   }
-  if (!state.drawPending) {
-    state.drawPending = true;
-    requestAnimationFrame(draw);
-  }
+  requestDraw();
 }
 
 function fmt(v, digits) {
@@ -184,6 +220,7 @@ function fmt(v, digits) {
 
 function draw() {
   state.drawPending = false;
+  if (state.recovering) return;
   stats.frames += 1;
   const snap = state.snap;
   if (!snap) return;
@@ -208,7 +245,22 @@ function draw() {
   // when paused (or after a single step) everything is drawn at once.
   const parts = PANELS.filter((p) => p.applies(snap));
   const chosen = snap.playing ? [parts[state.panelTurn++ % parts.length]] : parts;
-  for (const part of chosen) timed(part.name, () => part.draw(snap));
+  for (const part of chosen) {
+    try {
+      timed(part.name, () => part.draw(snap));
+    } catch (e) {
+      if (!panicked()) throw e;
+      recoverEngine();
+      return;
+    }
+  }
+}
+
+function requestDraw() {
+  if (!state.drawPending) {
+    state.drawPending = true;
+    requestAnimationFrame(draw);
+  }
 }
 
 /** Adds a point where the plane was clicked (shift: the orange class) and restarts on it. */
@@ -237,7 +289,7 @@ function usePoints() {
     $('data-note').textContent = `${n} point${n === 1 ? '' : 's'} drawn: add ${min - n} more to start training on them.`;
     return;
   }
-  const pts = encodePoints(Float32Array.from(state.drawn));
+  const pts = wasm().encodePoints(Float32Array.from(state.drawn));
   // A handful of points cannot fill a large batch: cap it at the training share.
   const trainCount = Math.max(1, Math.round(n * Number(state.values.train)));
   const batch = String(Math.min(Number(state.values.batch), Math.min(trainCount, n - 1)));
@@ -271,9 +323,9 @@ async function uploadCsv(file) {
     return;
   }
   const text = await file.text();
-  const r = JSON.parse(csvReport(text));
+  const r = JSON.parse(wasm().csvReport(text));
   if (!r.ok) {
-    showProblems([{ line: 0, message: `${file.name} was not loaded:` }, ...r.problems]);
+    showProblems([{ line: 0, message: `${file.name} was not loaded:` }, ...r.problems, ...moreProblems(r.more)]);
     return;
   }
   if (r.fits_in_url) {
@@ -281,11 +333,29 @@ async function uploadCsv(file) {
     apply({ ...state.values, data: 'points', pts: r.pts }, []);
     return;
   }
-  state.uploadCsv = text;
-  state.worker.postMessage({ type: MSG.UPLOAD, csv: text });
   const values = { ...state.values, data: 'upload' };
   for (const k of M.data_defaulted) if (k !== 'hidden') delete values[k];
+  if (!useTable(file.name, text, values)) return;
   apply(values, []);
+}
+
+/** "and N more problems", when the report left some out. */
+function moreProblems(n) {
+  return n ? [{ line: 0, message: `and ${n} more problem${n === 1 ? '' : 's'}` }] : [];
+}
+
+/** Checks the table against the settings `values` (rows, batch, size) before anything is
+ *  replaced; keeps it (page and worker) only when it can run. */
+function useTable(name, text, values) {
+  const parsed = JSON.parse(wasm().parseFragment(joinConfig(values)));
+  const problem = parsed.ok ? wasm().checkUpload(parsed.config, text) : `${parsed.key}=${parsed.value}: ${parsed.message}`;
+  if (problem) {
+    showProblems([{ line: 0, message: `${name} was not used: ${problem}. The run keeps its data.` }]);
+    return false;
+  }
+  state.uploadCsv = text;
+  state.worker.postMessage({ type: MSG.UPLOAD, csv: text });
+  return true;
 }
 
 function exportRun() {
@@ -305,6 +375,11 @@ function exportRun() {
 
 async function importRun(file) {
   showProblems([]);
+  // The size is checked before the file is read.
+  if (file.size > M.limits.max_import_bytes) {
+    showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a run file is at most ${M.limits.max_import_bytes / 1e6} MB` }]);
+    return;
+  }
   let run;
   try {
     run = JSON.parse(await file.text());
@@ -317,10 +392,9 @@ async function importRun(file) {
   if (typeof run.config !== 'string' || !Array.isArray(run.compare) || !Number.isInteger(run.step) || run.step < 0) return bad('config, compare or step is missing or malformed');
   if (run.csv !== null && run.csv !== undefined) {
     if (typeof run.csv !== 'string') return bad('csv must be text');
-    const r = JSON.parse(csvReport(run.csv));
-    if (!r.ok) return showProblems([{ line: 0, message: `${file.name}: its table was not loaded:` }, ...r.problems]);
-    state.uploadCsv = run.csv;
-    state.worker.postMessage({ type: MSG.UPLOAD, csv: run.csv });
+    const r = JSON.parse(wasm().csvReport(run.csv));
+    if (!r.ok) return showProblems([{ line: 0, message: `${file.name}: its table was not loaded:` }, ...r.problems, ...moreProblems(r.more)]);
+    if (!useTable(file.name, run.csv, splitConfig(run.config))) return;
   }
   const compare = run.compare.length ? `&compare=${run.compare.join(',')}` : '';
   await openFragment(`${run.config}${compare}${run.step ? `&at=${run.step}` : ''}`);
@@ -414,27 +488,27 @@ async function copy(text, what) {
 
 function withValues(change) {
   state.values = { ...state.values, ...change };
-  showValues(state.values, ruleUnavailable, state.compare);
+  showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
   applyControls();
 }
 
 function wire() {
   playButton.addEventListener('click', () => {
     if (state.playing) {
-      state.worker.postMessage({ type: MSG.PAUSE });
+      command({ type: MSG.PAUSE });
       setPlaying(false);
     } else {
-      state.worker.postMessage({ type: MSG.PLAY, speed: speed() });
+      command({ type: MSG.PLAY, speed: speed() });
       setPlaying(true);
     }
   });
   $('step').addEventListener('click', () => {
     setPlaying(false);
-    state.worker.postMessage({ type: MSG.STEP });
+    command({ type: MSG.STEP });
   });
   $('reset').addEventListener('click', () => restart(state.config));
   $('new-seed').addEventListener('click', () => {
-    $('seed').value = String(newSeed());
+    $('seed').value = String(wasm().newSeed());
     applyControls();
   });
   $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
@@ -454,7 +528,7 @@ function wire() {
     // The network and optimiser defaults depend on the data set: take the new set's.
     const values = { ...state.values, data: button.dataset.dataset };
     for (const k of M.data_defaulted) delete values[k];
-    const result = JSON.parse(parseFragment(joinConfig(values)));
+    const result = JSON.parse(wasm().parseFragment(joinConfig(values)));
     if (result.ok) {
       controlError.textContent = '';
       restart(result.config, [], result.label);
@@ -496,7 +570,7 @@ function wire() {
     const url = `${location.origin}${location.pathname}#${fragment()}${step ? `&at=${step}` : ''}`;
     copy(url, 'link');
   });
-  $('copy-cli').addEventListener('click', () => copy(cliCommand(state.config, state.snap?.runs[0].summary.step ?? 0), 'command'));
+  $('copy-cli').addEventListener('click', () => copy(wasm().cliCommand(state.config, state.snap?.runs[0].summary.step ?? 0), 'command'));
   hover('loss-chart', 'loss');
   hover('accuracy-chart', 'accuracy');
   hover('alignment-chart', 'alignment');
@@ -536,41 +610,96 @@ function buildPresets() {
 
 /** Loads a fragment (from the URL or a preset): returns false and shows why if it is bad. */
 async function openFragment(text) {
-  const parsed = JSON.parse(parseFragment(text));
+  const parsed = JSON.parse(wasm().parseFragment(text));
   if (!parsed.ok) {
     showConfigError(parsed);
-    const defaults = JSON.parse(parseFragment(''));
+    const defaults = JSON.parse(wasm().parseFragment(''));
     await restart(defaults.config, [], defaults.label);
     return;
   }
   configError.hidden = true;
   if (await restart(parsed.config, parsed.compare, parsed.label) && parsed.at) {
-    state.worker.postMessage({ type: MSG.RUN_TO, at: parsed.at });
+    command({ type: MSG.RUN_TO, at: parsed.at });
   }
 }
 
-async function main() {
-  await init();
-  M = JSON.parse(manifest());
-  buildControls(M);
-  buildPresets();
-  drawThumbnails((data) => datasetPreview(data, 200));
-  const initial = decodeURIComponent(location.hash.slice(1));
-  state.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  state.worker.onmessage = (e) => {
+/** Starts a training worker; `onReady` runs once its engine is up. */
+function startWorker(onReady) {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (e) => {
     const msg = e.data;
     if (msg.type === MSG.READY) {
-      openFragment(initial);
+      onReady();
     } else if (msg.type === MSG.SNAPSHOT) {
       onSnapshot(msg);
     } else if (msg.type === MSG.ERROR) {
-      controlError.textContent = msg.message;
+      if (msg.config) refused(msg.message);
+      else controlError.textContent = msg.message;
+    } else if (msg.type === MSG.CRASH) {
+      replaceWorker(msg.message);
     }
   };
-  state.worker.onerror = (e) => {
-    controlError.textContent = `The training worker failed: ${e.message}`;
+  worker.onerror = (e) => {
+    e.preventDefault();
+    replaceWorker(e.message);
   };
+  state.worker = worker;
+}
+
+/** The worker's engine panicked (or the worker died): show why, and go on with a new worker on
+ *  the last runs it had built (from step 0: the old worker's state is gone). */
+function replaceWorker(message) {
+  state.worker.terminate();
+  engineError.textContent = `The training engine stopped with an error (${message}). It was restarted: the run starts again from step 0.`;
+  engineError.hidden = false;
+  setPlaying(false);
+  startWorker(() => {
+    if (state.digitsBytes) {
+      const copy = state.digitsBytes.slice(0);
+      state.worker.postMessage({ type: MSG.DIGITS, bytes: copy }, [copy]);
+    }
+    if (state.uploadCsv) state.worker.postMessage({ type: MSG.UPLOAD, csv: state.uploadCsv });
+    const g = state.good ?? { config: state.config, label: state.label, compare: state.compare };
+    restart(g.config, g.compare, g.label);
+  });
+}
+
+/** The main thread's engine panicked while drawing: show why, replace it, draw again. */
+async function recoverEngine() {
+  if (state.recovering) return;
+  state.recovering = true;
+  engineError.textContent = `The chart engine stopped with an error (${panicked()}). It was restarted.`;
+  engineError.hidden = false;
+  try {
+    await recreateEngine();
+  } finally {
+    state.recovering = false;
+  }
+  requestDraw();
+}
+
+async function main() {
+  await loadEngine();
+  M = JSON.parse(wasm().manifest());
+  buildControls(M);
+  buildPresets();
+  drawThumbnails((data) => wasm().datasetPreview(data, 200));
+  // The fragment goes to the engine's codec as it is: the codec decodes %-escapes (once) and
+  // refuses malformed ones with the usual message.
+  const initial = location.hash.slice(1);
+  startWorker(() => openFragment(initial));
   wire();
+  // Test hooks: make either engine panic, to prove the page survives it.
+  window.npTest = {
+    panicCharts: () => {
+      try {
+        wasm().testPanic('a test panic in the chart engine (test hook)');
+      } catch {
+        recoverEngine();
+      }
+    },
+    panicWorker: () => state.worker.postMessage({ type: MSG.TEST_PANIC }),
+  };
 }
 
 main();

@@ -12,8 +12,10 @@ export const MSG = Object.freeze({
   WANT: 'want',        // the page drew the last snapshot and is ready for the next
   DIGITS: 'digits',    // {bytes}: the MNIST file, fetched by the page
   UPLOAD: 'upload',    // {csv}: an uploaded table for data=upload
+  TEST_PANIC: 'testPanic', // test hook: make the worker's engine panic
   // worker -> page
   READY: 'ready',      // the wasm module is up
   SNAPSHOT: 'snapshot',
-  ERROR: 'error',      // {message}: bad config (should not happen: the page validates first)
+  ERROR: 'error',      // {message, config?}: the runs could not be built (the previous ones go on)
+  CRASH: 'crash',      // {message}: the engine panicked; the page replaces the worker
 });

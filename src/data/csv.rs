@@ -1,6 +1,6 @@
 //! Tables uploaded as CSV.
 //!
-//! [`parse_csv`] reads a table of `N >= 1` numeric feature columns followed by one label column
+//! [`parse_csv`] reads a table of `N >= 2` numeric feature columns followed by one label column
 //! (the last column is always the label):
 //! - Lines end in `\n` or `\r\n`; a leading byte-order mark is ignored. Blank lines and lines
 //!   whose first non-space character is `#` are skipped (line numbers in messages still count
@@ -19,7 +19,8 @@
 //!   `setosa`; distinct texts are classes `0, 1, ...` in order of first appearance (`1` and `01`
 //!   are different labels).
 //! - Bounds: at most [`MAX_CSV_BYTES`] bytes (refused before reading), [`MAX_CSV_ROWS`] data rows,
-//!   [`MAX_CSV_FEATURES`] feature columns, and between 2 and [`MAX_CLASSES`] classes.
+//!   [`MIN_CSV_FEATURES`] to [`MAX_CSV_FEATURES`] feature columns, and between 2 and
+//!   [`MAX_CLASSES`] classes.
 //!
 //! Every problem is reported, not just the first: each malformed row (among the first
 //! [`MAX_CSV_ROWS`]) gives a [`CsvProblem`] with its line number, and problems of the whole file
@@ -35,6 +36,8 @@ use super::points::{MAX_URL_POINTS, Point};
 pub const MAX_CSV_BYTES: usize = 20_000_000;
 /// Most data rows in a CSV table.
 pub const MAX_CSV_ROWS: usize = 10_000;
+/// Fewest feature columns in a CSV table (the input plane has two axes).
+pub const MIN_CSV_FEATURES: usize = 2;
 /// Most feature columns in a CSV table (the label column comes on top).
 pub const MAX_CSV_FEATURES: usize = 1024;
 /// Most classes in a CSV table (and at least 2 are needed).
@@ -91,7 +94,7 @@ pub struct CsvError {
 }
 
 /// Problems that [`CsvError`]'s `Display` lists before summing up the rest.
-pub const SHOWN_PROBLEMS: usize = 10;
+pub const SHOWN_PROBLEMS: usize = 20;
 
 impl fmt::Display for CsvError {
     /// The first [`SHOWN_PROBLEMS`] problems, one a line, then `and N more problems`.
@@ -246,6 +249,11 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         return Err(whole(format!(
             "only one column (separator detected on line {first_no}: {}): need at least one feature column followed by the label column",
             separator_name(sep)
+        )));
+    }
+    if expected - 1 < MIN_CSV_FEATURES {
+        return Err(whole(format!(
+            "only one feature column (line {first_no} has a feature and the label): at least {MIN_CSV_FEATURES} are needed, since the input plane has two axes; add a second feature column (for example the first one squared)"
         )));
     }
     if expected - 1 > MAX_CSV_FEATURES {
@@ -405,11 +413,8 @@ pub enum Report {
         fits_in_url: bool,
         pts: Option<String>,
     },
-    Problems {
-        ok: bool,
-        problems: Vec<ReportedProblem>,
-        summary: String,
-    },
+    /// The first [`SHOWN_PROBLEMS`] problems and how many more there are.
+    Problems { ok: bool, problems: Vec<ReportedProblem>, more: usize, summary: String },
 }
 
 /// One problem of a [`Report`].
@@ -437,7 +442,13 @@ pub fn report(text: &str) -> Report {
         }
         Err(e) => Report::Problems {
             ok: false,
-            problems: e.problems.iter().map(|p| ReportedProblem { line: p.line, message: p.message.clone() }).collect(),
+            problems: e
+                .problems
+                .iter()
+                .take(SHOWN_PROBLEMS)
+                .map(|p| ReportedProblem { line: p.line, message: p.message.clone() })
+                .collect(),
+            more: e.problems.len().saturating_sub(SHOWN_PROBLEMS),
             summary: e.to_string(),
         },
     }

@@ -134,6 +134,11 @@ impl Grads {
         }
     }
 
+    /// Bytes of the update's values.
+    pub fn bytes(&self) -> usize {
+        4 * (self.w.iter().map(|w| w.len()).sum::<usize>() + self.b.iter().map(|b| b.len()).sum::<usize>())
+    }
+
     pub fn is_finite(&self) -> bool {
         self.w.iter().all(|w| kernels::all_finite(w.as_slice().unwrap()))
             && self.b.iter().all(|b| kernels::all_finite(b.as_slice().unwrap()))

@@ -44,6 +44,17 @@ pub struct UpdateBuffers {
     pub scratch: Vec<f32>,
 }
 
+impl UpdateBuffers {
+    /// Bytes held by the buffers.
+    pub fn bytes(&self) -> usize {
+        self.trace.bytes()
+            + 8 * self.labels.capacity()
+            + 4 * (self.losses.capacity() + self.scratch.capacity())
+            + 4 * self.signals.iter().map(|s| s.len()).sum::<usize>()
+            + self.grads.bytes()
+    }
+}
+
 /// The stacked forward pass, the per-pass losses and the rule's update `buf.grads`, for the batch
 /// already in `buf.trace.input` / `buf.labels` (the trace prepared for `plan`). Noise comes from
 /// `noise_rng` in a fixed order (layer by layer, pass by pass).

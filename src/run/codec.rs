@@ -330,6 +330,18 @@ impl RunConfig {
     /// Like [`RunConfig::parse`], but the keys in `extras` (such as the page's `at`) are accepted
     /// and returned as `(key, value)` pairs instead of being rejected.
     pub fn parse_with_extras(s: &str, extras: &[&str]) -> Result<(RunConfig, Vec<(String, String)>), ConfigError> {
+        let (cfg, extra_out) = Self::parse_keys(s, extras)?;
+        cfg.validate()?;
+        Ok((cfg, extra_out))
+    }
+
+    /// Every key read and checked on its own, but not the combinations nor the limits
+    /// ([`RunConfig::validate`]): for tools that cost a configuration over the limits.
+    pub fn parse_unvalidated(s: &str) -> Result<RunConfig, ConfigError> {
+        Self::parse_keys(s, &[]).map(|(c, _)| c)
+    }
+
+    fn parse_keys(s: &str, extras: &[&str]) -> Result<(RunConfig, Vec<(String, String)>), ConfigError> {
         if s.len() > MAX_STRING {
             return Err(err("(string)", &shown(s), format!("longer than {MAX_STRING} characters")));
         }
@@ -340,12 +352,16 @@ impl RunConfig {
         let mut extra_out = Vec::new();
         for part in s.split('&').filter(|p| !p.is_empty()) {
             let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
+            let name = |k: &str| if k.is_empty() { "(no key)".to_string() } else { shown(k) };
             let key = percent_decode(raw_key)
-                .ok_or_else(|| err(&shown(raw_key), raw_value, "malformed %-escape in the key"))?;
+                .ok_or_else(|| err(&name(raw_key), &shown(raw_value), "malformed %-escape in the key"))?;
             let value = percent_decode(raw_value)
-                .ok_or_else(|| err(&shown(&key), &shown(raw_value), "malformed %-escape in the value"))?;
+                .ok_or_else(|| err(&name(&key), &shown(raw_value), "malformed %-escape in the value"))?;
             if !part.contains('=') {
-                return Err(err(&shown(&key), "", "expected key=value"));
+                return Err(err(&name(&key), "", "expected key=value"));
+            }
+            if key.is_empty() {
+                return Err(err(&name(&key), &shown(&value), "a setting without a name: expected key=value"));
             }
             if seen.contains(&key) {
                 return Err(err(&shown(&key), &shown(&value), "this key appears more than once"));
@@ -365,10 +381,9 @@ impl RunConfig {
                 let names: Vec<&str> = std::iter::once("v").chain(KEYS.iter().map(|k| k.key)).collect();
                 err(&shown(&key), &shown(&value), format!("unknown key; known keys are {}", names.join(", ")))
             })?;
-            (spec.set)(&mut cfg, &value).map_err(|m| err(&key, &shown(&value), m))?;
+            (spec.set)(&mut cfg, &value).map_err(|m| err(&shown(&key), &shown(&value), m))?;
         }
         cfg.apply_data_defaults(|k| seen.iter().any(|s| s == k));
-        cfg.validate()?;
         Ok((cfg, extra_out))
     }
 

@@ -18,8 +18,6 @@ pub const MAX_HIDDEN_LAYERS: usize = 8;
 pub const MAX_WIDTH: usize = 1024;
 pub const MAX_BATCH: usize = 1024;
 pub const MAX_DRAWS: usize = 64;
-/// Upper bound on activations held by one step: (passes x batch x units of all layers).
-pub const MAX_STEP_ACTIVATIONS: usize = 16 << 20;
 /// Largest seed: 2^53 - 1, so it survives a round trip through a JavaScript number.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 /// Fewest drawn points a run trains on (`data=points`).
@@ -91,62 +89,15 @@ pub(crate) fn err(key: &str, value: &str, message: impl Into<String>) -> ConfigE
     ConfigError { key: key.to_string(), value: value.to_string(), message: message.into() }
 }
 
-/// Cuts a user-supplied value for display in a message.
+/// A user-supplied value for display in a message: control characters escaped (`\u{7f}`), cut
+/// to 40 characters.
 pub(crate) fn shown(v: &str) -> String {
-    if v.chars().count() > 40 { format!("{}...", v.chars().take(40).collect::<String>()) } else { v.to_string() }
-}
-
-/// The one batch check: a minibatch cannot be larger than the training set.
-pub fn check_batch(batch: usize, n_train: usize) -> Result<(), ConfigError> {
-    if batch > n_train {
-        return Err(err(
-            "batch",
-            &batch.to_string(),
-            format!("larger than the training set ({n_train} training samples): lower batch to at most {n_train}"),
-        ));
-    }
-    Ok(())
+    let escaped: String =
+        v.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect();
+    if escaped.chars().count() > 40 { format!("{}...", escaped.chars().take(40).collect::<String>()) } else { escaped }
 }
 
 impl RunConfig {
-    /// Checks the combinations that single keys cannot: rules that cannot run with these settings,
-    /// a batch larger than the training set, and the memory one step would need.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(reason) = self.rule.unavailable_reason(self.activation, self.mode) {
-            let key = if self.mode == NoiseMode::Blind { "mode" } else { "rule" };
-            let value = if key == "mode" { "blind".to_string() } else { self.rule.key().to_string() };
-            return Err(err(key, &value, reason));
-        }
-        if self.data == DataSet::Points {
-            let n = points::point_count(&self.drawn_points);
-            if n < MIN_DRAWN_POINTS {
-                return Err(err(
-                    "pts",
-                    &shown(&self.drawn_points),
-                    format!(
-                        "data=points needs at least {MIN_DRAWN_POINTS} points (it has {n}): click the plane to add some"
-                    ),
-                ));
-            }
-        }
-        if let Some(n_train) = self.train_count() {
-            check_batch(self.batch_size, n_train)?;
-        }
-        let units: usize = self.hidden_sizes.iter().sum::<usize>() + if self.data.is_digits() { 10 } else { 2 };
-        let passes = 1 + self.draws * if self.rule.method == Method::Inp { self.hidden_sizes.len() + 1 } else { 1 };
-        let need = passes.saturating_mul(self.batch_size).saturating_mul(units);
-        if need > MAX_STEP_ACTIVATIONS {
-            return Err(err(
-                "batch",
-                &self.batch_size.to_string(),
-                format!(
-                    "one step would hold {need} activations ({passes} passes x batch x {units} units); the limit is {MAX_STEP_ACTIVATIONS}: lower batch, draws or the widths"
-                ),
-            ));
-        }
-        Ok(())
-    }
-
     /// Number of training samples where the configuration alone knows it: `round(n * train)`,
     /// at least 1 and leaving at least 1 for testing; 8,000 for the digits (their fixed split);
     /// `None` for an uploaded table (known once the table is there).

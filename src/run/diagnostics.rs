@@ -21,6 +21,12 @@ pub struct DiagnosticBuffers {
 }
 
 impl DiagnosticBuffers {
+    pub fn bytes(&self) -> usize {
+        self.clean.bytes()
+            + 4 * (self.signals.iter().map(|s| s.len()).sum::<usize>() + self.scratch.capacity())
+            + self.grads.bytes()
+    }
+
     pub fn new(net: &Network, batch: usize) -> Self {
         DiagnosticBuffers {
             signals: rules::signal_buffers(net, batch),

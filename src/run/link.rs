@@ -2,7 +2,9 @@
 //! and pauses there; `compare=inp,anp:blind,np:k4` runs up to three more rule variants beside the
 //! page's own run, in lockstep from the identical seed.
 
-use super::config::{ConfigError, MAX_DRAWS, RunConfig, err};
+use super::config::{ConfigError, MAX_DRAWS, RunConfig, err, shown};
+use super::cost::{self, Shape};
+use crate::data::Sources;
 use crate::rules::{NoiseMode, Rule};
 
 /// Keys a link may carry besides the configuration's.
@@ -38,10 +40,24 @@ impl Link {
             match key.as_str() {
                 "at" => match value.parse::<u64>() {
                     Ok(n) if n <= MAX_AT => link.at = Some(n),
-                    _ => return Err(err("at", &value, format!("expected a whole number of steps from 0 to {MAX_AT}"))),
+                    _ => {
+                        return Err(err(
+                            "at",
+                            &shown(&value),
+                            format!("expected a whole number of steps from 0 to {MAX_AT}"),
+                        ));
+                    }
                 },
                 _ => link.compare = parse_compare(&link.config, &value)?,
             }
+        }
+        // All runs together must fit (each alone was checked when parsed); an upload's shape is
+        // known only once its table is there.
+        if let Some(shape) = Shape::of(&link.config, &Sources::default())
+            && !link.compare.is_empty()
+        {
+            let runs: Vec<(&RunConfig, Shape)> = link.configs().map(|c| (c, shape)).collect();
+            cost::check(&runs)?;
         }
         Ok(link)
     }
@@ -50,24 +66,29 @@ impl Link {
     pub fn label(&self) -> &'static str {
         self.config.rule.key()
     }
+
+    /// Every run's configuration, the page's own first.
+    pub fn configs(&self) -> impl Iterator<Item = &RunConfig> {
+        std::iter::once(&self.config).chain(self.compare.iter().map(|r| &r.config))
+    }
 }
 
 /// The `compare` list: at most [`MAX_COMPARE`] distinct variants, none equal to the run itself.
 fn parse_compare(config: &RunConfig, value: &str) -> Result<Vec<CompareRun>, ConfigError> {
     let mut runs: Vec<CompareRun> = Vec::new();
     for item in value.split(',').filter(|s| !s.is_empty()) {
-        let variant = compare_variant(config, item).map_err(|m| err("compare", value, m))?;
+        let variant = compare_variant(config, item).map_err(|m| err("compare", &shown(value), m))?;
         if variant == *config || runs.iter().any(|r| r.config == variant) {
             return Err(err(
                 "compare",
-                value,
-                format!("{item} is listed twice (the run's own settings are always shown)"),
+                &shown(value),
+                format!("{} is listed twice (the run's own settings are always shown)", shown(item)),
             ));
         }
         runs.push(CompareRun { label: item.to_string(), config: variant });
     }
     if runs.len() > MAX_COMPARE {
-        return Err(err("compare", value, "at most three runs besides the page's own"));
+        return Err(err("compare", &shown(value), "at most three runs besides the page's own"));
     }
     Ok(runs)
 }
@@ -78,8 +99,8 @@ pub fn compare_variant(config: &RunConfig, item: &str) -> Result<RunConfig, Stri
     let mut parts = item.split(':');
     let name = parts.next().unwrap_or_default();
     let mut c = config.clone();
-    c.rule =
-        Rule::from_key(name).ok_or_else(|| format!("{name} is not a rule; expected e.g. inp, anp:blind or np:k4"))?;
+    c.rule = Rule::from_key(name)
+        .ok_or_else(|| format!("{} is not a rule; expected e.g. inp, anp:blind or np:k4", shown(name)))?;
     for p in parts {
         match p {
             "blind" => c.mode = NoiseMode::Blind,
@@ -89,13 +110,13 @@ pub fn compare_variant(config: &RunConfig, item: &str) -> Result<RunConfig, Stri
                     .parse()
                     .ok()
                     .filter(|d| (1..=MAX_DRAWS).contains(d))
-                    .ok_or_else(|| format!("{p}: expected k1 to k{MAX_DRAWS}"))?;
+                    .ok_or_else(|| format!("{}: expected k1 to k{MAX_DRAWS}", shown(p)))?;
             }
-            _ => return Err(format!("{p}: expected blind, clean or kN after the rule")),
+            _ => return Err(format!("{}: expected blind, clean or kN after the rule", shown(p))),
         }
     }
     // The decorrelation matrices exist only in D-variants, so the run is rebuilt from its string.
-    RunConfig::parse(&c.to_string()).map_err(|e| format!("{item}: {}", e.message))
+    RunConfig::parse(&c.to_string()).map_err(|e| format!("{}: {}", shown(item), e.message))
 }
 
 /// A link as the page receives it: the canonical configuration, the run's label, `at` and the

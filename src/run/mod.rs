@@ -1,8 +1,10 @@
 //! A run: its configuration and the string codec shared by the URL and the CLI, the trainer that
 //! steps it, what a step reports, evaluation, and the page link around a configuration.
 
+pub mod checks;
 pub mod codec;
 pub mod config;
+pub mod cost;
 pub mod diagnostics;
 pub mod evaluation;
 pub mod link;

@@ -6,7 +6,9 @@
 
 use std::fmt;
 
-use super::config::{ConfigError, RunConfig, check_batch};
+use super::checks::check_batch;
+use super::config::{ConfigError, RunConfig};
+use super::cost::Shape;
 use super::diagnostics::{self, DiagnosticBuffers};
 use super::evaluation::{self, Evaluation};
 use super::stats::StepStats;
@@ -16,6 +18,11 @@ use crate::network::{Network, Passes, Trace};
 use crate::optimizer::OptState;
 use crate::rng::{Rng, Stream};
 use crate::rules::{self, Grads, Method, UpdateBuffers, compute_update};
+
+/// A minibatch loss above this counts as divergence: no learning run comes near it (losses start
+/// near ln(classes) for cross-entropy and 1 for squared error), while a blow-up passes it long
+/// before it becomes non-finite (a finite loss of 1e38 still breaks every chart's axis).
+pub const MAX_LOSS: f32 = 1e6;
 
 /// Why training stopped.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,6 +97,9 @@ impl Trainer {
     /// uploaded table) when the config asks for it.
     pub fn with_sources(config: RunConfig, sources: &Sources) -> Result<Trainer, ConfigError> {
         config.validate()?;
+        if let Some(shape) = Shape::of(&config, sources) {
+            config.check_data(&shape)?;
+        }
         let data = Dataset::build(&config.data_spec(), sources, &mut Rng::stream(config.seed, Stream::Data))
             .map_err(|message| ConfigError { key: "data".into(), value: config.data.key().into(), message })?;
         let net = initial_network(&config, data.dim(), data.classes);
@@ -154,6 +164,20 @@ impl Trainer {
     pub fn last_stats(&self) -> &StepStats {
         &self.last
     }
+    /// Bytes this run holds: its data, parameters, optimiser state and every buffer of a step
+    /// (what `run::cost` predicts before the run exists).
+    pub fn bytes(&self) -> usize {
+        let data = |s: &crate::data::Samples| 4 * s.x.len() + 8 * s.y.len();
+        data(&self.data.train)
+            + data(&self.data.test)
+            + self.net.bytes()
+            + self.opt.bytes()
+            + self.ws.update.bytes()
+            + self.ws.diagnostics.bytes()
+            + self.ws.decor.bytes()
+            + self.ws.eval.bytes()
+    }
+
     /// The buffers of the last step's update (what the noise panel shows).
     pub fn last_update(&self) -> &UpdateBuffers {
         &self.ws.update
@@ -225,6 +249,12 @@ impl Trainer {
         let step = self.steps + 1;
         if !stats.batch_loss.is_finite() {
             return Err(self.diverge(step, format!("the minibatch loss became {}", stats.batch_loss)));
+        }
+        if stats.batch_loss > MAX_LOSS {
+            return Err(self.diverge(
+                step,
+                format!("the minibatch loss reached {:e}, above {MAX_LOSS:e} (it blew up)", stats.batch_loss),
+            ));
         }
         let buf = &self.ws.update;
         if !buf.grads.is_finite() {

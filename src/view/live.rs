@@ -9,6 +9,7 @@ use super::history::History;
 use super::plane::{self, PlaneView};
 use super::probe::{self, Probe};
 use crate::network::Trace;
+use crate::run::evaluation::{self, Scorer};
 use crate::run::stats::Smoothed;
 use crate::run::{TrainError, Trainer};
 
@@ -94,6 +95,28 @@ pub struct Summary {
     pub diverged: Option<String>,
 }
 
+/// An evaluation under way: the step it belongs to and its two scores, computed a chunk at a
+/// time; training waits until it is done, so it describes exactly that step's network.
+#[derive(Clone, Debug)]
+struct PendingEval {
+    step: u64,
+    train: Scorer,
+    test: Scorer,
+}
+
+/// What one unit of work did (see [`LiveRun::work_unit`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// One chunk of an evaluation (`true`: the evaluation is complete).
+    Evaluated(bool),
+    /// One training step.
+    Stepped,
+    /// A step diverged; the run stops there.
+    Diverged,
+    /// Nothing to do: the target is reached (or the run diverged) and no evaluation is pending.
+    Idle,
+}
+
 #[derive(Clone, Debug)]
 pub struct LiveRun {
     trainer: Trainer,
@@ -104,26 +127,34 @@ pub struct LiveRun {
     /// The latest evaluated row (the history's columns).
     latest: Vec<f32>,
     evaluated_at: u64,
+    pending: Option<PendingEval>,
+    eval_rows: usize,
+    /// Steps whose work about equals one evaluation's (the history's initial stride).
+    stride: u64,
     view_trace: Trace,
 }
 
 impl LiveRun {
-    /// A live run of `trainer`, shown under `label` (its rule, or its compare item); evaluated
-    /// once at step 0.
+    /// A live run of `trainer`, shown under `label` (its rule, or its compare item); its
+    /// evaluation at step 0 is the first work it does.
     pub fn new(trainer: Trainer, label: &str) -> Self {
         let n_layers = trainer.network().n_layers();
         let stride = history_stride(&trainer);
+        let eval_rows = evaluation::chunk_rows(trainer.network());
         let mut run = LiveRun {
             trainer,
             label: label.to_string(),
             history: History::with_stride(COLUMNS.len() + n_layers, HISTORY_POINTS, stride),
             smoothed: Smoothed::new(n_layers, SMOOTHING),
             schedule: EvalSchedule::new(),
-            latest: Vec::new(),
+            latest: vec![f32::NAN; COLUMNS.len() + n_layers],
             evaluated_at: u64::MAX,
+            pending: None,
+            eval_rows,
+            stride,
             view_trace: Trace::default(),
         };
-        run.record();
+        run.start_evaluation();
         run
     }
 
@@ -146,39 +177,106 @@ impl LiveRun {
         COLUMNS.iter().map(|c| c.to_string()).chain((1..=n_layers).map(|l| format!("alignment_{l}"))).collect()
     }
 
-    /// Runs up to `n` steps, recording history points on the history's stride; stops at the
-    /// first divergence (recording where it stopped).
-    pub fn run(&mut self, n: u32) -> Result<u32, TrainError> {
-        for _ in 0..n {
-            match self.trainer.step() {
-                Ok(s) => self.smoothed.add(s),
-                Err(e) => {
-                    self.record();
-                    return Err(e);
-                }
+    /// One unit of work toward `target` steps: a chunk of the pending evaluation if there is
+    /// one (training waits for it), else one training step (starting an evaluation when the
+    /// history wants a point at the new step, or when the step diverged). Every unit is bounded:
+    /// a step by the cost model (`run::cost`), a chunk by [`evaluation::CHUNK_WORK`].
+    pub fn work_unit(&mut self, target: u64) -> Unit {
+        if let Some(p) = &mut self.pending {
+            let net = self.trainer.network();
+            let data = self.trainer.data();
+            let done = if !p.train.done() {
+                p.train.advance(net, &data.train, self.eval_rows, &mut self.view_trace);
+                false
+            } else {
+                p.test.advance(net, &data.test, self.eval_rows, &mut self.view_trace)
+            };
+            if done {
+                self.finish_evaluation();
             }
-            if self.history.wants(self.trainer.steps()) {
-                self.record();
+            return Unit::Evaluated(done);
+        }
+        if self.trainer.diverged().is_some() || self.trainer.steps() >= target {
+            return Unit::Idle;
+        }
+        match self.trainer.step() {
+            Ok(s) => {
+                self.smoothed.add(s);
+                if self.history.wants(self.trainer.steps()) {
+                    self.start_evaluation();
+                }
+                Unit::Stepped
+            }
+            Err(_) => {
+                self.start_evaluation();
+                Unit::Diverged
             }
         }
-        Ok(n)
     }
 
-    /// Evaluates and appends one history point at the current step.
-    fn record(&mut self) {
-        let ev = self.trainer.evaluate_first(EVAL_MAX);
-        self.evaluated_at = self.trainer.steps();
-        let mut row = vec![ev.train.loss, ev.test.loss, ev.train.accuracy, ev.test.accuracy];
+    /// Whether an evaluation is under way.
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Runs `n` steps and every evaluation they call for, at once (tests and the CLI-like
+    /// uses; the page's worker goes a unit at a time through a [`super::session::Session`]).
+    pub fn run(&mut self, n: u64) -> Result<(), TrainError> {
+        let target = self.trainer.steps() + n;
+        loop {
+            match self.work_unit(target) {
+                Unit::Idle => break,
+                Unit::Diverged => {
+                    while self.busy() {
+                        self.work_unit(target);
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match self.trainer.diverged() {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts evaluating the current step (unless it is evaluated or being evaluated).
+    fn start_evaluation(&mut self) {
+        let step = self.trainer.steps();
+        if self.evaluated_at == step || self.pending.as_ref().is_some_and(|p| p.step == step) {
+            return;
+        }
+        let data = self.trainer.data();
+        self.pending = Some(PendingEval {
+            step,
+            train: Scorer::new(&data.train, EVAL_MAX),
+            test: Scorer::new(&data.test, EVAL_MAX),
+        });
+    }
+
+    /// Records the finished evaluation: the figures shown, and a history point on the stride.
+    fn finish_evaluation(&mut self) {
+        let Some(p) = self.pending.take() else { return };
+        let (train, test) = (p.train.score(), p.test.score());
+        let mut row = vec![train.loss, test.loss, train.accuracy, test.accuracy];
         row.extend_from_slice(self.smoothed.values());
-        self.history.record(self.trainer.steps(), &row);
+        self.history.record(p.step, &row);
         self.latest = row;
+        self.evaluated_at = p.step;
     }
 
-    /// The summary, re-evaluated first when the schedule says the figures are due (`now_ms` on
-    /// any monotonic clock; `running`: whether training is under way).
+    /// The summary of the latest finished evaluation. When the schedule says the figures are
+    /// due (`now_ms` on any monotonic clock; `running`: whether training is under way) and they
+    /// are not of the current step, an evaluation is started: the next summaries show it.
     pub fn summary(&mut self, now_ms: f64, running: bool) -> Summary {
-        if self.schedule.fresh_due(now_ms, running) && self.evaluated_at != self.trainer.steps() {
-            self.record();
+        // While training runs, an evaluation of its own costs about `stride` steps of work: it
+        // is due only when at least that many steps went by (the history's points already
+        // come that often), so evaluating never takes more than about half the time.
+        let steps = self.trainer.steps();
+        let cheap_enough = !running || steps.saturating_sub(self.evaluated_at.min(steps)) >= self.stride;
+        if cheap_enough && self.schedule.fresh_due(now_ms, running) && self.evaluated_at != steps {
+            self.start_evaluation();
         }
         let t = &self.trainer;
         let v = |i: usize| self.latest.get(i).copied().unwrap_or(f32::NAN);
@@ -216,9 +314,10 @@ impl LiveRun {
         self.trainer.network().layers[0].n_in() == 2
     }
 
-    /// The grid resolution of the decision boundary (see [`plane::resolution`]).
-    pub fn plane_resolution(&self) -> usize {
-        plane::resolution(self.trainer.network())
+    /// The grid resolution of the decision boundary (see [`plane::resolution`]); None when the
+    /// network is too large to map the plane for every snapshot.
+    pub fn plane_resolution(&self) -> Option<usize> {
+        if self.is_planar() { plane::resolution(self.trainer.network()) } else { None }
     }
 
     /// The network over a `res x res` grid of the plane (res clamped to 4..=256) with the first

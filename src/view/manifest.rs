@@ -35,6 +35,8 @@ pub struct Limits {
     pub max_link_points: usize,
     pub min_drawn_points: usize,
     pub max_csv_bytes: usize,
+    /// Largest run file (Export run) the page reads: its table plus JSON escaping.
+    pub max_import_bytes: usize,
     pub max_compare: usize,
     pub max_at: u64,
     pub max_seed: u64,
@@ -104,6 +106,7 @@ pub fn manifest() -> Manifest {
             max_link_points: points::MAX_URL_POINTS,
             min_drawn_points: config::MIN_DRAWN_POINTS,
             max_csv_bytes: csv::MAX_CSV_BYTES,
+            max_import_bytes: 2 * csv::MAX_CSV_BYTES,
             max_compare: link::MAX_COMPARE,
             max_at: link::MAX_AT,
             max_seed: config::MAX_SEED,

@@ -9,3 +9,4 @@ pub mod manifest;
 pub mod plane;
 pub mod plot;
 pub mod probe;
+pub mod session;

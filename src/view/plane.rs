@@ -6,8 +6,8 @@ use crate::network::{Network, Trace};
 
 /// The plane shown in the page: `[-EXTENT, EXTENT]^2` (the plane the data lives on).
 pub const EXTENT: f32 = crate::data::PLANE_EXTENT;
-/// Finest and coarsest grids of the decision boundary.
-pub const RESOLUTIONS: [usize; 3] = [64, 32, 16];
+/// The grids of the decision boundary, finest first.
+pub const RESOLUTIONS: [usize; 4] = [64, 32, 16, 8];
 /// The hidden-unit thumbnails are drawn 40 px wide: a 32 x 32 grid is plenty.
 pub const UNIT_RESOLUTION: usize = 32;
 /// Most hidden-unit thumbnails the page shows, all layers together (the first units of each
@@ -19,14 +19,16 @@ pub const MAX_UNIT_MAPS: usize = 64;
 pub fn unit_maps_per_layer(hidden_layers: usize) -> usize {
     (MAX_UNIT_MAPS / hidden_layers.max(1)).max(1)
 }
-/// Forward-pass work the boundary grid may cost, in flops (about 20 MFLOP: a few ms in wasm).
-const GRID_FLOPS: usize = 20_000_000;
+/// Forward-pass work the boundary grid may cost, in flops (about 128 MFLOP: about 10 ms in wasm;
+/// the worker computes it once per snapshot and run).
+const GRID_FLOPS: usize = 128_000_000;
 
 /// The grid resolution the plane view should use for `net`: 64 x 64 unless the network is so
-/// large that the grid's forward pass would cost more than [`GRID_FLOPS`] (then 32 or 16).
-pub fn resolution(net: &Network) -> usize {
-    let params: usize = net.layers.iter().map(|l| l.w.len()).sum();
-    RESOLUTIONS.into_iter().find(|r| r * r * params * 2 <= GRID_FLOPS).unwrap_or(16)
+/// large that the grid's forward pass would cost more than [`GRID_FLOPS`] (then 32, 16 or 8);
+/// None when even the 8 x 8 grid would (the page then says the map is not drawn).
+pub fn resolution(net: &Network) -> Option<usize> {
+    let params: usize = net.layers.iter().map(|l| l.w.len() + l.r.as_ref().map_or(0, |r| r.len())).sum();
+    RESOLUTIONS.into_iter().find(|r| r * r * params * 2 <= GRID_FLOPS)
 }
 
 /// Outputs over a `res x res` grid spanning `[-EXTENT, EXTENT]^2`, row 0 at the top (y = +EXTENT).

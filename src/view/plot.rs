@@ -25,8 +25,66 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(190, 150, 20),
 ];
 
+/// Largest magnitude a chart draws: beyond it a value is left out (a gap in its curve), so a
+/// blown-up run (a loss of 1e38 is finite) never reaches plotters, whose axes overflow or loop
+/// on ranges near the f32 limit.
+pub const PLOT_MAX: f32 = 1e30;
+/// Smallest positive value a log axis draws.
+pub const PLOT_MIN_LOG: f32 = 1e-30;
+
+/// Whether `v` is drawn (finite, within [`PLOT_MAX`], positive on a log axis).
+pub fn plottable(v: f32, log: bool) -> bool {
+    v.is_finite() && v.abs() <= PLOT_MAX && (!log || v >= PLOT_MIN_LOG)
+}
+
+/// The runs of consecutive drawable points of a curve: a value that cannot be drawn leaves a gap.
+pub fn segments(xs: &[f32], ys: &[f32], log: bool) -> Vec<Vec<(f32, f32)>> {
+    let mut out: Vec<Vec<(f32, f32)>> = vec![Vec::new()];
+    for (&x, &y) in xs.iter().zip(ys) {
+        if plottable(y, log) && x.is_finite() {
+            out.last_mut().unwrap().push((x, y));
+        } else if !out.last().unwrap().is_empty() {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The y range of a chart from the drawable values (or `fixed`), computed in f64 and kept within
+/// [`PLOT_MAX`]: `(lo, hi)` with `lo < hi`; on a log axis whole decades.
+pub fn y_range(values: impl Iterator<Item = f32>, log: bool, fixed: Option<(f32, f32)>) -> (f32, f32) {
+    let (mut lo, mut hi) = match fixed {
+        Some((a, b)) => (a as f64, b as f64),
+        None => values
+            .filter(|&v| plottable(v, log))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v as f64), b.max(v as f64))),
+    };
+    if !lo.is_finite() || !hi.is_finite() {
+        (lo, hi) = if log { (0.01, 1.0) } else { (0.0, 1.0) };
+    }
+    let max = PLOT_MAX as f64;
+    if log {
+        // Whole decades, so the axis always has labelled powers of ten (a hair below the lower
+        // one, so its label is inside the axis and drawn).
+        let lo_dec = lo.max(PLOT_MIN_LOG as f64).log10().floor().clamp(-30.0, 29.0);
+        let hi_dec = hi.min(max).log10().ceil().clamp(lo_dec + 1.0, 30.0);
+        return ((10f64.powf(lo_dec) * 0.98) as f32, 10f64.powf(hi_dec) as f32);
+    }
+    (lo, hi) = (lo.clamp(-max, max), hi.clamp(-max, max));
+    if hi <= lo {
+        hi = lo + lo.abs().max(1.0);
+    }
+    if fixed.is_none() {
+        let pad = (hi - lo) * 0.05;
+        (lo, hi) = (lo - pad, hi + pad);
+    }
+    (lo as f32, hi as f32)
+}
+
 /// Draws `series` against `xs` (steps). With `log_y`, values <= 0 are left out of the curve.
-/// `y_range` fixes the y axis (e.g. accuracy 0..1); otherwise it fits the data.
+/// `y_range` fixes the y axis (e.g. accuracy 0..1); otherwise it fits the data. Values that
+/// cannot be drawn (NaN, infinite, beyond [`PLOT_MAX`]) leave gaps.
 pub fn line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -37,26 +95,10 @@ pub fn line_chart<DB: DrawingBackend>(
 ) -> Result<XMap, String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
-    let x0 = xs.first().copied().unwrap_or(0.0);
-    let x1 = xs.last().copied().unwrap_or(1.0).max(x0 + 1.0);
-    let finite = series.iter().flat_map(|s| s.ys.iter().copied()).filter(|v| v.is_finite() && (!log_y || *v > 0.0));
-    let (mut lo, mut hi) = finite.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    if let Some((a, b)) = y_range {
-        lo = a;
-        hi = b;
-    }
-    if !lo.is_finite() || !hi.is_finite() {
-        (lo, hi) = if log_y { (0.01, 1.0) } else { (0.0, 1.0) };
-    }
-    if hi <= lo {
-        hi = lo + if log_y { lo.max(1e-6) } else { 1.0 };
-    }
-    if log_y {
-        // Whole decades, so the axis always has labelled powers of ten.
-        // (a hair below the power of ten, so its label is inside the axis and drawn)
-        lo = libm::powf(10.0, libm::floorf(libm::log10f(lo))) * 0.98;
-        hi = libm::powf(10.0, libm::ceilf(libm::log10f(hi)));
-    }
+    let xs_ok = || xs.iter().copied().filter(|x| x.is_finite() && x.abs() <= PLOT_MAX);
+    let x0 = xs_ok().next().unwrap_or(0.0);
+    let x1 = xs_ok().next_back().unwrap_or(1.0).max(x0 + 1.0);
+    let (lo, hi) = self::y_range(series.iter().flat_map(|s| s.ys.iter().copied()), log_y, y_range);
     let mut builder = ChartBuilder::on(root);
     builder.caption(title, ("sans-serif", 14)).margin(6).x_label_area_size(22).y_label_area_size(48);
     let xmap = if log_y {
@@ -75,18 +117,19 @@ pub fn line_chart<DB: DrawingBackend>(
             .draw()
             .map_err(e)?;
         for s in series {
-            let pts = xs.iter().zip(s.ys).filter(|(_, y)| y.is_finite() && **y > 0.0).map(|(x, y)| (*x, *y));
-            chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
+            for seg in segments(xs, s.ys, true) {
+                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(2))).map_err(e)?;
+            }
         }
         let (px, _) = chart.plotting_area().get_pixel_range();
         [px.start as f64, px.end as f64, x0 as f64, x1 as f64]
     } else {
-        let pad = if y_range.is_some() { 0.0 } else { (hi - lo) * 0.05 };
-        let mut chart = builder.build_cartesian_2d(x0..x1, lo - pad..hi + pad).map_err(e)?;
+        let mut chart = builder.build_cartesian_2d(x0..x1, lo..hi).map_err(e)?;
         chart.configure_mesh().x_labels(5).y_labels(5).label_style(("sans-serif", 11)).draw().map_err(e)?;
         for s in series {
-            let pts = xs.iter().zip(s.ys).filter(|(_, y)| y.is_finite()).map(|(x, y)| (*x, *y));
-            chart.draw_series(LineSeries::new(pts, s.color.stroke_width(2))).map_err(e)?;
+            for seg in segments(xs, s.ys, false) {
+                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(2))).map_err(e)?;
+            }
         }
         let (px, _) = chart.plotting_area().get_pixel_range();
         [px.start as f64, px.end as f64, x0 as f64, x1 as f64]
@@ -114,20 +157,23 @@ pub fn histogram<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
-    let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let (mut lo, mut hi) = finite.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let finite: Vec<f32> = values.iter().copied().filter(|&v| plottable(v, false)).collect();
+    let (mut lo, mut hi) =
+        finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v as f64), b.max(v as f64)));
     if !lo.is_finite() {
         (lo, hi) = (-1.0, 1.0);
     }
-    if hi - lo < 1e-6 {
-        lo -= 0.5;
-        hi += 0.5;
+    if hi - lo < 1e-6 * hi.abs().max(1.0) {
+        let half = 0.5 * hi.abs().max(1.0);
+        lo -= half;
+        hi += half;
     }
-    let width = (hi - lo) / bins as f32;
+    let width = (hi - lo) / bins as f64;
     let mut counts = vec![0u32; bins];
-    for v in &finite {
-        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+    for &v in &finite {
+        counts[(((v as f64 - lo) / width) as usize).min(bins - 1)] += 1;
     }
+    let (lo, hi, width) = (lo as f32, hi as f32, width as f32);
     let top = counts.iter().copied().max().unwrap_or(1).max(1);
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 12))
@@ -183,7 +229,7 @@ pub fn band_chart<DB: DrawingBackend>(
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let tx = |x: f32| if axes.log2_x { libm::log2f(x.max(f32::MIN_POSITIVE)) } else { x };
-    let xs_all = bands.iter().flat_map(|b| b.xs.iter().copied()).filter(|v| v.is_finite()).map(tx);
+    let xs_all = bands.iter().flat_map(|b| b.xs.iter().copied()).filter(|&v| plottable(v, false)).map(tx);
     let (mut x0, mut x1) = xs_all.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if !x0.is_finite() {
         (x0, x1) = (0.0, 1.0);
@@ -200,8 +246,10 @@ pub fn band_chart<DB: DrawingBackend>(
     let (mut lo, mut hi) = match axes.y_range {
         Some(r) => r,
         None => {
-            let ys =
-                bands.iter().flat_map(|b| b.mean.iter().chain(b.lo).chain(b.hi).copied()).filter(|v| v.is_finite());
+            let ys = bands
+                .iter()
+                .flat_map(|b| b.mean.iter().chain(b.lo).chain(b.hi).copied())
+                .filter(|&v| plottable(v, false));
             ys.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
         }
     };
@@ -260,7 +308,11 @@ pub fn band_chart<DB: DrawingBackend>(
         .map_err(e)?;
     for b in bands {
         let pts = |ys: &'_ [f32]| -> Vec<(f32, f32)> {
-            b.xs.iter().zip(ys).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (tx(*x), *y)).collect()
+            b.xs.iter()
+                .zip(ys)
+                .filter(|(x, y)| plottable(**x, false) && plottable(**y, false))
+                .map(|(x, y)| (tx(*x), *y))
+                .collect()
         };
         if !b.lo.is_empty() && b.lo.len() == b.hi.len() {
             let mut poly = pts(b.lo);

@@ -8,7 +8,8 @@ use super::{js_err, json};
 use crate::activation::Activation;
 use crate::data::{DataSet, csv, generators, points};
 use crate::rules::{NoiseMode, Rule};
-use crate::run::{config::MAX_SEED, link};
+use crate::run::cost::Shape;
+use crate::run::{RunConfig, config::MAX_SEED, link};
 use crate::view::manifest;
 
 /// Parses a URL fragment for the page: `{"ok":true,"config","label","at","compare":[{label,
@@ -54,6 +55,18 @@ pub fn decode_points(pts: &str) -> Result<Vec<f32>, JsError> {
 #[wasm_bindgen(js_name = csvReport)]
 pub fn csv_report(text: &str) -> String {
     json(&csv::report(text))
+}
+
+/// Why `config` (with `data=upload`) cannot run on the uploaded CSV `text`, if it cannot: too few
+/// rows, a batch larger than the training share, or too large; the message says what to change.
+#[wasm_bindgen(js_name = checkUpload)]
+pub fn check_upload(config: &str, text: &str) -> Option<String> {
+    let config = match RunConfig::parse(config) {
+        Ok(c) => c,
+        Err(e) => return Some(e.to_string()),
+    };
+    let table = csv::parse_csv(text).ok()?;
+    config.check_data(&Shape::of_table(&table)).err().map(|e| e.to_string())
 }
 
 /// `[x, y, label, is_test]` quadruples of `n` points of a generated 2-D set, for its thumbnail.

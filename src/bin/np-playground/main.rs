@@ -17,6 +17,7 @@ versions) or backprop, headless. The config string is the one the page keeps in 
 USAGE:
     np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv]
     np-playground keys        list the config keys, their defaults and meanings
+    np-playground cost '<config>'   the memory and work per step the cost model gives it, and the limits
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
     np-playground repro [--quick]   the reproduction report: docs/results.md and its plots
     np-playground help
@@ -32,6 +33,20 @@ OPTIONS:
 EXAMPLE:
     np-playground run 'v=1&data=xor&rule=danp' --steps 2000 --json
 ";
+
+/// Prints what the cost model gives a configuration (checked against the limits or not: a
+/// configuration over them is still costed, so a researcher sees by how much).
+fn cost(config: &str) -> Result<(), String> {
+    use np_playground::run::cost::{self, Shape};
+    let cfg = RunConfig::parse_unvalidated(config).map_err(|e| e.to_string())?;
+    let shape = Shape::of(&cfg, &Default::default()).ok_or("data=upload: the cost depends on the table")?;
+    let c = cost::cost(&cfg, &shape);
+    let line = serde_json::json!({
+        "bytes": c.bytes, "work": c.work, "max_bytes": cost::MAX_BYTES, "max_work": cost::MAX_WORK,
+    });
+    println!("{line}");
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,6 +69,13 @@ fn main() -> ExitCode {
             bench::run(args.get(1).map(String::as_str) == Some("--quick"));
             ExitCode::SUCCESS
         }
+        Some("cost") => match cost(args.get(1).map_or("", String::as_str)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(2)
+            }
+        },
         Some("keys") => {
             let d = RunConfig::default();
             println!("v        version of the string format (only 1)");

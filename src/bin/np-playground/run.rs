@@ -119,6 +119,14 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
     let digits = if config.data.is_digits() { Some(load_digits().map_err(|e| (2, e))?) } else { None };
     let table = match &a.data {
         Some(path) => {
+            // The size is checked before the file is read.
+            let size = std::fs::metadata(path).map_err(|e| (2, format!("cannot read {path}: {e}")))?.len();
+            if size > csv::MAX_CSV_BYTES as u64 {
+                return Err((
+                    2,
+                    format!("{path} is {size} bytes; at most {} (20 MB) are accepted", csv::MAX_CSV_BYTES),
+                ));
+            }
             let text = std::fs::read_to_string(path).map_err(|e| (2, format!("cannot read {path}: {e}")))?;
             Some(csv::parse_csv(&text).map_err(|e| (2, format!("{path}: {e}")))?)
         }

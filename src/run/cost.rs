@@ -1,0 +1,225 @@
+//! What a configuration costs before it runs: the memory every buffer of a run allocates (its
+//! data, parameters, optimiser state, the stacked trace of one step, the diagnostics', the
+//! evaluation's) and the work of one step (multiply-adds of every product, noise draws,
+//! activations, the alignment's backward pass), for all the runs a page shows together. A link
+//! whose runs exceed the limits is refused before anything is allocated, with a message that
+//! names the setting to lower; so no link can freeze the page or ask for gigabytes.
+//!
+//! The model follows the engine's own buffers and products (`Trace::prepare`, `forward_passes`,
+//! the rules, `decorrelation::update`, the diagnostics); `tests/cost.rs` checks it against the
+//! sizes a trainer really allocates.
+
+use super::config::{ConfigError, RunConfig, err};
+use crate::data::{DataSet, Sources, csv::Table, mnist, points, split_count};
+use crate::network::Passes;
+use crate::rules::{Method, NoiseMode};
+
+/// Memory all runs of a page may hold together: 512 MiB.
+pub const MAX_BYTES: u64 = 512 << 20;
+/// Work of one step of all runs together, in multiply-add equivalents: about 0.1 s in
+/// WebAssembly on a 2-core machine (docs/engine.md has the measurements).
+pub const MAX_WORK: u64 = 500_000_000;
+/// A normal draw (ziggurat) costs about as much as this many multiply-adds of the products.
+const DRAW: u64 = 40;
+/// An activation (rational tanh, sigmoid, ...) or a per-sample loss term, in multiply-adds.
+const ACT: u64 = 4;
+/// An optimiser update of one parameter (Adam), in multiply-adds.
+const OPT: u64 = 10;
+/// Rows the evaluation pushes through the network at once (`evaluation::CHUNK`).
+const EVAL_ROWS: u64 = 256;
+
+/// The data's shape: what the cost depends on besides the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub inputs: usize,
+    pub classes: usize,
+    /// Samples, train and test together.
+    pub samples: usize,
+}
+
+impl Shape {
+    /// The shape of `config`'s data: known from the configuration for generated sets, drawn
+    /// points and the digits (their real file, or the one in `sources`), from the table for an
+    /// upload (None without one).
+    pub fn of(config: &RunConfig, sources: &Sources) -> Option<Shape> {
+        match config.data {
+            DataSet::Mnist | DataSet::Mnist14 => {
+                let (side, count) = match sources.digits {
+                    Some(d) => (d.rows * d.cols, d.len()),
+                    None => (28 * 28, mnist::TRAIN_DIGITS * 5 / 4),
+                };
+                let inputs = if config.data == DataSet::Mnist14 { side / 4 } else { side };
+                Some(Shape { inputs, classes: 10, samples: count })
+            }
+            DataSet::Upload => sources.table.map(Shape::of_table),
+            DataSet::Points => {
+                Some(Shape { inputs: 2, classes: 2, samples: points::point_count(&config.drawn_points) })
+            }
+            _ => Some(Shape { inputs: 2, classes: 2, samples: config.points }),
+        }
+    }
+
+    pub fn of_table(t: &Table) -> Shape {
+        Shape { inputs: t.dim, classes: t.classes, samples: t.rows() }
+    }
+
+    /// Training samples of this shape under `config`'s split.
+    pub fn train(&self, config: &RunConfig) -> usize {
+        match config.data {
+            DataSet::Mnist | DataSet::Mnist14 => self.samples * 4 / 5,
+            _ => split_count(self.samples, config.train_fraction),
+        }
+    }
+}
+
+/// Memory in bytes and work per step in multiply-add equivalents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    pub bytes: u64,
+    pub work: u64,
+}
+
+impl std::ops::Add for Cost {
+    type Output = Cost;
+    fn add(self, o: Cost) -> Cost {
+        Cost { bytes: self.bytes.saturating_add(o.bytes), work: self.work.saturating_add(o.work) }
+    }
+}
+
+/// The cost of one run of `config` on data of `shape`, with the alignment diagnostics on (the
+/// page's default; they are the larger case).
+pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
+    let sizes = config.layer_sizes(shape.inputs, shape.classes);
+    let n_layers = sizes.len() - 1;
+    let b = config.batch_size as u64;
+    let spec = config.update_spec();
+    let plan: Passes = spec.passes(n_layers);
+    let passes = plan.count() as u64;
+    let decor = config.rule.decorrelated;
+    let f = 4u64; // bytes per f32
+    let (mut bytes, mut work) = (0u64, 0u64);
+    let mut add = |bytes_: u64, work_: u64| {
+        bytes = bytes.saturating_add(bytes_);
+        work = work.saturating_add(work_);
+    };
+    // The data set (features and labels) and the evaluation's buffers.
+    add(shape.samples as u64 * (shape.inputs as u64 * f + 8), 0);
+    let widths: u64 = sizes.windows(2).map(|w| (w[0] + 3 * w[1]) as u64).sum();
+    add(EVAL_ROWS * widths * f, 0);
+    let (mut params, mut r_params, mut widest, mut transpose, mut decor_scratch) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for (l, w) in sizes.windows(2).enumerate() {
+        let (n_in, n_out) = (w[0] as u64, w[1] as u64);
+        let rows_c = plan.computed_at(l) as u64 * b;
+        let rows_a = plan.active_at(l) as u64 * b;
+        let noised: u64 = (0..plan.active_at(l)).filter(|&p| plan.noised(p, l)).count() as u64 * b;
+        let r = if decor { n_in * n_in } else { 0 };
+        params += n_in * n_out + n_out;
+        r_params += r;
+        widest = widest.max(n_in).max(n_out);
+        transpose = transpose.max(n_in * n_out).max(r);
+        // The step's trace: x for the passes computed here, a, h and eps for every pass.
+        add(f * (rows_c * n_in + 3 * passes * b * n_out), 0);
+        // Forward: x = h R^T, a = x W^T + b, the noise and the activation.
+        add(0, rows_c * (r + n_in * n_out) + noised * DRAW + rows_a * n_out * ACT);
+        // The update G = S^T X / B, the signals, and BP's backward pass for the alignment.
+        add(0, 2 * b * n_in * n_out + passes * b * n_out);
+        if l > 0 {
+            add(0, b * n_in * n_out + b * r);
+        }
+        if decor {
+            // R <- R - eta (X^T (X R) / B - diag(M) R); its scratch is reused layer by layer.
+            decor_scratch = decor_scratch.max(b * n_in + n_in * n_in + n_in);
+            add(0, 2 * b * n_in * n_in);
+        }
+        if spec.blind {
+            // The alignment's own clean pass.
+            add(f * b * (n_in + 3 * n_out), b * (r + n_in * n_out));
+        }
+    }
+    let units: u64 = sizes[1..].iter().map(|&n| n as u64).sum();
+    let adam = config.optimizer == crate::optimizer::Optimizer::Adam;
+    // Parameters (W and b: their optimiser state, the update and the alignment's gradient too;
+    // R once), and the decorrelation's scratch.
+    add(f * (params * (1 + if adam { 2 } else { 0 } + 2) + r_params + decor_scratch), (params + r_params) * OPT);
+    // Input rows, losses, signals (the rule's and BP's), BP's scratch, transposes.
+    add(f * (b * sizes[0] as u64 + passes * b + 2 * b * units + 2 * b * widest + transpose), passes * b * ACT);
+    Cost { bytes, work }
+}
+
+/// Checks that `runs` (the page's own first, then the compared ones; each with its data's shape)
+/// fit the limits together; the message names the setting to lower and the limits.
+pub fn check(runs: &[(&RunConfig, Shape)]) -> Result<(), ConfigError> {
+    let total = runs.iter().map(|(c, s)| cost(c, s)).fold(Cost::default(), |a, b| a + b);
+    if total.bytes <= MAX_BYTES && total.work <= MAX_WORK {
+        return Ok(());
+    }
+    let (config, shape) = runs[0];
+    // Which setting, lowered, helps most: the batch, the draws or the widths (or the number of
+    // runs side by side).
+    let relative = |c: RunConfig| {
+        let x = cost(&c, &shape);
+        let all = total.bytes as f64 / MAX_BYTES as f64 + total.work as f64 / MAX_WORK as f64;
+        let one = cost(config, &shape);
+        let mine = one.bytes as f64 / MAX_BYTES as f64 + one.work as f64 / MAX_WORK as f64;
+        let after = x.bytes as f64 / MAX_BYTES as f64 + x.work as f64 / MAX_WORK as f64;
+        (mine - after) / all
+    };
+    let mut options: Vec<(&str, String, f64)> = Vec::new();
+    if config.batch_size > 1 {
+        let mut c = config.clone();
+        c.batch_size = (c.batch_size / 2).max(1);
+        options.push(("batch", config.batch_size.to_string(), relative(c)));
+    }
+    if config.draws > 1 {
+        let mut c = config.clone();
+        c.draws = (c.draws / 2).max(1);
+        options.push(("draws", config.draws.to_string(), relative(c)));
+    }
+    if !config.hidden_sizes.is_empty() {
+        let mut c = config.clone();
+        c.hidden_sizes = c.hidden_sizes.iter().map(|&w| (w / 2).max(1)).collect();
+        options.push(("hidden", codec_widths(&config.hidden_sizes), relative(c)));
+    }
+    if runs.len() > 1 {
+        options.push(("compare", format!("{} runs", runs.len()), 1.0 - 1.0 / runs.len() as f64));
+    }
+    options.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let (key, value) = options.first().map_or(("hidden", String::new()), |(k, v, _)| (*k, v.clone()));
+    let names: Vec<&str> = options.iter().map(|o| o.0).collect();
+    let what = match key {
+        "batch" => "lower the batch size",
+        "draws" => "use fewer noise draws",
+        "hidden" => "use fewer or narrower hidden layers",
+        _ => "compare fewer rules at once",
+    };
+    let rule_note = if config.rule.method == Method::Inp && config.mode == NoiseMode::Clean {
+        " (INP runs one noisy pass per layer and draw)"
+    } else {
+        ""
+    };
+    Err(err(
+        key,
+        &value,
+        format!(
+            "too large: {} would need {} of memory (limit {}) and {} multiply-adds per step{rule_note} (limit {}, which keeps a step of any link under about 0.1 s in a browser); {what} (or lower: {})",
+            if runs.len() > 1 { format!("these {} runs", runs.len()) } else { "this run".to_string() },
+            human_bytes(total.bytes),
+            human_bytes(MAX_BYTES),
+            human_count(total.work),
+            human_count(MAX_WORK),
+            names.join(", ")
+        ),
+    ))
+}
+
+fn codec_widths(w: &[usize]) -> String {
+    w.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
+}
+
+fn human_bytes(b: u64) -> String {
+    if b >= 1 << 30 { format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64) } else { format!("{} MiB", b >> 20) }
+}
+
+fn human_count(n: u64) -> String {
+    if n >= 1_000_000_000 { format!("{:.1} G", n as f64 / 1e9) } else { format!("{} M", n / 1_000_000) }
+}

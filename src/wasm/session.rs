@@ -1,0 +1,209 @@
+//! The worker's side: a handle on the [`Session`] of runs the page shows (its own first, then the
+//! compared ones), and the data that does not come from the seed (digits, an uploaded table),
+//! held in an explicit [`DataStore`] that every session is built from.
+
+use js_sys::Float32Array;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use super::{js_err, json};
+use crate::data::{Sources, csv, mnist};
+use crate::run::RunConfig;
+use crate::view::session::{self, Advance};
+
+/// The digits and the uploaded table a run may need (`data=mnist`, `data=upload`).
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct DataStore {
+    digits: Option<mnist::Digits>,
+    table: Option<csv::Table>,
+}
+
+#[wasm_bindgen]
+impl DataStore {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> DataStore {
+        DataStore::default()
+    }
+
+    /// Keeps the MNIST file's digits (its bytes, as fetched by the page).
+    #[wasm_bindgen(js_name = setDigits)]
+    pub fn set_digits(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        self.digits = Some(mnist::parse(bytes).map_err(js_err)?);
+        Ok(())
+    }
+
+    /// Keeps an uploaded table (the page checked it with `csvReport` first).
+    #[wasm_bindgen(js_name = setUpload)]
+    pub fn set_upload(&mut self, text: &str) -> Result<(), JsError> {
+        self.table = Some(csv::parse_csv(text).map_err(js_err)?);
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+struct RunSpec {
+    label: String,
+    config: String,
+}
+
+#[wasm_bindgen]
+pub struct Session {
+    inner: session::Session,
+}
+
+/// `f` on run `i` (0: the page's own), or an error naming the index.
+fn run<T>(s: &Session, i: usize, f: impl FnOnce(&crate::view::live::LiveRun) -> T) -> Result<T, JsError> {
+    s.inner.runs().get(i).map(f).ok_or_else(|| JsError::new(&format!("no run {i}")))
+}
+
+fn run_mut<T>(s: &mut Session, i: usize, f: impl FnOnce(&mut crate::view::live::LiveRun) -> T) -> Result<T, JsError> {
+    s.inner.runs_mut().get_mut(i).map(f).ok_or_else(|| JsError::new(&format!("no run {i}")))
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// The runs `[{label, config}]` (JSON; the page's own first) on the data in `data`; a bad
+    /// config, or runs too large together, throw the core's message naming the key.
+    #[wasm_bindgen(constructor)]
+    pub fn new(runs: &str, data: &DataStore) -> Result<Session, JsError> {
+        let specs: Vec<RunSpec> = serde_json::from_str(runs).map_err(js_err)?;
+        let runs = specs
+            .into_iter()
+            .map(|r| RunConfig::parse(&r.config).map(|c| (r.label, c)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(js_err)?;
+        let sources = Sources { digits: data.digits.as_ref(), table: data.table.as_ref() };
+        Ok(Session { inner: session::Session::new(&runs, &sources).map_err(js_err)? })
+    }
+
+    /// Works toward `target` steps (every run, in lockstep) for about `budget_ms` milliseconds:
+    /// returns 0 when done, 1 when out of time (call again), 2 when a run diverged.
+    pub fn advance(&mut self, target: f64, budget_ms: f64) -> u8 {
+        let deadline = js_sys::Date::now() + budget_ms;
+        let target = if target.is_finite() { target.max(0.0) as u64 } else { u64::MAX };
+        match self.inner.advance(target, &mut || js_sys::Date::now() >= deadline) {
+            Advance::Done => 0,
+            Advance::Yielded => 1,
+            Advance::Diverged => 2,
+        }
+    }
+
+    /// Whether an evaluation is under way (the figures are not yet of the current step).
+    pub fn busy(&self) -> bool {
+        self.inner.busy()
+    }
+
+    pub fn count(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Steps of the page's own run.
+    pub fn steps(&self) -> f64 {
+        self.inner.steps() as f64
+    }
+
+    #[wasm_bindgen(js_name = setDiagnostics)]
+    pub fn set_diagnostics(&mut self, on: bool) {
+        for r in self.inner.runs_mut() {
+            r.trainer_mut().set_diagnostics(on);
+        }
+    }
+
+    /// Run `i`'s label (its rule, or its compare item).
+    pub fn label(&self, i: usize) -> Result<String, JsError> {
+        run(self, i, |r| r.label().to_string())
+    }
+
+    /// Run `i`'s canonical config string.
+    pub fn config(&self, i: usize) -> Result<String, JsError> {
+        run(self, i, |r| r.trainer().config().to_string())
+    }
+
+    /// Run `i`'s parameter checksum as 16 hex digits (the CLI prints the same).
+    pub fn checksum(&self, i: usize) -> Result<String, JsError> {
+        run(self, i, |r| format!("{:016x}", r.trainer().checksum()))
+    }
+
+    /// Run `i`'s summary as JSON (see `view::live::Summary`); starts an evaluation when the
+    /// figures are due (`now_ms`: the page's clock; `running`: whether training is under way).
+    pub fn summary(&mut self, i: usize, now_ms: f64, running: bool) -> Result<String, JsError> {
+        run_mut(self, i, |r| json(&r.summary(now_ms, running)))
+    }
+
+    /// Run `i`'s history steps (decimated, bounded).
+    #[wasm_bindgen(js_name = historySteps)]
+    pub fn history_steps(&self, i: usize) -> Result<Float32Array, JsError> {
+        run(self, i, |r| Float32Array::from(r.history().steps()))
+    }
+
+    /// Run `i`'s history values, row-major `(points, columns)`, columns named by
+    /// [`Self::history_columns`].
+    #[wasm_bindgen(js_name = historyValues)]
+    pub fn history_values(&self, i: usize) -> Result<Float32Array, JsError> {
+        run(self, i, |r| Float32Array::from(r.history().values()))
+    }
+
+    #[wasm_bindgen(js_name = historyColumns)]
+    pub fn history_columns(&self, i: usize) -> Result<Vec<String>, JsError> {
+        run(self, i, |r| r.history_columns())
+    }
+
+    /// `[n_0, n_1, ..., n_L]` of the page's own run.
+    #[wasm_bindgen(js_name = layerSizes)]
+    pub fn layer_sizes(&self) -> Vec<u32> {
+        self.inner.runs()[0].trainer().network().sizes().into_iter().map(|s| s as u32).collect()
+    }
+
+    /// Activations `h_l` of the own run's last minibatch (clean pass), `(batch, n_l)`, for layer
+    /// `l` (1-based like the math: 1..=L).
+    pub fn activations(&self, layer: usize) -> Float32Array {
+        Float32Array::from(self.inner.runs()[0].activations(layer))
+    }
+
+    /// The grid resolution of the decision boundary; 0 when it is not drawn (data that is not
+    /// 2-D, or a network too large to map every snapshot).
+    #[wasm_bindgen(js_name = planeResolution)]
+    pub fn plane_resolution(&self) -> usize {
+        self.inner.runs()[0].plane_resolution().unwrap_or(0)
+    }
+
+    /// Run `i`'s class-1 probability over a `res x res` grid of the plane (row 0 at the top).
+    pub fn plane(&mut self, i: usize, res: usize) -> Result<Float32Array, JsError> {
+        let view =
+            run_mut(self, i, |r| r.plane(res, 0))?.ok_or_else(|| JsError::new("the plane view needs 2-D data"))?;
+        Ok(Float32Array::from(&view.prob[..]))
+    }
+
+    /// The own run's first `max_units` units of every hidden layer over a `res x res` grid,
+    /// `(units, res * res)`, layer by layer.
+    #[wasm_bindgen(js_name = unitMaps)]
+    pub fn unit_maps(&mut self, res: usize, max_units: usize) -> Result<Float32Array, JsError> {
+        let view = self.inner.runs_mut()[0]
+            .plane(res, max_units)
+            .ok_or_else(|| JsError::new("the plane view needs 2-D data"))?;
+        Ok(Float32Array::from(&view.units[..]))
+    }
+
+    /// How many units of each hidden layer the page shows as thumbnails.
+    #[wasm_bindgen(js_name = unitMapsPerLayer)]
+    pub fn unit_maps_per_layer(&self) -> usize {
+        self.inner.runs()[0].unit_maps_per_layer()
+    }
+
+    /// `count` test samples of the own run, spread evenly, as `[label, predicted, pixels...]`.
+    #[wasm_bindgen(js_name = testSamples)]
+    pub fn test_samples(&mut self, count: usize) -> Float32Array {
+        Float32Array::from(&self.inner.runs_mut()[0].test_samples(count)[..])
+    }
+
+    /// Data points of 2-D data as `[x, y, label, is_test]` quadruples (empty for other data).
+    pub fn points(&self) -> Float32Array {
+        Float32Array::from(&self.inner.runs()[0].points()[..])
+    }
+
+    /// What the own run's last step did to sample `sample` of its minibatch (JSON), or undefined.
+    pub fn probe(&self, sample: usize) -> Option<String> {
+        self.inner.runs()[0].probe(sample).map(|p| json(&p))
+    }
+}

@@ -1,0 +1,33 @@
+// The main thread's instance of the engine (links, the manifest, charts, colour maps). A panic
+// in it leaves the instance unusable, so it can be re-created: a fresh import of the module under
+// another URL is a new module record with its own WebAssembly instance. Every main-thread call
+// goes through `wasm()`, which always returns the current instance.
+let api = null;
+let generation = 0;
+
+/** Loads (or, after a panic, re-creates) the instance. */
+export async function loadEngine() {
+  const url = generation ? `./pkg/np_playground.js?instance=${generation}` : './pkg/np_playground.js';
+  const module = await import(url);
+  await module.default();
+  api = module;
+  return api;
+}
+
+/** The current instance's exports. */
+export function wasm() {
+  return api;
+}
+
+/** The message of a panic in the main-thread instance since the last re-creation, if any (set
+ *  by the engine's panic hook). */
+export function panicked() {
+  return self.npPanic;
+}
+
+/** Replaces a panicked instance with a fresh one. */
+export async function recreateEngine() {
+  generation += 1;
+  self.npPanic = undefined;
+  return loadEngine();
+}
