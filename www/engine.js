@@ -3,15 +3,21 @@
 // another URL is a new module record with its own WebAssembly instance. Every main-thread call
 // goes through `wasm()`, which always returns the current instance.
 let api = null;
+let exports = null;
 let generation = 0;
 
 /** Loads (or, after a panic, re-creates) the instance. */
 export async function loadEngine() {
   const url = generation ? `./pkg/np_playground.js?instance=${generation}` : './pkg/np_playground.js';
   const module = await import(url);
-  await module.default();
+  exports = await module.default();
   api = module;
   return api;
+}
+
+/** Bytes of the main-thread instance's memory (read by the soak test). */
+export function memoryBytes() {
+  return exports?.memory?.buffer.byteLength ?? 0;
 }
 
 /** The current instance's exports. */

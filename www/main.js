@@ -1,5 +1,5 @@
 // Wiring: URL <-> config, controls, the training worker, and drawing on animation frames.
-import { loadEngine, recreateEngine, panicked, wasm } from './engine.js';
+import { loadEngine, recreateEngine, panicked, wasm, memoryBytes } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations, drawDigits, alignmentRows } from './charts.js';
@@ -200,6 +200,7 @@ function onSnapshot(snap) {
   state.worker.postMessage({ type: MSG.WANT });
   stats.snapshots += 1;
   stats.bytes += payloadBytes(snap);
+  stats.memory = { worker: snap.memory, main: memoryBytes() };
   // A snapshot made before the worker read the latest command says nothing about it.
   const current = snap.seq === state.seq;
   // Test hooks: whether the worker is training, and whether its figures are still being

@@ -55,6 +55,7 @@ function snapshot() {
     seq: state.seq,     // the latest command this snapshot reflects
     // An evaluation is under way: the figures are not yet those of the current step.
     busy: s.busy(),
+    memory: state.memory?.buffer.byteLength ?? 0, // the worker's wasm memory (the soak test reads it)
     config: s.config(0),
   };
   const buffers = [...activations.map((a) => a.buffer)];
@@ -212,7 +213,8 @@ const queue = [];
 let ready = false;
 const onMessage = guarded(handle);
 onmessage = (e) => (ready ? onMessage(e.data) : queue.push(e.data));
-init().then(() => {
+init().then((exports) => {
+  state.memory = exports.memory;
   state.store = new DataStore();
   state.views = JSON.parse(manifest()).views;
   ready = true;
