@@ -60,9 +60,9 @@ fn the_limits_refuse_the_reproducers_and_name_what_to_lower() {
     for config in ["data=mnist&rule=np", "data=mnist&rule=dnp", "data=mnist&rule=danp", "data=mnist&rule=inp&draws=4"] {
         RunConfig::parse(config).unwrap_or_else(|e| panic!("{config}: {e}"));
     }
-    let link = np_playground::run::link::Link::parse("data=mnist&rule=np&compare=dnp").unwrap();
+    let link = np_playground::run::link::Link::parse_strict("data=mnist&rule=np&compare=dnp").unwrap();
     assert_eq!(link.compare.len(), 1);
     // Four decorrelated runs on the digits together are too much: compare is named.
-    let e = np_playground::run::link::Link::parse("data=mnist&rule=dnp&compare=danp,dinp,dbp").unwrap_err();
-    assert!(e.message.contains("these 4 runs"), "{e}");
+    let e = np_playground::run::link::Link::parse_strict("data=mnist&rule=dnp&compare=danp,dinp,dbp").unwrap_err();
+    assert!(e.key == "compare" && e.message.contains("left out") && e.message.contains("runs"), "{e}");
 }

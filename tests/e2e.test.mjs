@@ -83,15 +83,18 @@ test('a reload of the copied link gives the same checksum', async () => {
   assert.equal(await text(again, 'checksum'), checksum);
   await page.click('#copy-cli');
   const cmd = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(cmd, /^cargo run --release -- run 'v=1&data=moons&.*rule=dnp.*' --steps \d+ --json$/);
+  assert.match(cmd, /^# dnp: checksum [0-9a-f]{16} at step \d+\ncargo run --release -- run 'v=1&data=moons&.*rule=dnp.*' --steps \d+ --json$/);
+  assert.doesNotMatch(cmd, /pts=&/, 'no empty pts');
 });
 
-test('a malformed fragment shows config-error, loads defaults and still trains', async () => {
+test('a malformed key is reported and left out, the rest of the link applies, and it trains', async () => {
   const page = await open('#v=1&data=xor&sigma=banana');
   const error = await text(page, 'config-error');
   assert.match(error, /sigma=banana/);
+  assert.match(error, /left out/);
   assert.ok(await page.isVisible('[data-testid=config-error]'));
-  assert.match(page.url(), /data=circle/, 'defaults replace the bad link');
+  assert.match(page.url(), /data=xor/, 'the rest of the link applies');
+  assert.match(page.url(), /sigma=0.01/, 'the bad key takes its default');
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) > 20);
 });
@@ -172,18 +175,22 @@ test('a comparison from the URL runs every rule from the identical seed', async 
   await page.waitForFunction(() => location.hash.includes('compare=anp:blind') && !location.hash.includes('inp,'));
 });
 
-test('a bad compare list is named and the page still loads', async () => {
-  const page = await open('#v=1&data=xor&rule=anp&compare=np:blind');
+test('a bad compare item is named and left out; the rest compares', async () => {
+  const page = await open('#v=1&data=xor&rule=anp&compare=np:blind,inp');
   assert.match(await text(page, 'config-error'), /compare=np:blind/);
+  await page.waitForFunction(() => document.querySelectorAll('#boundaries figure').length === 1);
+  assert.match(page.url(), /compare=inp(&|$)/);
 });
 
-test('presets are one click each and shareable', async () => {
+test('lesson chapters are one click each from the menu and shareable', async () => {
   const page = await open('');
-  await page.click('#presets-box summary');
-  await page.click('text=Noise you cannot see');
-  await page.waitForFunction(() => location.hash.includes('compare=anp:blind'));
+  await page.click('#lessons-box summary');
+  await page.click('#lessons >> text=Noise you cannot see');
+  await page.waitForFunction(() => location.hash.includes('compare=anp:blind') && location.hash.includes('lesson=blind'));
   await page.waitForFunction(() => document.querySelectorAll('#boundaries figure').length === 1);
-  await page.click('text=Step units: only perturbation can train them');
+  assert.ok(await page.isVisible('[data-testid=lesson]'));
+  await page.click('#lessons-box summary');
+  await page.click('#lessons >> text=Units only perturbation can train');
   await page.waitForFunction(() => location.hash.includes('act=step'));
   assert.equal(await page.locator('#rule option[value=bp]').isDisabled(), true);
 });

@@ -1,7 +1,7 @@
 //! Seeded random inputs for the three parsers a stranger can feed: the link (the URL fragment,
-//! with `at` and `compare`), the point string and the CSV reader. None may panic; what they accept
-//! round-trips exactly; what they refuse comes with a message free of control characters that
-//! names what is wrong. A CI run takes a few seconds; `NP_FUZZ=full cargo test --release --test
+//! with its page keys, read leniently), the point string and the CSV reader. None may panic; what
+//! they accept round-trips exactly; what they refuse comes with a message, free of control
+//! characters, that names what is wrong. A CI run takes a few seconds; `NP_FUZZ=full cargo test --release --test
 //! fuzz` runs a hundred times more inputs (a few minutes).
 
 use np_playground::data::{csv, points};
@@ -104,6 +104,13 @@ const VALUES: &[(&str, &[&str])] = &[
     ("at", &["0", "100", "10000000", "x"]),
     ("compare", &["inp", "anp:blind", "np:k4", "inp,anp", "bp,dbp,np", "np:k99", "x:y"]),
     ("pts", &["", "1AAAAAAAAAAAAAAAAAAAAAAA", "1", "2AAAA"]),
+    ("seeds", &["1", "3", "5", "6"]),
+    ("xaxis", &["steps", "passes", "seconds", "time"]),
+    ("hide", &["rule", "rule,compare", "settings,curves", "nope"]),
+    ("speed", &["slow", "max", "10", "fast"]),
+    ("play", &["1", "0", "yes"]),
+    ("embed", &["1", "true"]),
+    ("lesson", &["start", "blind", "", "a b"]),
     ("v", &["1", "2"]),
 ];
 
@@ -121,34 +128,30 @@ fn random_fragment(rng: &mut Rng) -> String {
 #[test]
 fn links_never_panic_and_round_trip() {
     let mut rng = Rng::new(11);
-    let (mut ok, mut refused) = (0, 0);
+    let (mut clean, mut with_problems) = (0, 0);
     for _ in 0..iterations() {
         let input = random_fragment(&mut rng);
-        match Link::parse(&input) {
-            Ok(l) => {
-                ok += 1;
-                let compare: Vec<&str> = l.compare.iter().map(|r| r.label.as_str()).collect();
-                let mut again = l.config.to_string();
-                if !compare.is_empty() {
-                    again += &format!("&compare={}", compare.join(","));
-                }
-                if let Some(at) = l.at {
-                    again += &format!("&at={at}");
-                }
-                assert_eq!(Link::parse(&again).as_ref(), Ok(&l), "{input:?} -> {again:?}");
-            }
-            Err(e) => {
-                refused += 1;
-                assert!(!e.key.is_empty() && !e.message.is_empty(), "{input:?}: {e:?}");
-                no_control(&e.message, &input);
-                // The page's reply cuts the value and is valid JSON.
-                let reply = serde_json::to_value(link::reply(&input)).unwrap();
-                assert_eq!(reply["ok"], false);
-                assert!(reply["value"].as_str().unwrap().chars().count() <= 40);
-            }
+        let l = Link::parse(&input);
+        // What was accepted comes back unchanged from the fragment the page writes.
+        let again = Link::parse(&l.fragment());
+        assert!(again.problems.is_empty(), "{input:?} -> {:?}: {:?}", l.fragment(), again.problems);
+        assert_eq!(Link { problems: Vec::new(), ..l.clone() }, again, "{input:?} -> {:?}", l.fragment());
+        if l.problems.is_empty() {
+            clean += 1;
+        } else {
+            with_problems += 1;
+        }
+        for e in &l.problems {
+            assert!(!e.key.is_empty() && !e.message.is_empty(), "{input:?}: {e:?}");
+            no_control(&e.message, &input);
+        }
+        // The page's reply cuts every value and is valid JSON.
+        let reply = serde_json::to_value(link::reply(&input)).unwrap();
+        for p in reply["problems"].as_array().unwrap() {
+            assert!(p["value"].as_str().unwrap().chars().count() <= 40);
         }
     }
-    assert!(ok > 100 && refused > 100, "both kinds exercised: {ok} accepted, {refused} refused");
+    assert!(clean > 100 && with_problems > 100, "both kinds exercised: {clean} clean, {with_problems} with problems");
 }
 
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

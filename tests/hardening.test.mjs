@@ -27,7 +27,9 @@ test('a link asking for gigabytes and minutes per step is refused at once, namin
   assert.match(error, /limit/);
   assert.match(error, /hidden=1024|batch=31|draws=64/);
   assert.ok(Date.now() - started < 10000, `ready in ${Date.now() - started} ms`);
-  // The page loaded the defaults and trains.
+  // The rest of the link applies (a small network at its own defaults) and the page trains.
+  assert.doesNotMatch(page.url(), /hidden=1024/);
+  await page.click('#reset');
   await page.click('#step');
   await waitForStep(page, 1);
   const big = await open('#v=1&data=mnist&hidden=1,1,1,1,1,1,1,1&rule=inp&draws=64&batch=1024&at=2');

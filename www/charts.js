@@ -1,104 +1,101 @@
-// Draws a snapshot: curves through plotters (Rust, main-thread wasm instance), dense images as
-// pixel buffers coloured in Rust and put on a canvas in one call.
+// Draws a snapshot's charts: the curves through plotters (Rust, the main thread's engine), each
+// sized to its canvas on screen so chart text keeps its size; dense images (the decision boundary,
+// heatmaps) as pixel buffers coloured in Rust and put on a canvas in one call. The curves arrive
+// computed (mean and range over seeds, against the chosen x axis): nothing here computes them.
 import { wasm } from './engine.js';
 
 /** Fixed y ranges: accuracy is a share, alignment a cosine (rarely far below 0). */
 const ACCURACY = [0, 1];
 const COSINE = [-0.2, 1];
+const X_TITLES = { steps: 'step', passes: 'forward passes', seconds: 'training time (s)' };
 
-/** Index of the named column in a run's history (names from the engine: historyColumns). */
-function col(run, name) {
-  const i = run.historyColumns.indexOf(name);
-  if (i < 0) throw new Error(`no history column ${name}`);
-  return i;
+/** Sizes the canvas's pixels to its size on screen (times the device pixel ratio); returns the
+ *  ratio, the scale of the chart's text. */
+export function fit(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(50, Math.round(canvas.clientWidth * dpr));
+  const h = Math.max(50, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  return dpr;
 }
 
-/** The named alignment columns of a run: all layers, then per layer. */
-function alignmentNames(layers) {
-  return ['alignment_all', ...Array.from({ length: layers }, (_, l) => `alignment_${l + 1}`)];
+/** One chart from its series ([{name, x, y, lo, hi}]). */
+function chart(canvas, title, yTitle, series, xaxis, logY, range = [undefined, undefined]) {
+  const dpr = fit(canvas);
+  const n = series.reduce((a, s) => a + s.x.length, 0);
+  const xs = new Float32Array(n);
+  const ys = new Float32Array(n);
+  const banded = series.some((s) => s.lo);
+  const lo = banded ? new Float32Array(n) : new Float32Array(0);
+  const hi = banded ? new Float32Array(n) : new Float32Array(0);
+  let at = 0;
+  for (const s of series) {
+    xs.set(s.x, at);
+    ys.set(s.y, at);
+    if (banded) {
+      lo.set(s.lo ?? s.y, at);
+      hi.set(s.hi ?? s.y, at);
+    }
+    at += s.x.length;
+  }
+  return wasm().drawChart(canvas.id, title, X_TITLES[xaxis] ?? 'step', yTitle, logY, range[0], range[1], dpr,
+    series.map((s) => s.name), Uint32Array.from(series.map((s) => s.x.length)), xs, ys, lo, hi);
 }
 
-/** Value of the named column at history point `i`. */
-function at(run, i, name) {
-  return run.historyValues[i * run.historyColumns.length + col(run, name)];
+/** How the alignment curve is measured: every step, or on a schedule for costly networks. */
+function alignmentNote(snap) {
+  return snap.alignEvery > 1 ? `measured every ${snap.alignEvery} steps` : 'every step';
 }
 
-/** Pulls named columns out of a run's row-major history. */
-function columns(run, names) {
-  const w = run.historyColumns.length;
-  const cols = names.map((n) => col(run, n));
-  const v = run.historyValues;
-  const n = v.length / w;
-  const out = new Float32Array(n * cols.length);
-  for (let i = 0; i < n; i++) cols.forEach((c, j) => { out[i * cols.length + j] = v[i * w + c]; });
-  return out;
-}
-
-/** Several runs' named column over the first run's steps (the runs step in lockstep). */
-function acrossRuns(runs, name) {
-  const n = Math.min(...runs.map((r) => r.historySteps.length));
-  const out = new Float32Array(n * runs.length);
-  runs.forEach((r, j) => {
-    const c = col(r, name), w = r.historyColumns.length;
-    for (let i = 0; i < n; i++) out[i * runs.length + j] = r.historyValues[i * w + c];
-  });
-  return { steps: runs[0].historySteps.subarray(0, n), values: out };
-}
-
-/** Draws the three curve charts; returns their x-maps for hover read-outs. */
-export function drawCharts(snap, logScale) {
+/** Draws the curve charts; returns their x-maps (for the crosshair and read-outs). */
+export function drawCharts(snap, logScale, showCorrelation) {
+  const c = snap.curves;
+  const x = snap.xaxis;
+  const compare = snap.runs.length > 1;
+  const seeds = snap.runs[0].checksums.length > 1 ? `, mean and range over ${snap.runs[0].checksums.length} seeds` : '';
+  const $ = (id) => document.getElementById(id);
   const maps = {};
-  const runs = snap.runs;
-  const layers = snap.sizes.length - 1;
-  if (runs.length === 1) {
-    const run = runs[0];
-    const steps = run.historySteps;
-    maps.loss = wasm().drawCurves('loss-chart', 'loss', steps, columns(run, ['train_loss', 'test_loss']), ['train', 'test'], logScale);
-    maps.accuracy = wasm().drawCurves('accuracy-chart', 'accuracy', steps, columns(run, ['train_accuracy', 'test_accuracy']), ['train', 'test'], false, ...ACCURACY);
-    const names = ['all', ...Array.from({ length: layers }, (_, l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`))];
-    maps.alignment = wasm().drawCurves('alignment-chart', 'alignment with the true gradient (cosine, ~30-step average)', steps, columns(run, alignmentNames(layers)), names, false, ...COSINE);
-  } else {
-    const names = runs.map((r) => r.rule);
-    let d = acrossRuns(runs, 'train_loss');
-    maps.loss = wasm().drawCurves('loss-chart', 'train loss', d.steps, d.values, names, logScale);
-    d = acrossRuns(runs, 'test_accuracy');
-    maps.accuracy = wasm().drawCurves('accuracy-chart', 'test accuracy', d.steps, d.values, names, false, ...ACCURACY);
-    d = acrossRuns(runs, 'alignment_all');
-    maps.alignment = wasm().drawCurves('alignment-chart', 'alignment with the true gradient, all layers (~30-step average)', d.steps, d.values, names, false, ...COSINE);
+  maps.loss = chart($('loss-chart'), `${compare ? 'train loss' : 'loss'}${seeds}`, 'loss', c.loss, x, logScale);
+  maps.accuracy = chart($('accuracy-chart'), `${compare ? 'test accuracy' : 'accuracy'}${seeds}`, 'accuracy', c.accuracy, x, false, ACCURACY);
+  maps.alignment = chart($('alignment-chart'), `alignment with the true gradient (${alignmentNote(snap)})`, 'cosine', c.alignment, x, false, COSINE);
+  if (showCorrelation) {
+    maps.correlation = chart($('correlation-chart'), compare ? 'input correlation of layer 1 (mean |off-diagonal|)' : 'input correlation per layer (mean |off-diagonal|)', 'correlation', c.correlation, x, false, [0, 1]);
   }
   return maps;
 }
 
-/** Text for the hover read-out at canvas x position `px`. */
+/** The read-out at canvas x position `px`: the nearest point's x and every series' value. */
 export function hoverText(snap, map, px, chart) {
   const [left, right, x0, x1] = map;
-  const base = snap.runs[0];
-  if (px < left || px > right || base.historySteps.length === 0) return '';
-  const step = x0 + ((px - left) / (right - left)) * (x1 - x0);
+  const series = snap.curves[chart];
+  if (px < left || px > right || !series?.length || !series[0].x.length) return '';
+  const x = x0 + ((px - left) / (right - left)) * (x1 - x0);
+  const f = (v, d) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const digits = chart === 'loss' ? 4 : 3;
+  const parts = series.map((s) => {
+    let best = 0;
+    for (let i = 1; i < s.x.length; i++) if (Math.abs(s.x[i] - x) < Math.abs(s.x[best] - x)) best = i;
+    const range = s.lo ? ` (${f(s.lo[best], digits)}–${f(s.hi[best], digits)})` : '';
+    return `${s.name} ${f(s.y[best], digits)}${range}`;
+  });
+  const s0 = series[0];
   let best = 0;
-  base.historySteps.forEach((s, i) => { if (Math.abs(s - step) < Math.abs(base.historySteps[best] - step)) best = i; });
-  const f = (v, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : '–');
-  const where = `step ${base.historySteps[best]}`;
-  const row = (run, name) => at(run, best, name);
-  if (snap.runs.length > 1) {
-    const name = { loss: 'train_loss', accuracy: 'test_accuracy', alignment: 'alignment_all' }[chart];
-    return `${where}: ${snap.runs.map((r) => `${r.rule} ${f(row(r, name), chart === 'loss' ? 4 : 3)}`).join(', ')}`;
-  }
-  if (chart === 'loss') return `${where}: train ${f(row(base, 'train_loss'))}, test ${f(row(base, 'test_loss'))}`;
-  if (chart === 'accuracy') return `${where}: train ${f(row(base, 'train_accuracy'), 3)}, test ${f(row(base, 'test_accuracy'), 3)}`;
-  const [all, ...per] = alignmentNames(snap.sizes.length - 1);
-  return `${where}: all ${f(row(base, all), 3)}; per layer ${per.map((n) => f(row(base, n), 2)).join(', ')}`;
+  for (let i = 1; i < s0.x.length; i++) if (Math.abs(s0.x[i] - x) < Math.abs(s0.x[best] - x)) best = i;
+  const unit = { steps: 'step', passes: 'passes', seconds: 's' }[snap.xaxis] ?? 'step';
+  const where = snap.xaxis === 'seconds' ? `${f(s0.x[best], 2)} s` : `${unit} ${Math.round(s0.x[best]).toLocaleString('en-US')}`;
+  return `${where}: ${parts.join(', ')}`;
 }
 
-/** Per-rule, per-layer alignment now (the latest history point), as a small table's rows. */
+/** Per-rule, per-layer alignment now, as a small table's rows. */
 export function alignmentRows(snap) {
   const layers = snap.sizes.length - 1;
-  return snap.runs.map((r) => {
-    const n = r.historySteps.length;
-    const v = (name) => (n ? at(r, n - 1, name) : NaN);
-    const [all, ...per] = alignmentNames(layers);
-    return [r.rule, ...per.map(v), v(all)];
-  });
+  if (snap.curves.alignmentLayers) return snap.curves.alignmentLayers.map((r) => [r.rule, ...r.values]);
+  const last = (s) => (s.y.length ? s.y[s.y.length - 1] : NaN);
+  const a = snap.curves.alignment;
+  return [[snap.runs[0].rule, ...Array.from({ length: layers }, (_, l) => last(a[l + 1] ?? { y: [] })), last(a[0] ?? { y: [] })]];
 }
 
 /** Puts a `w x h` grid of values on a canvas, scaled up without smoothing. */
@@ -120,6 +117,12 @@ export function putGrid(canvas, values, w, h, scale = 1) {
 export function drawBoundary(canvas, res, plane, points, showTest, extent) {
   const centred = plane.map((p) => 2 * p - 1);
   putGrid(canvas, centred, res, res);
+  drawPoints(canvas, points, showTest, extent);
+}
+
+/** The data points over whatever the plane canvas shows: training points filled, test points
+ *  as rings. */
+export function drawPoints(canvas, points, showTest, extent) {
   const ctx = canvas.getContext('2d');
   const toPx = (v) => ((v + extent) / (2 * extent)) * canvas.width;
   for (let i = 0; i < points.length; i += 4) {
@@ -133,34 +136,6 @@ export function drawBoundary(canvas, res, plane, points, showTest, extent) {
     if (!isTest) ctx.fill();
     ctx.stroke();
   }
-}
-
-/** One thumbnail per hidden unit (its output over the plane), grouped by layer. */
-export function drawUnits(box, snap) {
-  const { unitRes: res, units, sizes, unitsPerLayer } = snap;
-  const cells = res * res;
-  const hidden = sizes.slice(1, -1);
-  const shown = hidden.map((n) => Math.min(n, unitsPerLayer));
-  if (box.dataset.shape !== hidden.join(',')) {
-    box.replaceChildren(...hidden.map((n, l) => {
-      const row = document.createElement('div');
-      row.className = 'unit-row';
-      const label = document.createElement('span');
-      label.textContent = `layer ${l + 1}`;
-      row.append(label);
-      for (let j = 0; j < shown[l]; j++) {
-        const c = document.createElement('canvas');
-        c.width = c.height = 40;
-        c.title = `layer ${l + 1}, unit ${j + 1}: its output over the input plane (blue positive, orange negative)`;
-        row.append(c);
-      }
-      return row;
-    }));
-    box.dataset.shape = hidden.join(',');
-  }
-  const canvases = box.querySelectorAll('canvas');
-  // The worker sends the first `unitsPerLayer` units of each layer, layer by layer: one per canvas.
-  canvases.forEach((c, u) => putGrid(c, units.subarray(u * cells, (u + 1) * cells), res, res));
 }
 
 /** Test digits with the network's answers: records of [label, predicted, pixels...]. */
@@ -206,12 +181,22 @@ export function drawActivations(box, snap, only = null) {
       heat.className = 'heat';
       heat.title = `${l + 1 === layers ? 'output logits' : `hidden layer ${l + 1}`}: one row per sample of the minibatch, one column per unit`;
       const hist = document.createElement('canvas');
-      hist.width = 200; hist.height = 100;
+      hist.className = 'hist';
       hist.id = `hist-${l}`;
       wrap.append(heat, hist);
       return wrap;
     }));
     box.dataset.shape = snap.sizes.join(',') + ':' + snap.activations[0].length;
+  }
+  const empty = !snap.activations[0].length;
+  box.dataset.empty = String(empty);
+  if (empty) {
+    const p = document.createElement('p');
+    p.className = 'note';
+    p.textContent = 'No minibatch yet: press Step or Play to see the activations of the batch the network trains on.';
+    if (!box.querySelector('p.note')) box.prepend(p);
+  } else {
+    box.querySelector('p.note')?.remove();
   }
   box.querySelectorAll('.act-layer').forEach((wrap, l) => {
     if (only !== null && l !== only) return;
@@ -219,9 +204,11 @@ export function drawActivations(box, snap, only = null) {
     const n = snap.sizes[l + 1];
     const rows = values.length / n;
     if (!rows) return;
+    const hist = wrap.querySelector('.hist');
+    const dpr = fit(hist);
     let scale = 0;
     for (const v of values) scale = Math.max(scale, Math.abs(v));
     putGrid(wrap.querySelector('.heat'), values, n, rows, scale || 1);
-    wasm().drawHistogram(`hist-${l}`, l + 1 === layers ? 'output logits' : `layer ${l + 1}`, values, 20);
+    wasm().drawHistogram(`hist-${l}`, l + 1 === layers ? 'output logits' : `layer ${l + 1}`, values, 20, dpr);
   });
 }

@@ -46,6 +46,19 @@ export function buildControls(m) {
     }
   }
   ui.rules = ui.options.rule;
+  const speedLabel = { slow: 'slow motion (2 steps/s)', max: 'as fast as it goes' };
+  const options = (select, values, label, selected) => {
+    for (const v of values) {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = label(v);
+      o.selected = v === selected;
+      select.append(o);
+    }
+  };
+  options($('speed'), m.page.speeds, (v) => speedLabel[v] ?? `${v} step${v === '1' ? '' : 's'}/frame`, '10');
+  options($('seeds'), Array.from({ length: m.page.max_seeds }, (_, i) => String(i + 1)), (v) => v, '1');
+  options($('xaxis'), m.page.xaxes, (v) => ({ steps: 'steps', passes: 'forward passes', seconds: 'seconds' })[v] ?? v, 'steps');
   for (const { key, help } of keys) {
     for (const el of document.querySelectorAll(`[data-key="${key}"]`)) {
       el.title = help;
@@ -58,6 +71,7 @@ export function buildControls(m) {
     button.className = 'thumb';
     button.dataset.dataset = name;
     button.setAttribute('role', 'radio');
+    button.tabIndex = -1;
     button.title = keys.find((k) => k.key === 'data')?.help ?? name;
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 48;
@@ -100,6 +114,9 @@ export function showValues(values, ruleUnavailable, compare = []) {
     const on = button.dataset.dataset === values.data;
     button.classList.toggle('selected', on);
     button.setAttribute('aria-checked', String(on));
+    // A radio group: one stop in the tab order (the chosen set, or the first), arrows move.
+    const first = !document.querySelector('[data-dataset].selected') && button === document.querySelector('[data-dataset]');
+    button.tabIndex = on || first ? 0 : -1;
   }
   const widths = values.hidden === '' ? [] : values.hidden.split(',');
   $('layer-count').textContent = ` ${widths.length} `;

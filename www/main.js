@@ -1,10 +1,14 @@
-// Wiring: URL <-> config, controls, the training worker, and drawing on animation frames.
+// Wiring: the link <-> the runs, the controls, the training worker, the lessons, the slow-motion
+// walk, and drawing on animation frames. Every figure and every check comes from the engine
+// (Rust): this module only passes messages and puts things on the page.
 import { loadEngine, recreateEngine, panicked, wasm, memoryBytes } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
-import { drawCharts, hoverText, drawBoundary, drawUnits, drawActivations, drawDigits, alignmentRows } from './charts.js';
+import { drawCharts, hoverText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
-import { PRESETS } from './presets.js';
+import { drawDiagram, hitTest, colour } from './diagram.js';
+import { WalkPlayer } from './walk.js';
+import { wireUserData } from './userdata.js';
 
 const $ = (id) => document.getElementById(id);
 const playButton = $('play');
@@ -13,35 +17,39 @@ const controlError = $('control-error');
 const divergedBanner = $('diverged');
 const engineError = $('engine-error');
 const DIGIT_SETS = ['mnist', 'mnist14'];
-/** What the engine decides and the page must know (keys, limits, caps): read once at start-up. */
+/** What the engine decides and the page must know (keys, limits, caps, lessons): read once. */
 let M = null;
 
 const state = {
   values: null,      // current config as {key: value}
-  config: '',        // canonical config string of the running trainers
+  config: '',        // canonical config string of the page's own run
   label: '',         // the run's own label (its rule)
-  compare: [],       // [{label, config}] runs beside the page's own
+  compare: [],       // [{label, config}] rules beside the page's own
+  runs: [],          // [{label, config}] every run the worker builds (rules over seeds)
+  view: { seeds: 1, xaxis: 'steps', hide: [], embed: false, lesson: null },
   worker: null,
   snap: null,        // latest snapshot from the worker
-  points: null,      // data points of the current config (2-D sets)
+  points: null,      // data points of the current runs (2-D sets)
   digitsLoaded: null, // promise of the MNIST file, once asked for
   drawPending: false,
   playing: false,
-  maps: {},          // chart x-maps for hover read-outs
-  probeDrawn: { step: -1, at: 0 },
+  maps: {},          // chart x-maps for the crosshair and read-outs
   panelTurn: 0,      // which panel the next frame redraws while training runs
   layerTurn: 0,      // which layer's activations that panel redraws
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
   digitsBytes: null, // the MNIST file, kept to hand a replacement worker
   seq: 0,            // sequence number of the latest command to the worker
-  good: null,        // the last runs the worker built: {config, label, compare}
+  good: null,        // the last runs the worker built: {config, label, compare, runs}
   pending: null,     // the runs asked for and not yet confirmed by a snapshot
+  layout: null,      // where the diagram's nodes are (hit-testing)
+  hover: null,       // the diagram's node or link under the pointer
+  walkAfterStep: false, // walk the next step once it arrives (Step at slow-motion speed)
+  writtenHash: '',   // the fragment this page wrote last (a different one was edited by hand)
 };
 
-// Counters read by the benchmark and the page tests: snapshots received, their payload bytes,
-// frames drawn, and when the page became ready.
-const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null, drawMs: {} });
+// Counters read by the benchmark, the soak test and the page tests.
+const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null, drawMs: {}, walks: 0 });
 
 /** Runs one part of a redraw, keeping the longest time it took (read by the benchmark). */
 function timed(part, f) {
@@ -52,35 +60,49 @@ function timed(part, f) {
 }
 
 function payloadBytes(snap) {
-  let bytes = JSON.stringify(snap.probe ?? null).length;
-  for (const r of snap.runs) {
-    bytes += JSON.stringify(r.summary).length;
-    for (const v of [r.historySteps, r.historyValues, r.plane]) bytes += v?.byteLength ?? 0;
-  }
-  for (const v of [snap.units, snap.samples, ...snap.activations]) bytes += v?.byteLength ?? 0;
+  let bytes = JSON.stringify(snap.probe ?? null).length + JSON.stringify(snap.diagram ?? null).length;
+  for (const r of snap.runs) bytes += JSON.stringify(r.summary).length + (r.plane?.byteLength ?? 0);
+  for (const list of Object.values(snap.curves)) for (const s of list) bytes += (s.x?.byteLength ?? 0) * (s.lo ? 4 : 2);
+  for (const v of [snap.nodes, snap.samples, ...snap.activations]) bytes += v?.byteLength ?? 0;
   return bytes;
 }
 
-function speed() {
-  return $('speed').value;
+const speed = () => $('speed').value;
+const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+/** The page keys that persist in the written link (play, speed and at are one-shot). */
+function pageKeys() {
+  const v = state.view;
+  let s = state.compare.length ? `&compare=${state.compare.map((c) => c.label).join(',')}` : '';
+  if (v.seeds > 1) s += `&seeds=${v.seeds}`;
+  if (v.xaxis !== 'steps') s += `&xaxis=${v.xaxis}`;
+  if (v.hide.length) s += `&hide=${v.hide.join(',')}`;
+  if (v.embed) s += '&embed=1';
+  if (v.lesson) s += `&lesson=${v.lesson}`;
+  return s;
 }
 
-function fragment() {
-  const compare = state.compare.map((c) => c.label).join(',');
-  return `${state.config}${compare ? `&compare=${compare}` : ''}`;
+/** The link of the current runs, as the engine writes it (no empty pts, canonical keys). */
+function fragment(extra = '') {
+  return JSON.parse(wasm().parseFragment(`${state.config}${pageKeys()}${extra}`)).fragment;
 }
 
 function writeUrl() {
-  history.replaceState(null, '', `#${fragment()}`);
+  state.writtenHash = `#${fragment()}`;
+  history.replaceState(null, '', state.writtenHash);
 }
 
-function showConfigError(err) {
-  configError.textContent = `The link's setting ${err.key}=${err.value} was not accepted: ${err.message}. The page loaded the defaults instead.`;
+function showLinkProblems(problems) {
+  if (!problems.length) {
+    configError.hidden = true;
+    return;
+  }
+  const each = problems.map((p) => `${p.key}=${p.value} (${p.message})`).join('; ');
+  configError.textContent = `Parts of the link were left out: ${each}. The rest of the link applies.`;
   configError.hidden = false;
 }
 
-/** Fetches the MNIST file once and hands it to the worker (a copy: a replacement worker gets
- *  one too). */
+/** Fetches the MNIST file once and hands the worker a copy (a replacement worker gets one too). */
 function loadDigits() {
   state.digitsLoaded ??= fetch(new URL('data/mnist.bin', import.meta.url))
     .then((r) => {
@@ -99,9 +121,17 @@ function loadDigits() {
   return state.digitsLoaded;
 }
 
-/** Starts fresh trainers for `config` (also Reset: the same config gives the same run). */
-async function restart(config, compare = state.compare, label = state.label) {
-  const values = splitConfig(config);
+/** Sends a command that changes what the worker does (build, play, pause, step, run to): each
+ *  gets a sequence number that the worker's snapshots echo, so a snapshot made before the worker
+ *  read the latest command never overrides it (a Pause clicked while a snapshot was in flight). */
+function command(msg) {
+  state.seq += 1;
+  state.worker.postMessage({ ...msg, seq: state.seq });
+}
+
+/** Starts fresh runs for a parsed link `r` (also Reset: the same link gives the same runs). */
+async function restart(r) {
+  const values = splitConfig(r.config);
   if (DIGIT_SETS.includes(values.data)) {
     try {
       await loadDigits();
@@ -114,30 +144,38 @@ async function restart(config, compare = state.compare, label = state.label) {
     controlError.textContent = 'This run uses an uploaded table, which a link cannot carry: open the file saved with Export run (Import run), or upload the CSV again.';
     return false;
   }
-  state.config = config;
-  state.label = label;
-  state.compare = compare;
+  walker.stop();
+  state.config = r.config;
+  state.label = r.label;
+  state.compare = r.compare;
+  state.runs = r.runs;
+  state.view = { seeds: r.seeds, xaxis: r.xaxis, hide: r.hide, embed: r.embed, lesson: r.lesson };
   state.values = values;
-  if (values.data === 'points') state.drawn = Array.from(wasm().decodePoints(values.pts));
+  if (values.data === 'points') state.drawn = Array.from(wasm().decodePoints(values.pts ?? ''));
   state.drawingStarted = false;
+  if (values.data !== 'points' && state.batchBeforePoints && values.batch !== state.batchBeforePoints) state.batchBeforePoints = null;
   const digits = DIGIT_SETS.includes(values.data);
   const plane = !digits && (values.data !== 'upload' || JSON.parse(wasm().csvReport(state.uploadCsv)).dim === 2);
   // The data points for the plane come with the worker's first snapshot of the new runs.
   state.points = null;
   $('data-note').textContent = values.data === 'upload'
     ? 'This run uses an uploaded table too large for a link: Export run saves it with the settings; Import run opens it again.'
-    : values.data === 'points' ? `${state.drawn.length / 3} points of your own.` : '';
+    : values.data === 'points' ? `${state.drawn.length / 3} points of your own; the rings are the test points (train fraction ${values.train}).` : '';
+  $('show-test').checked = values.data === 'points' || $('show-test').checked;
   $('plane-panel').hidden = !plane;
   $('digits-panel').hidden = !digits;
   showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
+  $('seeds').value = String(state.view.seeds);
+  $('xaxis').value = state.view.xaxis;
   $('noise-explain').textContent = explain(state.values.rule, state.values.mode);
+  applyView();
   divergedBanner.hidden = true;
   setPlaying(false);
   state.snap = null;
-  state.probeDrawn = { step: -1, at: 0 };
-  state.pending = { config, label, compare };
-  command({ type: MSG.INIT, config, label, compare, diagnostics: $('diagnostics').checked });
+  state.pending = { config: r.config, label: r.label, compare: r.compare, runs: r.runs };
+  command({ type: MSG.INIT, config: r.config, runs: r.runs, xaxis: state.view.xaxis, diagnostics: $('diagnostics').checked });
   writeUrl();
+  showLesson();
   return true;
 }
 
@@ -147,45 +185,43 @@ function refused(message) {
   state.pending = null;
   const good = state.good;
   if (!good) return;
-  state.config = good.config;
-  state.label = good.label;
-  state.compare = good.compare;
+  Object.assign(state, { config: good.config, label: good.label, compare: good.compare, runs: good.runs });
   state.values = splitConfig(good.config);
   showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
   writeUrl();
 }
 
-/** Validates values (and a compare list) through the Rust codec; applies them if valid. */
-function apply(values, compareLabels = state.compare.map((c) => c.label)) {
-  const text = joinConfig(values) + (compareLabels.length ? `&compare=${compareLabels.join(',')}` : '');
-  const result = JSON.parse(wasm().parseFragment(text));
-  if (!result.ok) {
-    controlError.textContent = `${result.key}=${result.value}: ${result.message}. The run keeps its previous settings.`;
+/** Validates values (and a compare list) through the engine's codec; applies them if accepted. */
+function apply(values, compareLabels = state.compare.map((c) => c.label), keys = null) {
+  const compare = compareLabels.length ? `&compare=${compareLabels.join(',')}` : '';
+  const v = keys ?? state.view;
+  const rest = `${v.seeds > 1 ? `&seeds=${v.seeds}` : ''}${v.xaxis !== 'steps' ? `&xaxis=${v.xaxis}` : ''}${v.hide.length ? `&hide=${v.hide.join(',')}` : ''}${v.embed ? '&embed=1' : ''}${v.lesson ? `&lesson=${v.lesson}` : ''}`;
+  const result = JSON.parse(wasm().parseFragment(joinConfig(values) + compare + rest));
+  if (result.problems.length) {
+    const p = result.problems[0];
+    controlError.textContent = `${p.key}=${p.value}: ${p.message}. The run keeps its previous settings.`;
     // Show what was asked for, so the menus can say which choices conflict.
     showValues(values, (...a) => wasm().ruleUnavailable(...a), state.compare);
     return;
   }
   controlError.textContent = '';
-  if (result.config !== state.config || JSON.stringify(result.compare) !== JSON.stringify(state.compare)) {
-    restart(result.config, result.compare, result.label);
-  }
+  if (result.config !== state.config || JSON.stringify(result.runs) !== JSON.stringify(state.runs)) restart(result);
 }
 
 function applyControls() {
   apply(readValues(state.values));
 }
 
-/** Sends a command that changes what the worker does (build, play, pause, step, run to): each
- *  gets a sequence number that the worker's snapshots echo, so a snapshot made before the worker
- *  read the latest command never overrides it (a Pause clicked while a snapshot was in flight). */
-function command(msg) {
-  state.seq += 1;
-  state.worker.postMessage({ ...msg, seq: state.seq });
-}
-
 function setPlaying(on) {
   state.playing = on;
   playButton.textContent = on ? '❚❚ Pause' : '▶ Play';
+}
+
+/** Hide groups and the compact view, as the link asks. */
+function applyView() {
+  const hide = new Set(state.view.hide);
+  for (const el of document.querySelectorAll('[data-group]')) el.hidden = hide.has(el.dataset.group);
+  document.body.classList.toggle('embed', state.view.embed);
 }
 
 function onSnapshot(snap) {
@@ -194,6 +230,7 @@ function onSnapshot(snap) {
     state.pending = null;
   }
   if (snap.points) state.points = snap.points;
+  const previousStep = state.snap?.runs[0].summary.step;
   state.snap = snap;
   // Ask for the next one now, so the worker prepares it while this one is drawn; at most one
   // snapshot is ever in flight, so traffic stays bounded by what the page takes.
@@ -212,11 +249,19 @@ function onSnapshot(snap) {
     stats.readyAt = performance.now();
     document.body.dataset.ready = 'true';
   }
+  // Step at slow-motion speed: walk through the step that just arrived.
+  if (state.walkAfterStep && current && snap.runs[0].summary.step !== previousStep && !snap.playing) {
+    state.walkAfterStep = false;
+    requestWalk();
+  }
   requestDraw();
 }
 
-function fmt(v, digits) {
-  return Number.isFinite(v) ? v.toFixed(digits) : '–';
+function requestDraw() {
+  if (!state.drawPending) {
+    state.drawPending = true;
+    requestAnimationFrame(draw);
+  }
 }
 
 function draw() {
@@ -234,21 +279,23 @@ function draw() {
   $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
   $('test-accuracy').textContent = fmt(s.test_accuracy, 3);
   $('eval-note').textContent = s.eval_train < s.train_size
-    ? `(train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at})`
-    : `(evaluated at step ${s.evaluated_at})`;
+    ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
+    : `Evaluated at step ${s.evaluated_at}.`;
+  drawIntro(snap);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
     divergedBanner.textContent = diverged.join(' · ');
     divergedBanner.hidden = false;
     setPlaying(false);
   }
-  // While training runs, each frame redraws one panel in turn so no frame's work grows long;
-  // when paused (or after a single step) everything is drawn at once.
-  const parts = PANELS.filter((p) => p.applies(snap));
-  const chosen = snap.playing ? [parts[state.panelTurn++ % parts.length]] : parts;
+  // While training runs fast, each frame redraws one panel in turn so no frame's work grows
+  // long; when paused, in slow motion or after a single step everything is drawn at once.
+  const parts = PANELS.filter((p) => p.applies(snap) && !p.hidden());
+  const all = !snap.playing || speed() === 'slow';
+  const chosen = all ? parts : [parts[state.panelTurn++ % parts.length]];
   for (const part of chosen) {
     try {
-      timed(part.name, () => part.draw(snap));
+      timed(part.name, () => part.draw(snap, all));
     } catch (e) {
       if (!panicked()) throw e;
       recoverEngine();
@@ -257,179 +304,96 @@ function draw() {
   }
 }
 
-function requestDraw() {
-  if (!state.drawPending) {
-    state.drawPending = true;
-    requestAnimationFrame(draw);
+/** The introduction's live figure: how far this run's update is from the gradient. */
+function drawIntro(snap) {
+  const s = snap.runs[0].summary;
+  const rule = snap.runs[0].rule;
+  const el = $('intro-live');
+  if (rule.replace(/^d/, '') === 'bp') {
+    el.textContent = 'this run is backprop, whose update is the gradient itself (cosine 1); compare it with NP to see the difference';
+  } else if (Number.isFinite(s.alignment_all)) {
+    const b = document.createElement('b');
+    b.textContent = s.alignment_all.toFixed(2);
+    el.replaceChildren(`right now this run's update and the true gradient have a cosine of `, b, ' (backprop: 1; see the alignment chart)');
+  } else {
+    el.textContent = 'press Play or Step to measure how much (the alignment chart)';
   }
 }
 
-/** Adds a point where the plane was clicked (shift: the orange class) and restarts on it. */
-function addPoint(e) {
-  const canvas = $('boundary');
-  const extent = M.views.plane_extent;
-  const x = (e.offsetX / canvas.clientWidth) * 2 * extent - extent;
-  const y = extent - (e.offsetY / canvas.clientHeight) * 2 * extent;
-  if (state.values.data !== 'points' && !state.drawingStarted) {
-    state.drawn = [];
-    state.drawingStarted = true;
-  }
-  if (state.drawn.length / 3 >= M.limits.max_link_points) {
-    $('data-note').textContent = `At most ${M.limits.max_link_points} drawn points fit in a link.`;
-    return;
-  }
-  state.drawn.push(x, y, e.shiftKey ? 0 : 1);
-  usePoints();
-}
-
-function usePoints() {
-  const n = state.drawn.length / 3;
-  const min = M.limits.min_drawn_points;
-  if (n < min) {
-    drawPending();
-    $('data-note').textContent = `${n} point${n === 1 ? '' : 's'} drawn: add ${min - n} more to start training on them.`;
-    return;
-  }
-  const pts = wasm().encodePoints(Float32Array.from(state.drawn));
-  // A handful of points cannot fill a large batch: cap it at the training share.
-  const trainCount = Math.max(1, Math.round(n * Number(state.values.train)));
-  const batch = String(Math.min(Number(state.values.batch), Math.min(trainCount, n - 1)));
-  apply({ ...state.values, data: 'points', pts, batch }, []);
-}
-
-/** Points drawn before there are enough to train on, over an empty plane. */
-function drawPending() {
-  const canvas = $('boundary');
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#e8eaeb';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  const pts = [];
-  for (let i = 0; i < state.drawn.length; i += 3) pts.push(state.drawn[i], state.drawn[i + 1], state.drawn[i + 2], 0);
-  drawBoundary(canvas, 1, new Float32Array([0.5]), Float32Array.from(pts), false, M.views.plane_extent);
-}
-
-function showProblems(problems) {
-  $('data-problems').replaceChildren(...problems.map((p) => {
-    const li = document.createElement('li');
-    li.textContent = p.line ? `line ${p.line}: ${p.message}` : p.message;
-    return li;
-  }));
-}
-
-async function uploadCsv(file) {
-  showProblems([]);
-  const limit = M.limits.max_csv_bytes;
-  if (file.size > limit) {
-    showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${limit / 1e6} MB` }]);
-    return;
-  }
-  const text = await file.text();
-  const r = JSON.parse(wasm().csvReport(text));
-  if (!r.ok) {
-    showProblems([{ line: 0, message: `${file.name} was not loaded:` }, ...r.problems, ...moreProblems(r.more)]);
-    return;
-  }
-  if (r.fits_in_url) {
-    $('data-note').textContent = `${file.name}: ${r.rows} points, 2 classes, now in the link.`;
-    apply({ ...state.values, data: 'points', pts: r.pts }, []);
-    return;
-  }
-  const values = { ...state.values, data: 'upload' };
-  for (const k of M.data_defaulted) if (k !== 'hidden') delete values[k];
-  if (!useTable(file.name, text, values)) return;
-  apply(values, []);
-}
-
-/** "and N more problems", when the report left some out. */
-function moreProblems(n) {
-  return n ? [{ line: 0, message: `and ${n} more problem${n === 1 ? '' : 's'}` }] : [];
-}
-
-/** Checks the table against the settings `values` (rows, batch, size) before anything is
- *  replaced; keeps it (page and worker) only when it can run. */
-function useTable(name, text, values) {
-  const parsed = JSON.parse(wasm().parseFragment(joinConfig(values)));
-  const problem = parsed.ok ? wasm().checkUpload(parsed.config, text) : `${parsed.key}=${parsed.value}: ${parsed.message}`;
-  if (problem) {
-    showProblems([{ line: 0, message: `${name} was not used: ${problem}. The run keeps its data.` }]);
-    return false;
-  }
-  state.uploadCsv = text;
-  state.worker.postMessage({ type: MSG.UPLOAD, csv: text });
-  return true;
-}
-
-function exportRun() {
-  const run = {
-    format: 'np-playground-run', version: 1,
-    config: state.config, compare: state.compare.map((c) => c.label),
-    step: state.snap?.runs[0].summary.step ?? 0,
-    checksum: state.snap?.runs[0].summary.checksum ?? null,
-    csv: state.values.data === 'upload' ? state.uploadCsv : null,
-  };
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([JSON.stringify(run)], { type: 'application/json' }));
-  a.download = `np-playground-run-${run.step}.json`;
-  a.click();
-  URL.revokeObjectURL(a.href);
-}
-
-async function importRun(file) {
-  showProblems([]);
-  // The size is checked before the file is read.
-  if (file.size > M.limits.max_import_bytes) {
-    showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a run file is at most ${M.limits.max_import_bytes / 1e6} MB` }]);
-    return;
-  }
-  let run;
-  try {
-    run = JSON.parse(await file.text());
-  } catch (e) {
-    showProblems([{ line: 0, message: `${file.name} is not JSON: ${e.message}` }]);
-    return;
-  }
-  const bad = (m) => showProblems([{ line: 0, message: `${file.name}: ${m}` }]);
-  if (run?.format !== 'np-playground-run' || run.version !== 1) return bad('not a run exported by NP Playground (format np-playground-run, version 1)');
-  if (typeof run.config !== 'string' || !Array.isArray(run.compare) || !Number.isInteger(run.step) || run.step < 0) return bad('config, compare or step is missing or malformed');
-  if (run.csv !== null && run.csv !== undefined) {
-    if (typeof run.csv !== 'string') return bad('csv must be text');
-    const r = JSON.parse(wasm().csvReport(run.csv));
-    if (!r.ok) return showProblems([{ line: 0, message: `${file.name}: its table was not loaded:` }, ...r.problems, ...moreProblems(r.more)]);
-    if (!useTable(file.name, run.csv, splitConfig(run.config))) return;
-  }
-  const compare = run.compare.length ? `&compare=${run.compare.join(',')}` : '';
-  await openFragment(`${run.config}${compare}${run.step ? `&at=${run.step}` : ''}`);
-}
+const panelHidden = (id) => () => $(id).hidden || $(id).closest('[hidden]') !== null;
 
 const PANELS = [
   {
-    name: 'charts', applies: () => true,
+    name: 'charts', applies: () => true, hidden: panelHidden('curves-panel'),
     draw: (snap) => {
-      state.maps = drawCharts(snap, $('log-scale').checked);
+      const decor = state.runs.some((r) => /rule=d(?:np|inp|anp|bp)/.test(r.config));
+      $('correlation-box').hidden = !decor;
+      state.maps = drawCharts(snap, $('log-scale').checked, decor);
       drawAlignmentTable(snap);
     },
   },
   {
-    name: 'plane', applies: (snap) => Boolean(snap.runs[0].plane && state.points),
+    name: 'network', applies: (snap) => Boolean(snap.diagram), hidden: panelHidden('network-panel'),
+    draw: (snap) => paintDiagram(snap),
+  },
+  {
+    name: 'plane', applies: (snap) => Boolean(snap.runs[0].plane && state.points), hidden: panelHidden('plane-panel'),
     draw: (snap) => {
-      drawBoundary($('boundary'), snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent);
+      if (!state.hoverNode) paintBoundary(snap);
       drawCompareBoundaries(snap);
     },
   },
-  { name: 'units', applies: (snap) => Boolean(snap.units && state.points), draw: (snap) => drawUnits($('units'), snap) },
-  { name: 'digits', applies: (snap) => Boolean(snap.samples), draw: (snap) => drawDigits($('digits'), snap.samples, snap.sizes[0] === 196 ? 14 : 28) },
   {
-    name: 'activations', applies: () => true,
-    draw: (snap) => drawActivations($('activations'), snap, snap.playing ? state.layerTurn++ % (snap.sizes.length - 1) : null),
+    name: 'digits', applies: (snap) => Boolean(snap.samples), hidden: panelHidden('digits-panel'),
+    draw: (snap) => drawDigits($('digits'), snap.samples, snap.sizes[0] === 196 ? 14 : 28),
   },
   {
-    name: 'noise panel', applies: (snap) => (snap.probe?.step ?? -1) !== state.probeDrawn.step,
-    draw: (snap) => {
-      renderProbe($('probe'), snap.probe);
-      state.probeDrawn = { step: snap.probe?.step ?? -1, at: performance.now() };
-    },
+    name: 'activations', applies: () => true, hidden: panelHidden('acts-panel'),
+    draw: (snap, all) => drawActivations($('activations'), snap, all ? null : state.layerTurn++ % (snap.sizes.length - 1)),
+  },
+  {
+    name: 'noise panel', applies: () => true, hidden: panelHidden('noise-panel'),
+    draw: (snap) => renderProbe($('probe'), snap.probe, $('noise-scales')),
   },
 ];
+
+function paintBoundary(snap) {
+  const canvas = $('boundary');
+  drawBoundary(canvas, snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent);
+  const compare = snap.runs.length > 1;
+  $('boundary-title').textContent = `Decision boundary: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`;
+  $('boundary-note').textContent = state.values.data === 'points'
+    ? 'Click to add a point of the chosen class (shift: the other one). Rings are test points.'
+    : 'Colour: the probability of the blue class; dots: training points.';
+}
+
+function paintDiagram(snap) {
+  const canvas = $('network');
+  fit(canvas);
+  const frame = walker.current();
+  state.layout = drawDiagram(canvas, {
+    diagram: snap.diagram, nodeMaps: snap.nodes, nodeRes: snap.nodeRes, probe: snap.probe, frame, hover: state.hover,
+  });
+  const sizes = snap.diagram.sizes;
+  const subset = snap.diagram.shown.some((s, l) => s.length < sizes[l]);
+  $('network-note').textContent = `${sizes.join('-')}${subset ? ' (wide layers: 16 evenly spaced units shown)' : ''}`;
+  const legend = $('legend');
+  if (!legend.childElementCount || legend.dataset.mode !== (frame ? frame.node_quantity : 'weights')) {
+    legend.dataset.mode = frame ? frame.node_quantity : 'weights';
+    const sw = (cls, text) => {
+      const span = document.createElement('span');
+      const box = document.createElement('span');
+      box.className = `swatch ${cls}`;
+      span.append(box, ` ${text}`);
+      return span;
+    };
+    legend.replaceChildren(
+      sw('neg', '−'), sw('pos', '+'),
+      sw('grad', frame ? `nodes: ${frame.node_quantity.replace('_', ' ')}` : 'nodes: output'),
+      document.createTextNode(frame?.links ? 'links: weight change' : 'links: weight (width |w|)'),
+    );
+  }
+}
 
 function drawCompareBoundaries(snap) {
   const box = $('boundaries');
@@ -438,16 +402,16 @@ function drawCompareBoundaries(snap) {
     box.replaceChildren(...others.map(() => {
       const fig = document.createElement('figure');
       const c = document.createElement('canvas');
-      c.width = c.height = 140;
+      c.width = c.height = 104;
       fig.append(c, document.createElement('figcaption'));
       return fig;
     }));
   }
   box.querySelectorAll('figure').forEach((fig, i) => {
-    drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false, M.views.plane_extent);
-    fig.querySelector('figcaption').textContent = `${others[i].rule} (step ${others[i].summary.step})`;
+    if (others[i].plane) drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false, M.views.plane_extent);
+    fig.querySelector('figcaption').textContent = `${others[i].rule} · step ${others[i].summary.step} · ${others[i].summary.checksum.slice(0, 8)}`;
+    fig.title = `${others[i].rule}: checksum ${others[i].checksums.join(', ')}`;
   });
-  if (others.length) $('boundary').title = `${snap.runs[0].rule}: the network's probability of the blue class over the input plane`;
 }
 
 function drawAlignmentTable(snap) {
@@ -465,164 +429,123 @@ function drawAlignmentTable(snap) {
     return r;
   };
   table.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
+  // Every run's checksum (each rule's seeds too): what the CLI prints for the same link and step.
+  $('runs-note').textContent = snap.runs.length > 1 || snap.runs[0].checksums.length > 1
+    ? `Checksums at step ${snap.runs[0].summary.step}: ${snap.runs.map((r) => `${r.rule} ${r.checksums.join(', ')}`).join('; ')}.`
+    : '';
 }
 
-function hover(canvasId, chart) {
-  const canvas = $(canvasId);
-  const label = $(`${chart}-hover`);
+// ---- the network: hover, and the slow-motion walk ----
+
+function nodeDescription(hit, snap) {
+  const d = snap.diagram;
+  const n = d.sizes.length - 1;
+  const name = hit.layer === 0 ? `input ${hit.unit + 1}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${d.sizes[hit.layer]}`;
+  const frame = walker.current();
+  let value;
+  if (frame) value = `${frame.node_quantity.replace('_', ' ')} ${fmt(frame.nodes[hit.layer][hit.k], 4)}`;
+  else if (snap.probe) value = `value ${fmt(hit.layer === 0 ? snap.probe.input[hit.unit] : snap.probe.layers[hit.layer - 1].clean_h[hit.unit], 4)} for sample ${snap.probe.sample}`;
+  else value = 'press Step to see its value for a sample';
+  return `${name}: ${value}${d.sizes[0] === 2 && hit.layer > 0 ? '; the big plot shows it over the plane' : ''}`;
+}
+
+function wireNetwork() {
+  const canvas = $('network');
+  const readout = $('network-hover');
   canvas.addEventListener('mousemove', (e) => {
-    if (!state.snap || !state.maps[chart]) return;
-    const px = (e.offsetX * canvas.width) / canvas.clientWidth;
-    label.textContent = hoverText(state.snap, state.maps[chart], px, chart);
+    const snap = state.snap;
+    if (!snap?.diagram || !state.layout) return;
+    const k = canvas.width / canvas.clientWidth;
+    const hit = hitTest(state.layout, snap.diagram, e.offsetX * k, e.offsetY * k);
+    state.hover = hit;
+    state.hoverNode = hit?.kind === 'node' && hit.layer > 0 && snap.nodes ? hit : null;
+    if (!hit) {
+      readout.textContent = 'Hover a node or a link for its value.';
+    } else if (hit.kind === 'node') {
+      readout.textContent = nodeDescription(hit, snap);
+      if (state.hoverNode) showNodeOnPlane(snap, hit);
+    } else {
+      const frame = walker.current();
+      const change = frame?.links ? `; change now ${fmt(frame.links[hit.layer - 1][hit.j * snap.diagram.shown[hit.layer - 1].length + hit.q], 6)}` : '';
+      readout.textContent = `weight from ${hit.layer === 1 ? 'input' : `layer ${hit.layer - 1} unit`} ${hit.in + 1} to ${hit.layer === snap.diagram.sizes.length - 1 ? 'output' : `layer ${hit.layer} unit`} ${hit.out + 1}: w = ${fmt(hit.weight, 4)}${change}`;
+    }
+    paintDiagram(snap);
   });
-  canvas.addEventListener('mouseleave', () => { label.textContent = ''; });
+  canvas.addEventListener('mouseleave', () => {
+    state.hover = null;
+    state.hoverNode = null;
+    if (state.snap) {
+      paintDiagram(state.snap);
+      if (state.snap.runs[0].plane && state.points) paintBoundary(state.snap);
+    }
+  });
 }
 
-async function copy(text, what) {
-  try {
-    await navigator.clipboard.writeText(text);
-    $('copied').textContent = `${what} copied`;
-  } catch {
-    $('copied').textContent = `${what}: ${text}`;
+/** The hovered node's output over the plane, in the big plot (with the points). */
+function showNodeOnPlane(snap, hit) {
+  const res = snap.nodeRes;
+  const cells = res * res;
+  // The node maps are every shown unit of layers 1..L, layer by layer.
+  let offset = 0;
+  for (let l = 1; l < hit.layer; l++) offset += snap.diagram.shown[l].length;
+  offset += hit.k;
+  const values = snap.nodes.subarray(offset * cells, (offset + 1) * cells);
+  let scale = 0;
+  for (const v of values) scale = Math.max(scale, Math.abs(v));
+  const canvas = $('boundary');
+  putGrid(canvas, values, res, res, hit.layer === snap.diagram.sizes.length - 1 ? scale || 1 : 1);
+  drawPoints(canvas, state.points, false, M.views.plane_extent);
+  $('boundary-title').textContent = `Over the plane: ${hit.layer === snap.diagram.sizes.length - 1 ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1}`} (hover)`;
+}
+
+const walker = new WalkPlayer(showSubStep, () => {
+  $('walk-bar').hidden = true;
+  if (state.snap) paintDiagram(state.snap);
+});
+
+function showSubStep(sub, index, count, playing) {
+  $('walk-bar').hidden = false;
+  $('walk-count').textContent = `${sub.title} · ${index + 1} of ${count}`;
+  $('walk-narration').textContent = sub.narration;
+  $('walk-pause').textContent = playing ? '❚❚' : '▶▶';
+  const meter = $('walk-meter');
+  if (sub.meter) {
+    const m = sub.meter;
+    const scale = Math.max(Math.abs(m.d_loss), 1e-12);
+    const fill = document.createElement('span');
+    fill.className = 'fill';
+    const half = 50;
+    const width = Math.min(half, 4 + half * Math.min(1, Math.abs(m.d_loss) / scale));
+    fill.style.left = m.d_loss < 0 ? `${half - width}%` : `${half}%`;
+    fill.style.width = `${width}%`;
+    fill.style.background = colour(m.d_loss < 0 ? 1 : -1);
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.append(fill);
+    meter.replaceChildren(`dL ${m.d_loss < 0 ? '< 0: the noise helped' : '> 0: the noise hurt'}`, bar, `${m.reference.toFixed(5)} → ${m.noisy.toFixed(5)}`);
+    meter.hidden = false;
+  } else {
+    meter.hidden = true;
   }
+  if (state.snap) paintDiagram(state.snap);
 }
 
-function withValues(change) {
-  state.values = { ...state.values, ...change };
-  showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
-  applyControls();
-}
-
-function wire() {
-  playButton.addEventListener('click', () => {
-    if (state.playing) {
-      command({ type: MSG.PAUSE });
-      setPlaying(false);
-    } else {
-      command({ type: MSG.PLAY, speed: speed() });
-      setPlaying(true);
-    }
-  });
-  $('step').addEventListener('click', () => {
+/** Asks the worker for the walk through the last step (after a step if there is none yet). */
+function requestWalk() {
+  if (!state.snap) return;
+  if (state.playing) {
+    command({ type: MSG.PAUSE });
     setPlaying(false);
+  }
+  if (!state.snap.probe) {
+    state.walkAfterStep = true;
     command({ type: MSG.STEP });
-  });
-  $('reset').addEventListener('click', () => restart(state.config));
-  $('new-seed').addEventListener('click', () => {
-    $('seed').value = String(wasm().newSeed());
-    applyControls();
-  });
-  $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
-  $('diagnostics').addEventListener('change', (e) => state.worker.postMessage({ type: MSG.DIAGNOSTICS, on: e.target.checked }));
-  $('controls').addEventListener('change', (e) => {
-    if (e.target.type === 'file') return;
-    if (e.target.closest('#compare')) {
-      const labels = [...$('compare').querySelectorAll('input:checked')].map((i) => i.value);
-      apply(readValues(state.values), labels);
-    } else if (e.target.id !== 'diagnostics') {
-      applyControls();
-    }
-  });
-  $('datasets').addEventListener('click', (e) => {
-    const button = e.target.closest('[data-dataset]');
-    if (!button || button.dataset.dataset === state.values.data) return;
-    // The network and optimiser defaults depend on the data set: take the new set's.
-    const values = { ...state.values, data: button.dataset.dataset };
-    for (const k of M.data_defaulted) delete values[k];
-    const result = JSON.parse(wasm().parseFragment(joinConfig(values)));
-    if (result.ok) {
-      controlError.textContent = '';
-      restart(result.config, [], result.label);
-    } else {
-      controlError.textContent = `${result.key}=${result.value}: ${result.message}`;
-    }
-  });
-  $('layer-add').addEventListener('click', () => {
-    const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
-    if (widths.length >= M.limits.max_hidden_layers) return;
-    withValues({ hidden: [...widths, widths.at(-1) ?? '4'].join(',') });
-  });
-  $('layer-remove').addEventListener('click', () => {
-    const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
-    withValues({ hidden: widths.slice(0, -1).join(',') });
-  });
-  $('boundary').addEventListener('click', addPoint);
-  $('clear-points').addEventListener('click', () => {
-    state.drawn = [];
-    if (state.values.data === 'points') {
-      const values = { ...state.values, data: 'circle', pts: '' };
-      for (const k of M.data_defaulted) delete values[k];
-      apply(values, []);
-    }
-    $('data-note').textContent = 'Points cleared.';
-  });
-  $('csv-file').addEventListener('change', (e) => e.target.files[0] && uploadCsv(e.target.files[0]));
-  $('import-file').addEventListener('change', (e) => e.target.files[0] && importRun(e.target.files[0]));
-  $('export-run').addEventListener('click', exportRun);
-  $('log-scale').addEventListener('change', draw);
-  $('show-test').addEventListener('change', draw);
-  $('probe-sample').addEventListener('change', (e) => {
-    const sample = Math.max(0, Math.min(Number(e.target.value) || 0, Number(state.values.batch) - 1));
-    e.target.value = String(sample);
-    state.worker.postMessage({ type: MSG.PROBE, sample });
-  });
-  $('copy-link').addEventListener('click', () => {
-    const step = state.snap?.runs[0].summary.step ?? 0;
-    const url = `${location.origin}${location.pathname}#${fragment()}${step ? `&at=${step}` : ''}`;
-    copy(url, 'link');
-  });
-  $('copy-cli').addEventListener('click', () => copy(wasm().cliCommand(state.config, state.snap?.runs[0].summary.step ?? 0), 'command'));
-  hover('loss-chart', 'loss');
-  hover('accuracy-chart', 'accuracy');
-  hover('alignment-chart', 'alignment');
-  // Every control explains itself on hover and on keyboard focus.
-  const explainControl = (e) => {
-    const el = e.target.closest('[data-key], [title]');
-    if (el?.title) $('help').textContent = el.title;
-  };
-  $('controls').addEventListener('focusin', explainControl);
-  $('controls').addEventListener('mouseover', explainControl);
-  document.addEventListener('keydown', (e) => {
-    if (e.code === 'Space' && e.target === document.body) {
-      e.preventDefault();
-      playButton.click();
-    }
-  });
-}
-
-function buildPresets() {
-  $('presets').replaceChildren(...PRESETS.map((p) => {
-    const div = document.createElement('div');
-    div.className = 'preset';
-    const a = document.createElement('a');
-    a.href = `#${p.fragment}`;
-    a.textContent = p.name;
-    a.addEventListener('click', (e) => {
-      e.preventDefault();
-      openFragment(p.fragment);
-    });
-    const text = document.createElement('p');
-    text.className = 'note';
-    text.textContent = p.text;
-    div.append(a, text);
-    return div;
-  }));
-}
-
-/** Loads a fragment (from the URL or a preset): returns false and shows why if it is bad. */
-async function openFragment(text) {
-  const parsed = JSON.parse(wasm().parseFragment(text));
-  if (!parsed.ok) {
-    showConfigError(parsed);
-    const defaults = JSON.parse(wasm().parseFragment(''));
-    await restart(defaults.config, [], defaults.label);
     return;
   }
-  configError.hidden = true;
-  if (await restart(parsed.config, parsed.compare, parsed.label) && parsed.at) {
-    command({ type: MSG.RUN_TO, at: parsed.at });
-  }
+  state.worker.postMessage({ type: MSG.WALK, sample: Number($('probe-sample').value) || 0 });
 }
+
+// ---- the worker: start, replace after a crash ----
 
 /** Starts a training worker; `onReady` runs once its engine is up. */
 function startWorker(onReady) {
@@ -633,6 +556,15 @@ function startWorker(onReady) {
       onReady();
     } else if (msg.type === MSG.SNAPSHOT) {
       onSnapshot(msg);
+    } else if (msg.type === MSG.WALK) {
+      if (msg.walk) {
+        stats.walks += 1;
+        walker.start(msg.walk);
+      }
+    } else if (msg.type === MSG.WARNING) {
+      divergedBanner.textContent = `Paused: ${msg.message}.`;
+      divergedBanner.hidden = false;
+      setPlaying(false);
     } else if (msg.type === MSG.ERROR) {
       if (msg.config) refused(msg.message);
       else controlError.textContent = msg.message;
@@ -660,8 +592,7 @@ function replaceWorker(message) {
       state.worker.postMessage({ type: MSG.DIGITS, bytes: copy }, [copy]);
     }
     if (state.uploadCsv) state.worker.postMessage({ type: MSG.UPLOAD, csv: state.uploadCsv });
-    const g = state.good ?? { config: state.config, label: state.label, compare: state.compare };
-    restart(g.config, g.compare, g.label);
+    openFragment(`${(state.good ?? state).config}${pageKeys()}`);
   });
 }
 
@@ -679,12 +610,294 @@ async function recoverEngine() {
   requestDraw();
 }
 
+// ---- lessons and sharing ----
+
+function chapterIndex(id) {
+  if (!id) return -1;
+  return id === 'start' ? 0 : M.lessons.findIndex((c) => c.id === id);
+}
+
+function showLesson() {
+  const i = chapterIndex(state.view.lesson);
+  const box = $('lesson');
+  if (i < 0) {
+    box.hidden = true;
+    return;
+  }
+  const c = M.lessons[i];
+  box.hidden = false;
+  $('lesson-title').textContent = c.title;
+  $('lesson-text').textContent = c.text;
+  $('lesson-look').textContent = c.look;
+  $('lesson-try').textContent = c.try_this;
+  $('lesson-count').textContent = `chapter ${i + 1} of ${M.lessons.length}`;
+  $('lesson-back').disabled = i === 0;
+  $('lesson-next').disabled = i + 1 === M.lessons.length;
+}
+
+/** Opens chapter `i`: its configuration, the lesson panel, and the link's hide/embed kept. */
+function openChapter(i) {
+  const c = M.lessons[i];
+  const v = state.view;
+  const keep = `${v.hide.length ? `&hide=${v.hide.join(',')}` : ''}${v.embed ? '&embed=1' : ''}`;
+  openFragment(`${c.link}&lesson=${c.id}${keep}`);
+}
+
+function buildLessonsList() {
+  $('lessons').replaceChildren(...M.lessons.map((c, i) => {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `#${c.link}&lesson=${c.id}`;
+    a.textContent = c.title.replace(/^\d+\. /, '');
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      $('lessons-box').open = false;
+      openChapter(i);
+    });
+    li.append(a);
+    return li;
+  }));
+}
+
+function shareLink() {
+  const hide = [...$('share-hide').querySelectorAll('input:checked')].map((i) => i.value);
+  let extra = '';
+  if ($('share-speed').value) extra += `&speed=${$('share-speed').value}`;
+  if ($('share-play').checked) extra += '&play=1';
+  const v = state.view;
+  const keys = `${state.compare.length ? `&compare=${state.compare.map((c) => c.label).join(',')}` : ''}${v.seeds > 1 ? `&seeds=${v.seeds}` : ''}${v.xaxis !== 'steps' ? `&xaxis=${v.xaxis}` : ''}${hide.length ? `&hide=${hide.join(',')}` : ''}${$('share-embed').checked ? '&embed=1' : ''}${$('share-lesson').checked && v.lesson ? `&lesson=${v.lesson}` : ''}`;
+  const f = JSON.parse(wasm().parseFragment(`${state.config}${keys}${extra}`)).fragment;
+  return `${location.origin}${location.pathname}#${f}`;
+}
+
+function buildShareDialog() {
+  $('share-hide').append(...M.page.hide_groups.map(([group, what]) => {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = group;
+    label.title = `hide ${what}`;
+    label.append(box, ` ${group}`);
+    return label;
+  }));
+  $('share-speed').append(...['', ...M.page.speeds].map((s) => {
+    const o = document.createElement('option');
+    o.value = s;
+    o.textContent = s ? s : '(as the students choose)';
+    return o;
+  }));
+  const update = () => { $('share-link').value = shareLink(); };
+  $('share-dialog').addEventListener('change', update);
+  $('share-class').addEventListener('click', () => {
+    $('share-lesson').disabled = !state.view.lesson;
+    for (const box of $('share-hide').querySelectorAll('input')) box.checked = state.view.hide.includes(box.value);
+    update();
+    $('share-dialog').showModal();
+  });
+  $('share-copy').addEventListener('click', () => copy($('share-link').value, 'classroom link'));
+  $('share-close').addEventListener('click', () => $('share-dialog').close());
+}
+
+// ---- controls ----
+
+function wireChartHover(canvasId, chart, readoutId) {
+  const canvas = $(canvasId);
+  const line = canvas.parentElement.querySelector('.crosshair');
+  canvas.addEventListener('mousemove', (e) => {
+    const map = state.maps[chart];
+    if (!state.snap || !map) return;
+    const dpr = canvas.width / canvas.clientWidth;
+    const px = e.offsetX * dpr;
+    const text = hoverText(state.snap, map, px, chart);
+    $(readoutId).textContent = text;
+    line.hidden = !text;
+    line.style.left = `${e.offsetX}px`;
+  });
+  canvas.addEventListener('mouseleave', () => {
+    $(readoutId).textContent = '';
+    line.hidden = true;
+  });
+}
+
+async function copy(text, what) {
+  try {
+    await navigator.clipboard.writeText(text);
+    $('copied').textContent = `${what} copied`;
+  } catch {
+    $('copied').textContent = `${what}: ${text}`;
+  }
+}
+
+function withValues(change) {
+  state.values = { ...state.values, ...change };
+  showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
+  applyControls();
+}
+
+function wire() {
+  playButton.addEventListener('click', () => {
+    walker.stop();
+    if (state.playing) {
+      command({ type: MSG.PAUSE });
+      setPlaying(false);
+    } else {
+      command({ type: MSG.PLAY, speed: speed() });
+      setPlaying(true);
+    }
+  });
+  $('step').addEventListener('click', () => {
+    walker.stop();
+    setPlaying(false);
+    // At slow-motion speed a step is walked through.
+    state.walkAfterStep = speed() === 'slow';
+    command({ type: MSG.STEP });
+  });
+  $('walk').addEventListener('click', requestWalk);
+  $('walk-next').addEventListener('click', () => walker.next());
+  $('walk-prev').addEventListener('click', () => walker.prev());
+  $('walk-pause').addEventListener('click', () => walker.togglePause());
+  $('walk-close').addEventListener('click', () => walker.stop());
+  $('reset').addEventListener('click', () => openFragment(`${state.config}${pageKeys()}`));
+  $('new-seed').addEventListener('click', () => {
+    $('seed').value = String(wasm().newSeed());
+    applyControls();
+  });
+  $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
+  $('diagnostics').addEventListener('change', (e) => state.worker.postMessage({ type: MSG.DIAGNOSTICS, on: e.target.checked }));
+  $('controls').addEventListener('change', (e) => {
+    if (e.target.type === 'file' || e.target.name === 'draw-class') return;
+    if (e.target.id === 'seeds') {
+      apply(readValues(state.values), undefined, { ...state.view, seeds: Number(e.target.value) });
+    } else if (e.target.id === 'xaxis') {
+      state.view.xaxis = e.target.value;
+      state.worker.postMessage({ type: MSG.XAXIS, xaxis: state.view.xaxis });
+      writeUrl();
+    } else if (e.target.closest('#compare')) {
+      const labels = [...$('compare').querySelectorAll('input:checked')].map((i) => i.value);
+      apply(readValues(state.values), labels);
+    } else if (e.target.id !== 'diagnostics') {
+      applyControls();
+    }
+  });
+  const chooseDataSet = (name) => {
+    if (name === state.values.data) return;
+    // The network and optimiser defaults depend on the data set: take the new set's (and the
+    // batch the drawn points cut down comes back).
+    const values = { ...state.values, data: name };
+    for (const k of M.data_defaulted) delete values[k];
+    if (state.values.data === 'points' && state.batchBeforePoints) values.batch = state.batchBeforePoints;
+    state.batchBeforePoints = null;
+    apply(values, []);
+  };
+  $('datasets').addEventListener('click', (e) => {
+    const button = e.target.closest('[data-dataset]');
+    if (button) chooseDataSet(button.dataset.dataset);
+  });
+  // The data sets are a radio group: arrow keys move the choice.
+  $('datasets').addEventListener('keydown', (e) => {
+    const buttons = [...$('datasets').querySelectorAll('[data-dataset]')];
+    const i = buttons.indexOf(document.activeElement);
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    if (i < 0 || !step) return;
+    e.preventDefault();
+    const next = buttons[(i + step + buttons.length) % buttons.length];
+    next.focus();
+    chooseDataSet(next.dataset.dataset);
+  });
+  $('layer-add').addEventListener('click', () => {
+    const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
+    if (widths.length >= M.limits.max_hidden_layers) return;
+    withValues({ hidden: [...widths, widths.at(-1) ?? '4'].join(',') });
+  });
+  $('layer-remove').addEventListener('click', () => {
+    const widths = state.values.hidden === '' ? [] : state.values.hidden.split(',');
+    withValues({ hidden: widths.slice(0, -1).join(',') });
+  });
+  $('log-scale').addEventListener('change', requestDraw);
+  $('show-test').addEventListener('change', requestDraw);
+  $('probe-sample').addEventListener('change', (e) => {
+    const sample = Math.max(0, Math.min(Number(e.target.value) || 0, Number(state.values.batch) - 1));
+    e.target.value = String(sample);
+    state.worker.postMessage({ type: MSG.PROBE, sample });
+    if (walker.active) state.worker.postMessage({ type: MSG.WALK, sample });
+  });
+  $('copy-link').addEventListener('click', () => {
+    const step = state.snap?.runs[0].summary.step ?? 0;
+    copy(`${location.origin}${location.pathname}#${fragment(step ? `&at=${step}` : '')}`, 'link');
+  });
+  $('copy-cli').addEventListener('click', () => {
+    const step = state.snap?.runs[0].summary.step ?? 0;
+    // One command per run: the page's own, then every compared one (and every seed).
+    const lines = (state.good?.runs ?? state.runs).map((r, i) => {
+      const checksum = state.snap?.runs.flatMap((g) => g.checksums)[i];
+      return `# ${r.label}${checksum && step ? `: checksum ${checksum} at step ${step}` : ''}\n${wasm().cliCommand(r.config, step)}`;
+    });
+    copy(lines.join('\n'), 'command');
+  });
+  $('intro-close').addEventListener('click', () => { $('intro').hidden = true; });
+  $('intro-lessons').addEventListener('click', () => openChapter(0));
+  $('lesson-next').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) + 1));
+  $('lesson-back').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) - 1));
+  $('lesson-close').addEventListener('click', () => {
+    state.view.lesson = null;
+    $('lesson').hidden = true;
+    writeUrl();
+  });
+  wireChartHover('loss-chart', 'loss', 'curve-readout');
+  wireChartHover('accuracy-chart', 'accuracy', 'curve-readout');
+  wireChartHover('correlation-chart', 'correlation', 'curve-readout');
+  wireChartHover('alignment-chart', 'alignment', 'curve-readout');
+  wireNetwork();
+  // Every control explains itself on hover and on keyboard focus.
+  const explainControl = (e) => {
+    const el = e.target.closest('[data-key], [title]');
+    if (el?.title) $('help').textContent = el.title;
+  };
+  $('controls').addEventListener('focusin', explainControl);
+  $('controls').addEventListener('mouseover', explainControl);
+  document.addEventListener('keydown', (e) => {
+    if (e.code === 'Space' && e.target === document.body) {
+      e.preventDefault();
+      playButton.click();
+    }
+  });
+  // A fragment edited by hand in the same tab applies at once.
+  window.addEventListener('hashchange', () => {
+    if (location.hash !== state.writtenHash) openFragment(location.hash.slice(1));
+  });
+  window.addEventListener('resize', requestDraw);
+}
+
+/** Loads a link (from the URL, a lesson, an import): what cannot be accepted is reported and
+ *  left out, the rest applies; `at`, `play` and `speed` act once. */
+async function openFragment(text) {
+  const r = JSON.parse(wasm().parseFragment(text));
+  showLinkProblems(r.problems);
+  // lesson= alone (or with view keys) opens the chapter's own configuration.
+  const i = chapterIndex(r.lesson);
+  if (i >= 0 && r.lesson === 'start') return openChapter(0);
+  if (r.speed) {
+    $('speed').value = r.speed;
+    state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
+  }
+  if (!await restart(r)) return;
+  if (r.at) command({ type: MSG.RUN_TO, at: r.at });
+  else if (r.play) {
+    command({ type: MSG.PLAY, speed: speed() });
+    setPlaying(true);
+  }
+}
+
 async function main() {
   await loadEngine();
   M = JSON.parse(wasm().manifest());
   buildControls(M);
-  buildPresets();
+  buildLessonsList();
+  buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
+  wireUserData({
+    state, M: () => M, apply, openFragment, worker: () => state.worker,
+  });
   // The fragment goes to the engine's codec as it is: the codec decodes %-escapes (once) and
   // refuses malformed ones with the usual message.
   const initial = location.hash.slice(1);

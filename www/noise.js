@@ -22,17 +22,29 @@ function el(tag, cls, text) {
   return e;
 }
 
-function strip(label, values, title) {
+/** The largest size of every value of a quantity, over all layers: one colour scale each, so
+ *  strips of the same quantity can be compared across layers. */
+function scaleOf(lists) {
+  let m = 0;
+  for (const values of lists) for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  return m || 1;
+}
+
+/** One strip: a value per unit, coloured on the quantity's shared scale; hovering a cell shows
+ *  its value. */
+function strip(label, values, title, scale, readout) {
   const row = el('div', 'strip');
   row.append(el('span', 'strip-label', label));
   const c = el('canvas');
   c.width = Math.min(values.length * 14, 420);
   c.height = 14;
   c.title = title;
-  let scale = 0;
-  for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
-  putGrid(c, Float32Array.from(values, (v) => v ?? NaN), values.length, 1, scale || 1);
-  row.append(c, el('span', 'strip-scale', `max |·| ${scale.toPrecision(3)}`));
+  putGrid(c, Float32Array.from(values, (v) => v ?? NaN), values.length, 1, scale);
+  c.addEventListener('mousemove', (e) => {
+    const i = Math.min(values.length - 1, Math.floor((e.offsetX / c.clientWidth) * values.length));
+    readout.textContent = `${label}, unit ${i + 1}: ${fx(values[i], 3, Math.abs(values[i]) < 0.01)}`;
+  });
+  row.append(c);
   return row;
 }
 
@@ -57,12 +69,25 @@ export function explain(rule, mode) {
   return base + decor + blind;
 }
 
-export function renderProbe(box, probe) {
+export function renderProbe(box, probe, scalesBox) {
   if (!probe) {
-    box.replaceChildren(el('p', 'note', 'Press Step (or Play) to see what one update does to one sample.'));
+    box.replaceChildren(el('p', 'note', 'Nothing to show yet: press Step (or Walk through this step) to see what one update does to one sample.'));
+    scalesBox.replaceChildren();
     return;
   }
-  const parts = [];
+  const readout = el('p', 'note readout', 'Hover a strip for a unit\'s value.');
+  // One colour scale per quantity, shared by every layer.
+  const noisy = probe.layers.flatMap((l) => l.passes.filter((p) => p.noised));
+  const scales = {
+    a: scaleOf(probe.layers.flatMap((l) => [l.clean_a, ...l.passes.map((p) => p.a)])),
+    eps: scaleOf(noisy.map((p) => p.eps ?? [])),
+    da: scaleOf(probe.layers.flatMap((l) => l.passes.slice(1).map((p) => p.a.map((v, j) => v - l.passes[0].a[j])))),
+    signal: scaleOf(probe.layers.map((l) => l.signal)),
+  };
+  const scaleText = [['pre-activations a', scales.a], ['noise \u03b5', scales.eps], ['measured \u0394a', scales.da], [probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]]
+    .map(([name, v]) => `${name}: \u00b1${v.toPrecision(3)}`);
+  scalesBox.replaceChildren(el('span', '', 'Colour scales (orange negative, blue positive, one per quantity, shared by every layer):'), ...scaleText.map((t) => el('span', '', t)));
+  const parts = [readout];
   const passes = probe.losses.length;
   parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${probe.input.length <= 8 ? `input (${probe.input.map((v) => fx(v, 2)).join(', ')})` : `${probe.input.length} inputs`}. ` +
     `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${fx(probe.losses[0], 5)}.`));
@@ -74,22 +99,22 @@ export function renderProbe(box, probe) {
     const last = l + 1 === probe.layers.length;
     const box2 = el('div', 'probe-layer');
     box2.append(el('h4', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`));
-    box2.append(strip('clean a', layer.clean_a, 'pre-activations of the clean pass'));
+    box2.append(strip(probe.blind ? 'reference a' : 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
     layer.passes.forEach((p, k) => {
       if (k === 0 && !probe.blind) return;
       if (!p.noised && probe.method === 'inp') return;
       const tag = probe.method === 'inp' ? `pass ${k} (perturbs this layer)` : `pass ${k}`;
-      if (p.eps) box2.append(strip(`noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations'));
-      box2.append(strip(`noisy ã, ${tag}`, p.a, 'pre-activations of the noisy pass'));
+      if (p.eps && !probe.blind) box2.append(strip(`noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations', scales.eps, readout));
+      box2.append(strip(`noisy ã, ${tag}`, p.a, 'pre-activations of the noisy pass', scales.a, readout));
       if (probe.method === 'anp') {
-        box2.append(strip(`measured Δa, ${tag}`, p.a.map((v, j) => v - layer.passes[0].a[j]), 'ã − a: what ANP uses instead of ε'));
+        box2.append(strip(`measured Δa, ${tag}`, p.a.map((v, j) => v - layer.passes[0].a[j]), 'ã − a: what ANP uses instead of ε', scales.da, readout));
       }
     });
     if (passes > 1 && probe.method === 'inp') {
       const own = layer.passes.findIndex((p) => p.noised);
       if (own > 0) box2.append(el('p', 'note', `pass ${own} perturbs only this layer; its dL = ${fx(probe.d_loss[own], 2, true)}`));
     }
-    box2.append(strip(probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input'));
+    box2.append(strip(probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input', scales.signal, readout));
     const mats = el('div', 'mats');
     const sampled = (m) => (m.rows < m.full_rows || m.cols < m.full_cols ? `, ${m.rows}×${m.cols} sampled` : '');
     const u = layer.update;

@@ -1,7 +1,7 @@
 // Message names between the page (main.js) and the training worker (worker.js).
 export const MSG = Object.freeze({
   // page -> worker
-  INIT: 'init',        // {config, label, compare, diagnostics}: build new trainers (also used for reset)
+  INIT: 'init',        // {config, runs: [{label, config}], xaxis, diagnostics}: build new runs (also reset)
   PLAY: 'play',        // {speed}: run continuously
   PAUSE: 'pause',
   STEP: 'step',        // run exactly one step
@@ -9,6 +9,8 @@ export const MSG = Object.freeze({
   SPEED: 'speed',      // {speed}
   DIAGNOSTICS: 'diagnostics', // {on}
   PROBE: 'probe',      // {sample}
+  WALK: 'walk',        // {sample}: the last step in slow motion; the worker answers {walk}
+  XAXIS: 'xaxis',      // {xaxis}: steps, passes or seconds
   WANT: 'want',        // the page drew the last snapshot and is ready for the next
   DIGITS: 'digits',    // {bytes}: the MNIST file, fetched by the page
   UPLOAD: 'upload',    // {csv}: an uploaded table for data=upload
@@ -18,4 +20,5 @@ export const MSG = Object.freeze({
   SNAPSHOT: 'snapshot',
   ERROR: 'error',      // {message, config?}: the runs could not be built (the previous ones go on)
   CRASH: 'crash',      // {message}: the engine panicked; the page replaces the worker
+  WARNING: 'warning',  // {message}: a loss climbed far above its start; training paused
 });

@@ -16,6 +16,8 @@ const state = {
   session: null,     // the runs, the page's own first
   store: null,       // the digits and the uploaded table the sessions are built from
   labels: [],        // the runs' labels, in order
+  groups: [],        // the rules: [{label, runs: [indices of its seeds' runs]}], the page's own first
+  xaxis: 'steps',    // what the curves are plotted against
   playing: false, speed: '10', target: null, sample: 0, timer: null, diagnostics: true,
   seq: 0,            // sequence number of the latest command read
   wanted: true,      // the page has taken the last snapshot and wants the next
@@ -24,33 +26,83 @@ const state = {
 };
 
 const running = () => state.playing || state.target !== null;
+const clock = () => performance.now();
+
+/** The series of one chart: for every rule (over its seeds) the named columns' curves. */
+function series(s, columns, names) {
+  const out = [];
+  for (const g of state.groups) {
+    columns.forEach((column, c) => {
+      const v = s.curve(Uint32Array.from(g.runs), column, state.xaxis);
+      if (!v.length) return;
+      const n = v.length / 4;
+      out.push({
+        name: names(g, c), x: v.subarray(0, n), y: v.subarray(n, 2 * n),
+        lo: g.runs.length > 1 ? v.subarray(2 * n, 3 * n) : null, hi: g.runs.length > 1 ? v.subarray(3 * n) : null,
+        buffer: v.buffer,
+      });
+    });
+  }
+  return out;
+}
+
+/** The curves of every chart: one rule's columns, or one column per rule when comparing. */
+function curves(s, layers) {
+  const perLayer = (prefix) => Array.from({ length: layers }, (_, l) => `${prefix}_${l + 1}`);
+  const layerName = (l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`);
+  if (state.groups.length === 1) {
+    return {
+      loss: series(s, ['train_loss', 'test_loss'], (_, c) => ['train', 'test'][c]),
+      accuracy: series(s, ['train_accuracy', 'test_accuracy'], (_, c) => ['train', 'test'][c]),
+      alignment: series(s, ['alignment_all', ...perLayer('alignment')], (_, c) => (c === 0 ? 'all' : layerName(c - 1))),
+      correlation: series(s, perLayer('correlation'), (_, c) => `input of ${layerName(c)}`),
+    };
+  }
+  const byRule = (g) => g.label;
+  return {
+    loss: series(s, ['train_loss'], byRule),
+    accuracy: series(s, ['test_accuracy'], byRule),
+    alignment: series(s, ['alignment_all'], byRule),
+    correlation: series(s, ['correlation_1'], byRule),
+    alignmentLayers: state.groups.map((g) => ({
+      rule: g.label,
+      values: perLayer('alignment').concat('alignment_all').map((c) => {
+        const v = s.curve(Uint32Array.from(g.runs), c, 'steps');
+        return v.length ? v[v.length / 4 * 2 - 1] : NaN;
+      }),
+    })),
+  };
+}
 
 function snapshot() {
   const s = state.session;
   const sizes = Array.from(s.layerSizes());
   const now = performance.now();
   const res = s.planeResolution();
-  const runs = state.labels.map((rule, i) => ({
-    rule,
-    summary: JSON.parse(s.summary(i, now, running())),
-    historySteps: s.historySteps(i),
-    historyValues: s.historyValues(i),
-    historyColumns: s.historyColumns(i),
-    checksum: s.checksum(i),
-    plane: res ? s.plane(i, res) : null,
+  // Every run's summary (each evaluates when due); the page shows each rule's first seed.
+  const summaries = state.labels.map((_, i) => JSON.parse(s.summary(i, now, running())));
+  const runs = state.groups.map((g) => ({
+    rule: g.label,
+    summary: summaries[g.runs[0]],
+    checksums: g.runs.map((i) => summaries[i].checksum),
+    configs: g.runs.map((i) => s.config(i)),
+    plane: res ? s.plane(g.runs[0], res) : null,
   }));
-  const unitRes = Math.min(res, state.views.unit_resolution);
-  const unitsPerLayer = s.unitMapsPerLayer();
-  const units = res ? s.unitMaps(unitRes, unitsPerLayer) : null;
+  const nodeRes = Math.min(res, state.views.unit_resolution);
+  const nodes = res ? s.nodeMaps(nodeRes) : null;
   const points = state.pointsSent ? null : s.points();
   state.pointsSent = true;
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(s.activations(l));
   const probeJson = s.probe(state.sample);
+  const c = curves(s, sizes.length - 1);
   const msg = {
-    type: MSG.SNAPSHOT, runs, sizes, res, unitRes, units, unitsPerLayer, activations, points,
+    type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, curves: c,
+    diagram: JSON.parse(s.diagram()),
     probe: probeJson ? JSON.parse(probeJson) : null,
     samples: sizes[0] === 2 ? null : s.testSamples(TEST_SAMPLES),
+    alignEvery: s.alignmentEvery(),
+    xaxis: state.xaxis,
     playing: running(),
     seq: state.seq,     // the latest command this snapshot reflects
     // An evaluation is under way: the figures are not yet those of the current step.
@@ -58,15 +110,14 @@ function snapshot() {
     memory: state.memory?.buffer.byteLength ?? 0, // the worker's wasm memory (the soak test reads it)
     config: s.config(0),
   };
-  const buffers = [...activations.map((a) => a.buffer)];
-  for (const r of runs) {
-    buffers.push(r.historySteps.buffer, r.historyValues.buffer);
-    if (r.plane) buffers.push(r.plane.buffer);
-  }
-  if (units) buffers.push(units.buffer);
-  if (points?.length) buffers.push(points.buffer);
-  if (msg.samples) buffers.push(msg.samples.buffer);
-  postMessage(msg, buffers);
+  const buffers = new Set(activations.map((a) => a.buffer));
+  for (const r of runs) if (r.plane) buffers.add(r.plane.buffer);
+  for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) buffers.add(x.buffer);
+  if (nodes) buffers.add(nodes.buffer);
+  if (points?.length) buffers.add(points.buffer);
+  if (msg.samples) buffers.add(msg.samples.buffer);
+  for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) delete x.buffer;
+  postMessage(msg, [...buffers]);
 }
 
 function post() {
@@ -109,8 +160,14 @@ function work() {
     else if (state.speed === 'slow') target = s.steps() + 1;
     else target = s.steps() + Number(state.speed);
   }
-  const outcome = s.advance(target, SLICE_MS);
+  const outcome = s.advance(target, SLICE_MS, clock);
   if (outcome === 2) stop();
+  // A loss climbing far above its start: pause and say so (Play goes on).
+  const warning = s.takeWarning();
+  if (warning) {
+    stop();
+    postMessage({ type: MSG.WARNING, message: warning });
+  }
   if (state.target !== null && s.steps() >= state.target && !s.busy()) stop();
   if (state.playing && state.speed === 'slow' && outcome === 0) delay = SLOW_MS;
   else if (state.playing && state.speed !== 'max' && outcome === 0) delay = Math.max(0, FRAME_MS - (performance.now() - started));
@@ -120,7 +177,7 @@ function work() {
 
 /** Builds a session for the runs; on failure keeps the current one and reports why. */
 function build(msg) {
-  const runs = [{ label: msg.label, config: msg.config }, ...(msg.compare ?? [])];
+  const runs = msg.runs;
   let session;
   try {
     session = new Session(JSON.stringify(runs), state.store);
@@ -132,6 +189,15 @@ function build(msg) {
   state.session?.free();
   state.session = session;
   state.labels = runs.map((r) => r.label);
+  // Runs of one rule over several seeds are labelled "inp", "inp #2", ...: one group each rule.
+  state.groups = [];
+  state.labels.forEach((label, i) => {
+    const rule = label.replace(/ #\d+$/, '');
+    const g = state.groups.find((x) => x.label === rule);
+    if (g) g.runs.push(i);
+    else state.groups.push({ label: rule, runs: [i] });
+  });
+  state.xaxis = msg.xaxis ?? 'steps';
   session.setDiagnostics(msg.diagnostics ?? state.diagnostics);
   state.wanted = true;
   state.pointsSent = false;
@@ -179,6 +245,15 @@ function handle(msg) {
       break;
     case MSG.PROBE:
       state.sample = msg.sample;
+      if (!running()) post();
+      break;
+    case MSG.WALK: {
+      const walk = state.session?.walk(msg.sample ?? state.sample);
+      postMessage({ type: MSG.WALK, walk: walk ? JSON.parse(walk) : null });
+      break;
+    }
+    case MSG.XAXIS:
+      state.xaxis = msg.xaxis;
       if (!running()) post();
       break;
     case MSG.WANT:

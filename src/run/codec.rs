@@ -321,6 +321,75 @@ pub fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// One `key=value` of a string: a configuration key with its value, or a key of the caller's.
+enum Part {
+    Key(&'static KeySpec, String),
+    Extra(String, String),
+}
+
+/// What [`RunConfig::parse_lenient`] makes of a string.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lenient {
+    pub config: RunConfig,
+    /// The caller's keys, as `(key, value)`.
+    pub extras: Vec<(String, String)>,
+    /// Every key left out, with why.
+    pub problems: Vec<ConfigError>,
+}
+
+/// Splits `key=value&...` (a leading `#` or `?` is ignored) into its parts, each decoded and
+/// checked on its own: a malformed escape, a missing `=`, an empty, unknown or repeated key, a
+/// version this build does not read. Only an over-long string fails as a whole.
+fn split(s: &str, extras: &[&str]) -> Result<Vec<Result<Part, ConfigError>>, ConfigError> {
+    if s.len() > MAX_STRING {
+        return Err(err("(string)", &shown(s), format!("longer than {MAX_STRING} characters")));
+    }
+    let s = s.trim();
+    let s = s.strip_prefix('#').or_else(|| s.strip_prefix('?')).unwrap_or(s);
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for part in s.split('&').filter(|p| !p.is_empty()) {
+        out.push(
+            (|| {
+                let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
+                let name = |k: &str| if k.is_empty() { "(no key)".to_string() } else { shown(k) };
+                let key = percent_decode(raw_key)
+                    .ok_or_else(|| err(&name(raw_key), &shown(raw_value), "malformed %-escape in the key"))?;
+                let value = percent_decode(raw_value)
+                    .ok_or_else(|| err(&name(&key), &shown(raw_value), "malformed %-escape in the value"))?;
+                if !part.contains('=') {
+                    return Err(err(&name(&key), "", "expected key=value"));
+                }
+                if key.is_empty() {
+                    return Err(err(&name(&key), &shown(&value), "a setting without a name: expected key=value"));
+                }
+                if seen.contains(&key) {
+                    return Err(err(&shown(&key), &shown(&value), "this key appears more than once"));
+                }
+                seen.push(key.clone());
+                if key == "v" {
+                    return if value == VERSION.to_string() {
+                        Ok(None)
+                    } else {
+                        Err(err("v", &shown(&value), format!("unsupported version; this build reads v={VERSION}")))
+                    };
+                }
+                if extras.contains(&key.as_str()) {
+                    return Ok(Some(Part::Extra(key, value)));
+                }
+                let spec = KEYS.iter().find(|k| k.key == key).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        std::iter::once("v").chain(KEYS.iter().map(|k| k.key)).chain(extras.iter().copied()).collect();
+                    err(&shown(&key), &shown(&value), format!("unknown key; known keys are {}", names.join(", ")))
+                })?;
+                Ok(Some(Part::Key(spec, value)))
+            })()
+            .transpose(),
+        );
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
 impl RunConfig {
     /// Parses `key=value&...` (a leading `#` or `?` is ignored). Missing keys take their defaults.
     pub fn parse(s: &str) -> Result<RunConfig, ConfigError> {
@@ -342,49 +411,66 @@ impl RunConfig {
     }
 
     fn parse_keys(s: &str, extras: &[&str]) -> Result<(RunConfig, Vec<(String, String)>), ConfigError> {
-        if s.len() > MAX_STRING {
-            return Err(err("(string)", &shown(s), format!("longer than {MAX_STRING} characters")));
-        }
-        let s = s.trim();
-        let s = s.strip_prefix('#').or_else(|| s.strip_prefix('?')).unwrap_or(s);
+        let parts = split(s, extras)?;
         let mut cfg = RunConfig::default();
-        let mut seen: Vec<String> = Vec::new();
+        let mut given: Vec<String> = Vec::new();
         let mut extra_out = Vec::new();
-        for part in s.split('&').filter(|p| !p.is_empty()) {
-            let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
-            let name = |k: &str| if k.is_empty() { "(no key)".to_string() } else { shown(k) };
-            let key = percent_decode(raw_key)
-                .ok_or_else(|| err(&name(raw_key), &shown(raw_value), "malformed %-escape in the key"))?;
-            let value = percent_decode(raw_value)
-                .ok_or_else(|| err(&name(&key), &shown(raw_value), "malformed %-escape in the value"))?;
-            if !part.contains('=') {
-                return Err(err(&name(&key), "", "expected key=value"));
-            }
-            if key.is_empty() {
-                return Err(err(&name(&key), &shown(&value), "a setting without a name: expected key=value"));
-            }
-            if seen.contains(&key) {
-                return Err(err(&shown(&key), &shown(&value), "this key appears more than once"));
-            }
-            seen.push(key.clone());
-            if key == "v" {
-                if value != VERSION.to_string() {
-                    return Err(err("v", &shown(&value), format!("unsupported version; this build reads v={VERSION}")));
+        for part in parts {
+            match part? {
+                Part::Extra(k, v) => extra_out.push((k, v)),
+                Part::Key(spec, v) => {
+                    (spec.set)(&mut cfg, &v).map_err(|m| err(spec.key, &shown(&v), m))?;
+                    given.push(spec.key.to_string());
                 }
-                continue;
             }
-            if extras.contains(&key.as_str()) {
-                extra_out.push((key, value));
-                continue;
-            }
-            let spec = KEYS.iter().find(|k| k.key == key).ok_or_else(|| {
-                let names: Vec<&str> = std::iter::once("v").chain(KEYS.iter().map(|k| k.key)).collect();
-                err(&shown(&key), &shown(&value), format!("unknown key; known keys are {}", names.join(", ")))
-            })?;
-            (spec.set)(&mut cfg, &value).map_err(|m| err(&shown(&key), &shown(&value), m))?;
         }
-        cfg.apply_data_defaults(|k| seen.iter().any(|s| s == k));
+        cfg.apply_data_defaults(|k| given.iter().any(|g| g == k));
         Ok((cfg, extra_out))
+    }
+
+    /// The page's reading of a link: every key that can be accepted is, and every one that cannot
+    /// (malformed, unknown, out of range, or making the combination invalid or too large) is
+    /// reported in `problems` and left out, its default applying instead.
+    pub fn parse_lenient(s: &str, extras: &[&str]) -> Lenient {
+        let mut problems = Vec::new();
+        let mut pairs: Vec<(&'static KeySpec, String)> = Vec::new();
+        let mut extra_out = Vec::new();
+        match split(s, extras) {
+            Err(e) => problems.push(e),
+            Ok(parts) => {
+                for part in parts {
+                    match part {
+                        Err(e) => problems.push(e),
+                        Ok(Part::Extra(k, v)) => extra_out.push((k, v)),
+                        Ok(Part::Key(spec, v)) => match (spec.set)(&mut RunConfig::default(), &v) {
+                            Ok(()) => pairs.push((spec, v)),
+                            Err(m) => problems.push(err(spec.key, &shown(&v), m)),
+                        },
+                    }
+                }
+            }
+        }
+        // Drop the keys that make the combination invalid, one at a time, until it is valid.
+        loop {
+            let mut cfg = RunConfig::default();
+            for (spec, v) in &pairs {
+                (spec.set)(&mut cfg, v).expect("checked above");
+            }
+            cfg.apply_data_defaults(|k| pairs.iter().any(|(spec, _)| spec.key == k));
+            match cfg.validate() {
+                Ok(()) => return Lenient { config: cfg, extras: extra_out, problems },
+                Err(e) => {
+                    let at = pairs.iter().rposition(|(spec, _)| spec.key == e.key).or(pairs.len().checked_sub(1));
+                    problems.push(e);
+                    match at {
+                        Some(i) => {
+                            pairs.remove(i);
+                        }
+                        None => return Lenient { config: RunConfig::default(), extras: extra_out, problems },
+                    }
+                }
+            }
+        }
     }
 
     /// Keys whose default depends on the data set, for keys the string did not give: the digits

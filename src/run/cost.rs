@@ -59,6 +59,11 @@ impl Shape {
         }
     }
 
+    /// The shape of a data set that exists.
+    pub fn of_dataset(d: &crate::data::Dataset) -> Shape {
+        Shape { inputs: d.dim(), classes: d.classes, samples: d.train.len() + d.test.len() }
+    }
+
     pub fn of_table(t: &Table) -> Shape {
         Shape { inputs: t.dim, classes: t.classes, samples: t.rows() }
     }
@@ -77,12 +82,18 @@ impl Shape {
 pub struct Cost {
     pub bytes: u64,
     pub work: u64,
+    /// The part of `work` the alignment measurement costs (BP's backward pass and gradient).
+    pub alignment: u64,
 }
 
 impl std::ops::Add for Cost {
     type Output = Cost;
     fn add(self, o: Cost) -> Cost {
-        Cost { bytes: self.bytes.saturating_add(o.bytes), work: self.work.saturating_add(o.work) }
+        Cost {
+            bytes: self.bytes.saturating_add(o.bytes),
+            work: self.work.saturating_add(o.work),
+            alignment: self.alignment.saturating_add(o.alignment),
+        }
     }
 }
 
@@ -97,7 +108,7 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
     let passes = plan.count() as u64;
     let decor = config.rule.decorrelated;
     let f = 4u64; // bytes per f32
-    let (mut bytes, mut work) = (0u64, 0u64);
+    let (mut bytes, mut work, mut alignment) = (0u64, 0u64, 0u64);
     let mut add = |bytes_: u64, work_: u64| {
         bytes = bytes.saturating_add(bytes_);
         work = work.saturating_add(work_);
@@ -121,11 +132,11 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
         add(f * (rows_c * n_in + 3 * passes * b * n_out), 0);
         // Forward: x = h R^T, a = x W^T + b, the noise and the activation.
         add(0, rows_c * (r + n_in * n_out) + noised * DRAW + rows_a * n_out * ACT);
-        // The update G = S^T X / B, the signals, and BP's backward pass for the alignment.
-        add(0, 2 * b * n_in * n_out + passes * b * n_out);
-        if l > 0 {
-            add(0, b * n_in * n_out + b * r);
-        }
+        // The update G = S^T X / B and the signals; for the alignment, BP's gradient and its
+        // backward pass.
+        let align = b * n_in * n_out + if l > 0 { b * n_in * n_out + b * r } else { 0 };
+        alignment += align;
+        add(0, b * n_in * n_out + passes * b * n_out + align);
         if decor {
             // R <- R - eta (X^T (X R) / B - diag(M) R); its scratch is reused layer by layer.
             decor_scratch = decor_scratch.max(b * n_in + n_in * n_in + n_in);
@@ -133,6 +144,7 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
         }
         if spec.blind {
             // The alignment's own clean pass.
+            alignment += b * (r + n_in * n_out);
             add(f * b * (n_in + 3 * n_out), b * (r + n_in * n_out));
         }
     }
@@ -143,7 +155,14 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
     add(f * (params * (1 + if adam { 2 } else { 0 } + 2) + r_params + decor_scratch), (params + r_params) * OPT);
     // Input rows, losses, signals (the rule's and BP's), BP's scratch, transposes.
     add(f * (b * sizes[0] as u64 + passes * b + 2 * b * units + 2 * b * widest + transpose), passes * b * ACT);
-    Cost { bytes, work }
+    Cost { bytes, work, alignment }
+}
+
+/// Multiply-adds of one forward pass of one sample (evaluation, the plane view).
+pub fn forward_work(config: &RunConfig, shape: &Shape) -> u64 {
+    let sizes = config.layer_sizes(shape.inputs, shape.classes);
+    let r = |n: usize| if config.rule.decorrelated { (n * n) as u64 } else { 0 };
+    sizes.windows(2).map(|w| (w[0] * w[1]) as u64 + r(w[0])).sum()
 }
 
 /// Checks that `runs` (the page's own first, then the compared ones; each with its data's shape)

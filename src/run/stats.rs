@@ -97,6 +97,14 @@ impl Smoothed {
         }
     }
 
+    /// Like [`Smoothed::add`] for a step whose alignment was skipped on purpose (measured on a
+    /// schedule): the alignment averages keep their value instead of showing a gap.
+    pub fn add_without_alignment(&mut self, s: &StepStats) {
+        let keep = self.values[2..].to_vec();
+        self.add(s);
+        self.values[2..].copy_from_slice(&keep);
+    }
+
     pub fn values(&self) -> &[f32] {
         &self.values
     }

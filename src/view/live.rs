@@ -5,10 +5,13 @@
 
 use serde::Serialize;
 
+use super::diagram::{self, Diagram};
 use super::history::History;
 use super::plane::{self, PlaneView};
 use super::probe::{self, Probe};
+use super::walk::{self, Walk};
 use crate::network::Trace;
+use crate::run::cost::{self, Shape};
 use crate::run::evaluation::{self, Scorer};
 use crate::run::stats::Smoothed;
 use crate::run::{TrainError, Trainer};
@@ -21,13 +24,24 @@ pub const EVAL_MAX: usize = 2000;
 pub const SMOOTHING: f32 = 1.0 / 30.0;
 /// While training runs, the figures above the curves are re-evaluated at most this often.
 pub const FRESH_MS: f64 = 500.0;
-/// A history point costs about `eval / batch` steps' forward work: where one point costs more
-/// than this (in flops) the history records only every that-many steps.
-const CHEAP_EVAL_FLOPS: usize = 2_000_000;
+/// An evaluation or alignment cheaper than this (multiply-adds; well under a millisecond) may
+/// happen every step.
+const CHEAP_EVAL: u64 = 1_000_000;
+/// The share of a live run's work that evaluation and the alignment measurement may each take:
+/// beyond it they are done on a schedule (every so many steps) instead of every step.
+const OVERHEAD: f64 = 0.1;
+/// Measure the alignment at least every this many steps.
+const MAX_ALIGN_EVERY: u64 = 16;
 
-/// History columns before the per-layer alignment (`alignment_1 .. alignment_L` follow).
-pub const COLUMNS: [&str; 7] =
-    ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss", "d_loss", "alignment_all"];
+/// History columns before the per-layer ones: `alignment_1 .. alignment_L` (the smoothed
+/// alignment of each layer), then `correlation_1 .. correlation_L` (each layer input's mean
+/// absolute off-diagonal correlation over the last batch), follow. `seconds` is the training
+/// time so far on the caller's clock (for the seconds axis; it never touches the run).
+pub const COLUMNS: [&str; 8] =
+    ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "batch_loss", "d_loss", "alignment_all", "seconds"];
+/// A training loss this many times its value at step 0 pauses the page with a warning (a run
+/// that climbs while still finite, before it diverges).
+pub const WARN_FACTOR: f32 = 10.0;
 
 /// When to evaluate: on the history's stride, and for the figures above the curves at most every
 /// [`FRESH_MS`] while training runs (at once when paused).
@@ -58,17 +72,31 @@ impl Default for EvalSchedule {
     }
 }
 
-/// Stride of the history of a run: 1 when an evaluation is cheap, else about the number of steps
-/// whose forward work equals one evaluation (a power of two).
+/// Stride of the history of a run (a power of two): 1 when an evaluation is cheap, else enough
+/// steps that evaluating takes at most [`OVERHEAD`] of the work (the cost model's figures).
 pub fn history_stride(trainer: &Trainer) -> u64 {
     let data = trainer.data();
-    let eval = data.train.len().min(EVAL_MAX) + data.test.len().min(EVAL_MAX);
-    let macs: usize = trainer.network().sizes().windows(2).map(|w| w[0] * w[1]).sum();
-    if 2 * eval * macs <= CHEAP_EVAL_FLOPS {
-        1
-    } else {
-        ((eval / trainer.config().batch_size).max(1) as u64).next_power_of_two()
+    let shape = Shape::of_dataset(data);
+    let eval = (data.train.len().min(EVAL_MAX) + data.test.len().min(EVAL_MAX)) as u64;
+    let eval_work = eval * cost::forward_work(trainer.config(), &shape);
+    if eval_work <= CHEAP_EVAL {
+        return 1;
     }
+    let c = cost::cost(trainer.config(), &shape);
+    let step = (c.work - c.alignment).max(1) as f64;
+    ((eval_work as f64 / (OVERHEAD * step)).ceil().max(1.0) as u64).next_power_of_two()
+}
+
+/// How often a live run measures the alignment (every that many steps): every step where it is
+/// cheap, else often enough to cost at most [`OVERHEAD`] of a step, and at least every
+/// [`MAX_ALIGN_EVERY`] steps. The chart says so; the run itself never changes.
+pub fn alignment_every(trainer: &Trainer) -> u64 {
+    let c = cost::cost(trainer.config(), &Shape::of_dataset(trainer.data()));
+    if c.alignment <= CHEAP_EVAL {
+        return 1;
+    }
+    let step = (c.work - c.alignment).max(1) as f64;
+    ((c.alignment as f64 / (OVERHEAD * step)).ceil() as u64).clamp(1, MAX_ALIGN_EVERY)
 }
 
 /// The small summary the page shows above its curves.
@@ -93,6 +121,8 @@ pub struct Summary {
     pub alignment: Option<Vec<f32>>,
     /// Why the run stopped, if it diverged.
     pub diverged: Option<String>,
+    /// Forward passes per step (for the passes axis).
+    pub passes_per_step: usize,
 }
 
 /// An evaluation under way: the step it belongs to and its two scores, computed a chunk at a
@@ -131,6 +161,16 @@ pub struct LiveRun {
     eval_rows: usize,
     /// Steps whose work about equals one evaluation's (the history's initial stride).
     stride: u64,
+    /// Whether the alignment is measured at all (the page's switch), and how often.
+    alignment: bool,
+    align_every: u64,
+    /// Training time so far on the caller's clock (milliseconds).
+    train_ms: f64,
+    /// The training loss at step 0, and the warning once the loss climbed far above it (`warned`
+    /// until the page has taken it).
+    initial_loss: f32,
+    warning: Option<String>,
+    warned: bool,
     view_trace: Trace,
 }
 
@@ -141,21 +181,39 @@ impl LiveRun {
         let n_layers = trainer.network().n_layers();
         let stride = history_stride(&trainer);
         let eval_rows = evaluation::chunk_rows(trainer.network());
+        let align_every = alignment_every(&trainer);
         let mut run = LiveRun {
             trainer,
             label: label.to_string(),
-            history: History::with_stride(COLUMNS.len() + n_layers, HISTORY_POINTS, stride),
+            history: History::with_stride(COLUMNS.len() + 2 * n_layers, HISTORY_POINTS, stride),
             smoothed: Smoothed::new(n_layers, SMOOTHING),
             schedule: EvalSchedule::new(),
-            latest: vec![f32::NAN; COLUMNS.len() + n_layers],
+            latest: vec![f32::NAN; COLUMNS.len() + 2 * n_layers],
             evaluated_at: u64::MAX,
             pending: None,
             eval_rows,
             stride,
+            alignment: true,
+            align_every: 1,
+            train_ms: 0.0,
+            initial_loss: f32::NAN,
+            warning: None,
+            warned: false,
             view_trace: Trace::default(),
         };
+        run.align_every = align_every;
         run.start_evaluation();
         run
+    }
+
+    /// Switches the alignment measurement on or off (it never changes the run).
+    pub fn set_alignment(&mut self, on: bool) {
+        self.alignment = on;
+    }
+
+    /// How often the alignment is measured while on: every that many steps.
+    pub fn alignment_every(&self) -> u64 {
+        self.align_every
     }
 
     pub fn trainer(&self) -> &Trainer {
@@ -174,7 +232,12 @@ impl LiveRun {
     /// Names of the history's columns: [`COLUMNS`], then `alignment_1 .. alignment_L`.
     pub fn history_columns(&self) -> Vec<String> {
         let n_layers = self.trainer.network().n_layers();
-        COLUMNS.iter().map(|c| c.to_string()).chain((1..=n_layers).map(|l| format!("alignment_{l}"))).collect()
+        COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .chain((1..=n_layers).map(|l| format!("alignment_{l}")))
+            .chain((1..=n_layers).map(|l| format!("correlation_{l}")))
+            .collect()
     }
 
     /// One unit of work toward `target` steps: a chunk of the pending evaluation if there is
@@ -199,9 +262,16 @@ impl LiveRun {
         if self.trainer.diverged().is_some() || self.trainer.steps() >= target {
             return Unit::Idle;
         }
+        // The alignment on its schedule: a step that skips it leaves the averages as they were.
+        let measure = self.alignment && (self.trainer.steps() + 1).is_multiple_of(self.align_every);
+        self.trainer.set_diagnostics(measure);
         match self.trainer.step() {
             Ok(s) => {
-                self.smoothed.add(s);
+                if measure || !self.alignment {
+                    self.smoothed.add(s);
+                } else {
+                    self.smoothed.add_without_alignment(s);
+                }
                 if self.history.wants(self.trainer.steps()) {
                     self.start_evaluation();
                 }
@@ -259,11 +329,56 @@ impl LiveRun {
     fn finish_evaluation(&mut self) {
         let Some(p) = self.pending.take() else { return };
         let (train, test) = (p.train.score(), p.test.score());
+        let n_layers = self.trainer.network().n_layers();
+        let smoothed = self.smoothed.values();
         let mut row = vec![train.loss, test.loss, train.accuracy, test.accuracy];
-        row.extend_from_slice(self.smoothed.values());
+        row.extend_from_slice(&smoothed[..3]);
+        row.push((self.train_ms / 1000.0) as f32);
+        row.extend_from_slice(&smoothed[3..]);
+        let correlation = self.trainer.input_correlation();
+        row.extend((0..n_layers).map(|l| correlation.get(l).copied().unwrap_or(f32::NAN)));
         self.history.record(p.step, &row);
         self.latest = row;
         self.evaluated_at = p.step;
+        // A loss climbing far above its start while still finite: warn once, before it diverges.
+        if p.step == 0 {
+            self.initial_loss = train.loss;
+        } else if self.warning.is_none()
+            && train.loss.is_finite()
+            && self.initial_loss.is_finite()
+            && train.loss > WARN_FACTOR * self.initial_loss
+        {
+            self.warning = Some(format!(
+                "{}: the training loss climbed to {:.4e} at step {}, {:.0} times its start ({:.4}); it may be about to diverge. Try a smaller learning rate (lr), or press Play to go on",
+                self.label,
+                train.loss,
+                p.step,
+                train.loss / self.initial_loss,
+                self.initial_loss
+            ));
+            self.warned = true;
+        }
+    }
+
+    /// Adds training time (milliseconds on the caller's clock) for the seconds axis.
+    pub fn add_train_time(&mut self, ms: f64) {
+        self.train_ms += ms;
+    }
+
+    /// A warning not yet shown: the loss climbed far above its start (see [`WARN_FACTOR`]).
+    pub fn take_warning(&mut self) -> Option<String> {
+        if self.warned {
+            self.warned = false;
+            self.warning.clone()
+        } else {
+            None
+        }
+    }
+
+    /// Forward passes per step (BP's backward pass counted as one): the passes axis.
+    pub fn passes_per_step(&self) -> usize {
+        let t = &self.trainer;
+        if t.config().rule.method == crate::rules::Method::Bp { 2 } else { t.plan().count() }
     }
 
     /// The summary of the latest finished evaluation. When the schedule says the figures are
@@ -296,6 +411,7 @@ impl LiveRun {
             train_size: t.data().train.len(),
             alignment: t.last_stats().alignment.clone(),
             diverged: t.diverged().map(|e| e.to_string()),
+            passes_per_step: self.passes_per_step(),
         }
     }
 
@@ -322,16 +438,27 @@ impl LiveRun {
 
     /// The network over a `res x res` grid of the plane (res clamped to 4..=256) with the first
     /// `max_units` units of every hidden layer; None for data that is not 2-D.
-    pub fn plane(&mut self, res: usize, max_units: usize) -> Option<PlaneView> {
+    pub fn plane(&mut self, res: usize) -> Option<PlaneView> {
+        self.plane_with(res, &[])
+    }
+
+    /// The diagram's nodes over a `res x res` grid of the plane: every shown unit of layers
+    /// `1..=L` (see [`diagram::shown`]), layer by layer; None for data that is not 2-D.
+    pub fn node_maps(&mut self, res: usize) -> Option<PlaneView> {
+        let nodes: Vec<Vec<usize>> = self.trainer.network().sizes()[1..].iter().map(|&n| diagram::shown(n)).collect();
+        self.plane_with(res, &nodes)
+    }
+
+    /// The network diagram (see [`diagram::diagram`]).
+    pub fn diagram(&self) -> Diagram {
+        diagram::diagram(&self.trainer)
+    }
+
+    fn plane_with(&mut self, res: usize, nodes: &[Vec<usize>]) -> Option<PlaneView> {
         if !self.is_planar() {
             return None;
         }
-        Some(plane::view(self.trainer.network(), res.clamp(4, 256), max_units, &mut self.view_trace))
-    }
-
-    /// Hidden-unit thumbnails shown per layer (see [`plane::unit_maps_per_layer`]).
-    pub fn unit_maps_per_layer(&self) -> usize {
-        plane::unit_maps_per_layer(self.trainer.network().n_layers() - 1)
+        Some(plane::view(self.trainer.network(), res.clamp(4, 256), nodes, &mut self.view_trace))
     }
 
     /// `count` test samples spread evenly over the test set (which is ordered by class for the
@@ -357,6 +484,12 @@ impl LiveRun {
             return Vec::new();
         }
         self.trainer.data().plane_points()
+    }
+
+    /// One update in slow motion: the walk through the last step for `sample` (see
+    /// [`walk::walk`]); None before the first step or for a sample outside the batch.
+    pub fn walk(&self, sample: usize) -> Option<Walk> {
+        self.probe(sample).map(|p| walk::walk(&p, &self.diagram()))
     }
 
     /// What the last step did to sample `sample` of its minibatch.

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{live, plane};
+use super::{lessons, live, plane};
 use crate::data::{csv, points};
 use crate::run::codec::{self, Control, KEYS};
 use crate::run::config::{self, RunConfig};
@@ -48,18 +48,31 @@ pub struct Views {
     /// The plane spans `[-plane_extent, plane_extent]^2`.
     pub plane_extent: f32,
     pub unit_resolution: usize,
-    pub max_unit_maps: usize,
+    /// Most nodes a layer of the network diagram shows.
+    pub max_nodes: usize,
     pub history_points: usize,
     pub eval_max: usize,
     /// History columns before the per-layer alignment.
     pub history_columns: Vec<&'static str>,
 }
 
+/// The page keys' choices.
+#[derive(Clone, Debug, Serialize)]
+pub struct PageKeys {
+    pub keys: Vec<&'static str>,
+    pub speeds: Vec<&'static str>,
+    pub xaxes: Vec<&'static str>,
+    /// `[group, what it holds]`.
+    pub hide_groups: Vec<[&'static str; 2]>,
+    pub max_seeds: usize,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Manifest {
     pub version: u32,
     pub keys: Vec<Key>,
-    pub page_keys: Vec<&'static str>,
+    pub page: PageKeys,
+    pub lessons: &'static [lessons::Chapter],
     pub data_defaulted: Vec<&'static str>,
     pub limits: Limits,
     pub views: Views,
@@ -98,7 +111,14 @@ pub fn manifest() -> Manifest {
     Manifest {
         version: codec::VERSION,
         keys,
-        page_keys: link::PAGE_KEYS.to_vec(),
+        page: PageKeys {
+            keys: link::PAGE_KEYS.to_vec(),
+            speeds: link::SPEEDS.to_vec(),
+            xaxes: link::XAXES.to_vec(),
+            hide_groups: link::HIDE_GROUPS.iter().map(|&(g, w)| [g, w]).collect(),
+            max_seeds: link::MAX_SEEDS,
+        },
+        lessons: lessons::CHAPTERS,
         data_defaulted: codec::DATA_DEFAULTED.to_vec(),
         limits: Limits {
             max_hidden_layers: config::MAX_HIDDEN_LAYERS,
@@ -114,7 +134,7 @@ pub fn manifest() -> Manifest {
         views: Views {
             plane_extent: plane::EXTENT,
             unit_resolution: plane::UNIT_RESOLUTION,
-            max_unit_maps: plane::MAX_UNIT_MAPS,
+            max_nodes: super::diagram::MAX_NODES,
             history_points: live::HISTORY_POINTS,
             eval_max: live::EVAL_MAX,
             history_columns: live::COLUMNS.to_vec(),

@@ -3,10 +3,13 @@
 //! native tests draw them to SVG) and the manifest the page reads at start-up.
 
 pub mod color;
+pub mod diagram;
 pub mod history;
+pub mod lessons;
 pub mod live;
 pub mod manifest;
 pub mod plane;
 pub mod plot;
 pub mod probe;
 pub mod session;
+pub mod walk;

@@ -8,17 +8,8 @@ use crate::network::{Network, Trace};
 pub const EXTENT: f32 = crate::data::PLANE_EXTENT;
 /// The grids of the decision boundary, finest first.
 pub const RESOLUTIONS: [usize; 4] = [64, 32, 16, 8];
-/// The hidden-unit thumbnails are drawn 40 px wide: a 32 x 32 grid is plenty.
+/// Node thumbnails of the network diagram are drawn about 40 px wide: a 32 x 32 grid is plenty.
 pub const UNIT_RESOLUTION: usize = 32;
-/// Most hidden-unit thumbnails the page shows, all layers together (the first units of each
-/// layer, an equal share per layer).
-pub const MAX_UNIT_MAPS: usize = 64;
-
-/// Thumbnails per hidden layer when there are `hidden_layers` of them: an equal share of
-/// [`MAX_UNIT_MAPS`] (at least one).
-pub fn unit_maps_per_layer(hidden_layers: usize) -> usize {
-    (MAX_UNIT_MAPS / hidden_layers.max(1)).max(1)
-}
 /// Forward-pass work the boundary grid may cost, in flops (about 128 MFLOP: about 10 ms in wasm;
 /// the worker computes it once per snapshot and run).
 const GRID_FLOPS: usize = 128_000_000;
@@ -37,11 +28,9 @@ pub struct PlaneView {
     pub res: usize,
     /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too).
     pub prob: Vec<f32>,
-    /// `(shown units, res * res)`: the activation of each hidden layer's first `shown[l]` units,
-    /// layer by layer.
+    /// `(nodes, res * res)`: the output over the plane of every node asked for, layer by layer
+    /// (hidden units' activations, then the output units' logits).
     pub units: Vec<f32>,
-    /// Units shown per hidden layer: at most the cap given to [`view`].
-    pub shown: Vec<usize>,
 }
 
 /// Grid coordinate of cell index `i` of `res`.
@@ -49,9 +38,10 @@ pub fn coord(i: usize, res: usize) -> f32 {
     -EXTENT + (i as f32 + 0.5) * (2.0 * EXTENT / res as f32)
 }
 
-/// The network over a `res x res` grid: the class-1 probability, and the first
-/// `max_units_per_layer` units of every hidden layer.
-pub fn view(net: &Network, res: usize, max_units_per_layer: usize, trace: &mut Trace) -> PlaneView {
+/// The network over a `res x res` grid: the class-1 probability, and for every layer
+/// `l = 1..=L` the units `nodes[l - 1]` (indices into the layer; the output layer's values are
+/// its logits).
+pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) -> PlaneView {
     assert_eq!(net.layers[0].n_in(), 2, "the plane view needs 2-D inputs");
     let n = res * res;
     let mut input = Vec::with_capacity(2 * n);
@@ -73,15 +63,12 @@ pub fn view(net: &Network, res: usize, max_units_per_layer: usize, trace: &mut T
         })
         .collect();
     let mut units = Vec::new();
-    let mut shown = Vec::new();
-    for lt in &trace.layers[..net.n_layers() - 1] {
+    for (lt, chosen) in trace.layers.iter().zip(nodes) {
         let w = lt.h.ncols();
         let h = &lt.h.as_slice().unwrap()[..n * w];
-        let k = w.min(max_units_per_layer);
-        for j in 0..k {
+        for &j in chosen.iter().filter(|&&j| j < w) {
             units.extend((0..n).map(|i| h[i * w + j]));
         }
-        shown.push(k);
     }
-    PlaneView { res, prob, units, shown }
+    PlaneView { res, prob, units }
 }

@@ -3,11 +3,28 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// One curve: name, colour, y values (x values are shared).
+/// One curve: name, colour, its points `(xs[i], ys[i])`, and an optional band `lo..hi` around it
+/// (the range over seeds; empty for none).
 pub struct Series<'a> {
     pub name: &'a str,
     pub color: RGBColor,
+    pub xs: &'a [f32],
     pub ys: &'a [f32],
+    pub lo: &'a [f32],
+    pub hi: &'a [f32],
+}
+
+/// A line chart's axes.
+#[derive(Clone, Copy, Debug)]
+pub struct LineAxes<'a> {
+    pub title: &'a str,
+    pub x_title: &'a str,
+    pub y_title: &'a str,
+    pub log_y: bool,
+    /// Fixed y range (accuracy 0..1); else fitted to the data (bands included).
+    pub y_range: Option<(f32, f32)>,
+    /// Font scale (the canvas's device pixel ratio), so text keeps its size on screen.
+    pub scale: f64,
 }
 
 /// Where the plotting area sits, so the page can map a mouse position to a step:
@@ -82,79 +99,169 @@ pub fn y_range(values: impl Iterator<Item = f32>, log: bool, fixed: Option<(f32,
     (lo as f32, hi as f32)
 }
 
-/// Draws `series` against `xs` (steps). With `log_y`, values <= 0 are left out of the curve.
-/// `y_range` fixes the y axis (e.g. accuracy 0..1); otherwise it fits the data. Values that
-/// cannot be drawn (NaN, infinite, beyond [`PLOT_MAX`]) leave gaps.
+/// A tick label for an x value: whole numbers with thousands separators ("1,500", never
+/// "1500.0"), fractions (seconds) with up to two decimals.
+pub fn x_label(v: f32) -> String {
+    if (v - v.round()).abs() < 1e-3 * v.abs().max(1.0) {
+        let n = v.round() as i64;
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if n < 0 { format!("-{out}") } else { out }
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A tick label for a y value of a linear axis spanning `span`.
+fn y_label(v: f32, span: f32) -> String {
+    if span >= 100.0 {
+        x_label(v.round())
+    } else if span >= 5.0 {
+        format!("{v:.1}")
+    } else if span >= 0.5 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Draws `series`, each against its own x values, with an axis title on each axis and the legend
+/// in a row above the plotting area (never on the curves). With `log_y`, values <= 0 are left
+/// out. Values that cannot be drawn (NaN, infinite, beyond [`PLOT_MAX`]) leave gaps. Returns the
+/// plotting area's `[left px, right px, first x, last x]` for hover read-outs.
 pub fn line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    title: &str,
-    xs: &[f32],
+    axes: &LineAxes,
     series: &[Series],
-    log_y: bool,
-    y_range: Option<(f32, f32)>,
 ) -> Result<XMap, String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
-    let xs_ok = || xs.iter().copied().filter(|x| x.is_finite() && x.abs() <= PLOT_MAX);
-    let x0 = xs_ok().next().unwrap_or(0.0);
-    let x1 = xs_ok().next_back().unwrap_or(1.0).max(x0 + 1.0);
-    let (lo, hi) = self::y_range(series.iter().flat_map(|s| s.ys.iter().copied()), log_y, y_range);
+    let k = axes.scale.max(0.5);
+    let px = |v: f64| (v * k).round() as i32;
+    let font = |size: f64| ("sans-serif", size * k);
+    let xs_ok = || series.iter().flat_map(|s| s.xs.iter().copied()).filter(|x| x.is_finite() && x.abs() <= PLOT_MAX);
+    let x0 = xs_ok().fold(f32::INFINITY, f32::min);
+    let x1 = xs_ok().fold(f32::NEG_INFINITY, f32::max);
+    let (x0, x1) = if x0.is_finite() { (x0, x1.max(x0 + 1.0)) } else { (0.0, 1.0) };
+    let values = series.iter().flat_map(|s| s.ys.iter().chain(s.lo).chain(s.hi).copied());
+    let (lo, hi) = self::y_range(values, axes.log_y, axes.y_range);
+    // Title on the left of the top row, the legend on its right: both above the plotting area; a
+    // legend that does not fit beside the title gets a row of its own.
+    let (w, _) = root.dim_in_pixel();
+    root.draw(&Text::new(axes.title.to_string(), (px(6.0), px(4.0)), font(13.0).into_font().color(&BLACK)))
+        .map_err(e)?;
+    let label_w = |s: &Series| px(7.0) * s.name.chars().count() as i32 + px(22.0);
+    let legend_w: i32 = series.iter().map(label_w).sum();
+    let title_w = px(7.0) * axes.title.chars().count() as i32 + px(16.0);
+    let second_row = title_w + legend_w > w as i32;
+    let legend_y = if second_row { px(21.0) } else { px(4.0) };
+    let mut x = w as i32 - px(8.0);
+    for s in series.iter().rev() {
+        x -= label_w(s);
+        root.draw(&Rectangle::new([(x, legend_y + px(5.0)), (x + px(12.0), legend_y + px(8.0))], s.color.filled()))
+            .map_err(e)?;
+        root.draw(&Text::new(s.name.to_string(), (x + px(15.0), legend_y), font(12.0).into_font().color(&BLACK)))
+            .map_err(e)?;
+    }
     let mut builder = ChartBuilder::on(root);
-    builder.caption(title, ("sans-serif", 14)).margin(6).x_label_area_size(22).y_label_area_size(48);
-    let xmap = if log_y {
+    builder
+        .margin_top(if second_row { px(39.0) } else { px(22.0) })
+        .margin_right(px(10.0))
+        .margin_left(px(4.0))
+        .margin_bottom(px(2.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(58.0));
+    let band = |s: &Series, log: bool| -> Vec<(f32, f32)> {
+        if s.lo.len() != s.xs.len() || s.hi.len() != s.xs.len() {
+            return Vec::new();
+        }
+        let ok = |i: usize| plottable(s.lo[i], log) && plottable(s.hi[i], log) && s.xs[i].is_finite();
+        let idx: Vec<usize> = (0..s.xs.len()).filter(|&i| ok(i)).collect();
+        let mut poly: Vec<(f32, f32)> = idx.iter().map(|&i| (s.xs[i], s.lo[i])).collect();
+        poly.extend(idx.iter().rev().map(|&i| (s.xs[i], s.hi[i])));
+        poly
+    };
+    let xmap = if axes.log_y {
         let mut chart = builder.build_cartesian_2d(x0..x1, (lo..hi).log_scale()).map_err(e)?;
         // Ten key points per decade, labelled only at 1, 2 and 5 times a power of ten.
         let label = |v: &f32| {
             let m = *v / libm::powf(10.0, libm::floorf(libm::log10f(*v) + 1e-6));
             if [1.0f32, 2.0, 5.0].iter().any(|k| (m - k).abs() < 0.05) { format!("{v}") } else { String::new() }
         };
+        let xl = |v: &f32| x_label(*v);
         chart
             .configure_mesh()
             .x_labels(5)
             .y_labels(10)
+            .x_label_formatter(&xl)
             .y_label_formatter(&label)
-            .label_style(("sans-serif", 11))
+            .x_desc(axes.x_title)
+            .y_desc(axes.y_title)
+            .label_style(font(12.0))
+            .axis_desc_style(font(12.0))
             .draw()
             .map_err(e)?;
         for s in series {
-            for seg in segments(xs, s.ys, true) {
-                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(2))).map_err(e)?;
+            let poly = band(s, true);
+            if poly.len() >= 3 {
+                chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
+            }
+            for seg in segments(s.xs, s.ys, true) {
+                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
             }
         }
-        let (px, _) = chart.plotting_area().get_pixel_range();
-        [px.start as f64, px.end as f64, x0 as f64, x1 as f64]
+        let (pr, _) = chart.plotting_area().get_pixel_range();
+        [pr.start as f64, pr.end as f64, x0 as f64, x1 as f64]
     } else {
         let mut chart = builder.build_cartesian_2d(x0..x1, lo..hi).map_err(e)?;
-        chart.configure_mesh().x_labels(5).y_labels(5).label_style(("sans-serif", 11)).draw().map_err(e)?;
+        let span = hi - lo;
+        let yl = |v: &f32| y_label(*v, span);
+        let xl = |v: &f32| x_label(*v);
+        chart
+            .configure_mesh()
+            .x_labels(5)
+            .y_labels(5)
+            .x_label_formatter(&xl)
+            .y_label_formatter(&yl)
+            .x_desc(axes.x_title)
+            .y_desc(axes.y_title)
+            .label_style(font(12.0))
+            .axis_desc_style(font(12.0))
+            .draw()
+            .map_err(e)?;
         for s in series {
-            for seg in segments(xs, s.ys, false) {
-                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(2))).map_err(e)?;
+            let poly = band(s, false);
+            if poly.len() >= 3 {
+                chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
+            }
+            for seg in segments(s.xs, s.ys, false) {
+                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
             }
         }
-        let (px, _) = chart.plotting_area().get_pixel_range();
-        [px.start as f64, px.end as f64, x0 as f64, x1 as f64]
+        let (pr, _) = chart.plotting_area().get_pixel_range();
+        [pr.start as f64, pr.end as f64, x0 as f64, x1 as f64]
     };
-    // Legend: coloured names along the top right.
-    let (w, _) = root.dim_in_pixel();
-    let mut x = w as i32 - 10;
-    for s in series.iter().rev() {
-        let label_w = 7 * s.name.len() as i32 + 18;
-        x -= label_w;
-        root.draw(&Rectangle::new([(x, 30), (x + 10, 36)], s.color.filled())).map_err(e)?;
-        root.draw(&Text::new(s.name.to_string(), (x + 13, 27), ("sans-serif", 11).into_font().color(&BLACK)))
-            .map_err(e)?;
-    }
     Ok(xmap)
 }
 
-/// A histogram of `values` in `bins` equal bins over their range.
+/// A histogram of `values` in `bins` equal bins over their range (fonts scaled by `scale`).
 pub fn histogram<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     values: &[f32],
     bins: usize,
     color: RGBColor,
+    scale: f64,
 ) -> Result<(), String> {
+    let k = scale.max(0.5);
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let finite: Vec<f32> = values.iter().copied().filter(|&v| plottable(v, false)).collect();
@@ -176,13 +283,20 @@ pub fn histogram<DB: DrawingBackend>(
     let (lo, hi, width) = (lo as f32, hi as f32, width as f32);
     let top = counts.iter().copied().max().unwrap_or(1).max(1);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 12))
-        .margin(4)
-        .x_label_area_size(18)
-        .y_label_area_size(30)
+        .caption(title, ("sans-serif", 12.0 * k))
+        .margin((4.0 * k) as i32)
+        .x_label_area_size((20.0 * k) as i32)
+        .y_label_area_size((32.0 * k) as i32)
         .build_cartesian_2d(lo..hi, 0u32..top)
         .map_err(e)?;
-    chart.configure_mesh().x_labels(3).y_labels(3).label_style(("sans-serif", 10)).disable_mesh().draw().map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_labels(3)
+        .y_labels(3)
+        .label_style(("sans-serif", 11.0 * k))
+        .disable_mesh()
+        .draw()
+        .map_err(e)?;
     chart
         .draw_series(counts.iter().enumerate().map(|(i, &c)| {
             let x = lo + i as f32 * width;

@@ -58,8 +58,12 @@ pub struct PassView {
 pub struct LayerView {
     pub n_in: usize,
     pub n_out: usize,
+    /// The layer's input `x_{l-1} = R_l h_{l-1}` of pass 0 (`n_in`): what the update multiplies.
+    pub x: Vec<f32>,
     /// Pre-activations of pass 0 (clean, or the reference pass in blind mode).
     pub clean_a: Vec<f32>,
+    /// Activations of pass 0, `h_l = f(a_l)` (the logits for the output layer).
+    pub clean_h: Vec<f32>,
     pub passes: Vec<PassView>,
     /// The per-sample signal that multiplies the layer input (the credit per unit; `delta` for
     /// BP).
@@ -79,6 +83,13 @@ pub struct Probe {
     pub label: usize,
     pub method: &'static str,
     pub blind: bool,
+    /// The rule's key (`danp`), the noise `sigma`, the draws `K` and the learning rate: what the
+    /// slow-motion walk narrates with.
+    pub rule: &'static str,
+    pub sigma: f32,
+    pub draws: usize,
+    pub learning_rate: f32,
+    pub optimizer: &'static str,
     pub input: Vec<f32>,
     /// Per-pass loss of the sample.
     pub losses: Vec<f32>,
@@ -130,7 +141,9 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
             LayerView {
                 n_in: layer.n_in(),
                 n_out: layer.n_out(),
+                x: x[sample * layer.n_in()..(sample + 1) * layer.n_in()].to_vec(),
                 clean_a: row(&lt.a, 0),
+                clean_h: row(&lt.h, 0),
                 passes,
                 signal: buf.signals[l].row(sample).to_vec(),
                 update: Matrix::of(buf.grads.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in()),
@@ -146,6 +159,11 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
         label: buf.labels[sample],
         method: cfg.rule.method.key(),
         blind: cfg.mode == NoiseMode::Blind,
+        rule: cfg.rule.key(),
+        sigma: cfg.noise_std,
+        draws: cfg.draws,
+        learning_rate: cfg.learning_rate,
+        optimizer: cfg.optimizer.key(),
         input: trace.input.as_slice().unwrap()[sample * d..(sample + 1) * d].to_vec(),
         losses,
         d_loss,

@@ -3,7 +3,7 @@
 //! each slice a deadline and reads its messages in between, so Pause, Reset and a new
 //! configuration are obeyed within one unit of work, however large the networks.
 
-use super::live::LiveRun;
+use super::live::{LiveRun, Unit};
 use crate::data::Sources;
 use crate::run::Trainer;
 use crate::run::config::{ConfigError, RunConfig};
@@ -18,6 +18,15 @@ pub enum Advance {
     Yielded,
     /// A run diverged: the session stops (its evaluations are finished first).
     Diverged,
+}
+
+/// A curve of [`Session::curve`]: x values, the mean, and the range over seeds (empty for one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    pub x: Vec<f32>,
+    pub mean: Vec<f32>,
+    pub lo: Vec<f32>,
+    pub hi: Vec<f32>,
 }
 
 #[derive(Clone, Debug)]
@@ -69,10 +78,60 @@ impl Session {
         self.runs.iter().any(|r| r.trainer().diverged().is_some())
     }
 
+    /// The curve of history column `column` over the runs `runs` (one rule's seeds): at every
+    /// history point the mean over the runs and, with more than one, the smallest and largest
+    /// value (NaN where no run has a finite value); against `xaxis`: `steps`, `passes` (forward
+    /// passes, each run's passes per step times its steps) or `seconds` (training time, the mean
+    /// over the runs). None for an unknown column or no runs.
+    pub fn curve(&self, runs: &[usize], column: &str, xaxis: &str) -> Option<Curve> {
+        let runs: Vec<&LiveRun> = runs.iter().filter_map(|&i| self.runs.get(i)).collect();
+        let first = runs.first()?;
+        let columns = first.history_columns();
+        let c = columns.iter().position(|n| n == column)?;
+        let secs = columns.iter().position(|n| n == "seconds")?;
+        let n = runs.iter().map(|r| r.history().len()).min()?;
+        let at = |r: &LiveRun, i: usize, c: usize| r.history().values()[i * r.history().width() + c];
+        let stats = |i: usize, c: usize| {
+            let v: Vec<f32> = runs.iter().map(|r| at(r, i, c)).filter(|v| v.is_finite()).collect();
+            if v.is_empty() {
+                (f32::NAN, f32::NAN, f32::NAN)
+            } else {
+                let mean = (v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64) as f32;
+                (
+                    mean,
+                    v.iter().copied().fold(f32::INFINITY, f32::min),
+                    v.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+                )
+            }
+        };
+        let mut curve = Curve { x: Vec::with_capacity(n), mean: Vec::with_capacity(n), lo: Vec::new(), hi: Vec::new() };
+        for i in 0..n {
+            let step = first.history().steps()[i];
+            curve.x.push(match xaxis {
+                "passes" => step * first.passes_per_step() as f32,
+                "seconds" => stats(i, secs).0,
+                _ => step,
+            });
+            let (mean, lo, hi) = stats(i, c);
+            curve.mean.push(mean);
+            if runs.len() > 1 {
+                curve.lo.push(lo);
+                curve.hi.push(hi);
+            }
+        }
+        Some(curve)
+    }
+
+    /// The first warning not yet shown of any run (a loss climbing far above its start).
+    pub fn take_warning(&mut self) -> Option<String> {
+        self.runs.iter_mut().find_map(LiveRun::take_warning)
+    }
+
     /// Works toward `target` steps for every run, one unit at a time: pending evaluations first,
     /// then a step of the run furthest behind (so the runs stay within one step of each other),
-    /// asking `out_of_time` after every unit. A divergence stops every run.
-    pub fn advance(&mut self, target: u64, out_of_time: &mut dyn FnMut() -> bool) -> Advance {
+    /// until `clock()` passes `deadline` (checked after every unit). Each step's time on that
+    /// clock goes to its run (the seconds axis). A divergence stops every run.
+    pub fn advance(&mut self, target: u64, clock: &mut dyn FnMut() -> f64, deadline: f64) -> Advance {
         loop {
             let next = self.runs.iter().position(LiveRun::busy).or_else(|| {
                 if self.diverged() {
@@ -84,8 +143,13 @@ impl Session {
             let Some(i) = next else {
                 return if self.diverged() { Advance::Diverged } else { Advance::Done };
             };
-            self.runs[i].work_unit(target);
-            if out_of_time() {
+            let started = clock();
+            let unit = self.runs[i].work_unit(target);
+            let now = clock();
+            if unit == Unit::Stepped {
+                self.runs[i].add_train_time(now - started);
+            }
+            if now >= deadline {
                 return if self.diverged() && !self.busy() { Advance::Diverged } else { Advance::Yielded };
             }
         }

@@ -8,47 +8,71 @@ use wasm_bindgen::prelude::*;
 
 use super::js_err;
 use crate::view::color;
-use crate::view::plot::{self, PALETTE, Series};
+use crate::view::plot::{self, LineAxes, PALETTE, Series};
 
 fn canvas(id: &str) -> Result<CanvasBackend, JsError> {
     CanvasBackend::new(id).ok_or_else(|| JsError::new(&format!("no canvas with id {id}")))
 }
 
-/// Draws named curves `(points, series)` row-major against `steps` into canvas `id`, the y axis
-/// on a log scale (`log_y`) or fixed to `y_lo..y_hi` when both are given (else fitted); returns
-/// `[left px, right px, first step, last step]` for hover read-outs.
+/// Draws a line chart into canvas `id`: the series `names[i]`, whose points are the next
+/// `lengths[i]` values of `xs` and `ys` (and of `lo` and `hi`, the band around each curve, when
+/// those are as long as `xs`); the y axis on a log scale (`log_y`) or fixed to `y_lo..y_hi` when
+/// both are given (else fitted); fonts scaled by `scale` (the device pixel ratio). Returns
+/// `[left px, right px, first x, last x]` for hover read-outs.
 #[allow(clippy::too_many_arguments)]
-#[wasm_bindgen(js_name = drawCurves)]
-pub fn draw_curves(
+#[wasm_bindgen(js_name = drawChart)]
+pub fn draw_chart(
     id: &str,
     title: &str,
-    steps: &[f32],
-    values: &[f32],
-    names: Vec<String>,
+    x_title: &str,
+    y_title: &str,
     log_y: bool,
     y_lo: Option<f64>,
     y_hi: Option<f64>,
+    scale: f64,
+    names: Vec<String>,
+    lengths: Vec<u32>,
+    xs: &[f32],
+    ys: &[f32],
+    lo: &[f32],
+    hi: &[f32],
 ) -> Result<Vec<f64>, JsError> {
-    let width = names.len().max(1);
-    let columns: Vec<Vec<f32>> = (0..width).map(|j| values.iter().skip(j).step_by(width).copied().collect()).collect();
+    let total: usize = lengths.iter().map(|&n| n as usize).sum();
+    if names.len() != lengths.len() || xs.len() != total || ys.len() != total {
+        return Err(JsError::new("drawChart: names, lengths, xs and ys do not match"));
+    }
+    let banded = lo.len() == total && hi.len() == total;
+    let mut start = 0;
     let series: Vec<Series> = names
         .iter()
-        .zip(&columns)
+        .zip(&lengths)
         .enumerate()
-        .map(|(i, (n, ys))| Series { name: n, color: PALETTE[i % PALETTE.len()], ys })
+        .map(|(i, (n, &len))| {
+            let r = start..start + len as usize;
+            start += len as usize;
+            Series {
+                name: n,
+                color: PALETTE[i % PALETTE.len()],
+                xs: &xs[r.clone()],
+                ys: &ys[r.clone()],
+                lo: if banded { &lo[r.clone()] } else { &[] },
+                hi: if banded { &hi[r] } else { &[] },
+            }
+        })
         .collect();
     let root = canvas(id)?.into_drawing_area();
-    let range = y_lo.zip(y_hi).map(|(lo, hi)| (lo as f32, hi as f32));
-    let map = plot::line_chart(&root, title, steps, &series, log_y, range).map_err(js_err)?;
+    let axes =
+        LineAxes { title, x_title, y_title, log_y, y_range: y_lo.zip(y_hi).map(|(a, b)| (a as f32, b as f32)), scale };
+    let map = plot::line_chart(&root, &axes, &series).map_err(js_err)?;
     root.present().map_err(js_err)?;
     Ok(map.to_vec())
 }
 
-/// Draws a histogram of `values` into canvas `id`.
+/// Draws a histogram of `values` into canvas `id` (fonts scaled by `scale`).
 #[wasm_bindgen(js_name = drawHistogram)]
-pub fn draw_histogram(id: &str, title: &str, values: &[f32], bins: usize) -> Result<(), JsError> {
+pub fn draw_histogram(id: &str, title: &str, values: &[f32], bins: usize, scale: f64) -> Result<(), JsError> {
     let root = canvas(id)?.into_drawing_area();
-    plot::histogram(&root, title, values, bins.clamp(2, 100), PALETTE[0]).map_err(js_err)?;
+    plot::histogram(&root, title, values, bins.clamp(2, 100), PALETTE[0], scale).map_err(js_err)?;
     root.present().map_err(js_err)?;
     Ok(())
 }

@@ -15,7 +15,7 @@ pub mod session;
 
 use wasm_bindgen::prelude::*;
 
-pub use charts::{draw_curves, draw_histogram};
+pub use charts::{draw_chart, draw_histogram};
 pub use page::parse_fragment;
 pub use session::{DataStore, Session};
 

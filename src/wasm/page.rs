@@ -81,7 +81,10 @@ pub fn dataset_preview(name: &str, n: usize) -> Result<Float32Array, JsError> {
 /// The CLI command that replays `config` for `steps` steps.
 #[wasm_bindgen(js_name = cliCommand)]
 pub fn cli_command(config: &str, steps: f64) -> String {
-    format!("cargo run --release -- run '{}' --steps {} --json", config.replace('\'', ""), steps as u64)
+    // The canonical string, without an empty `pts` (and never a quote that would end the argument).
+    let config = config.replace('\'', "").replace("&pts=&", "&");
+    let config = config.strip_suffix("&pts=").unwrap_or(&config);
+    format!("cargo run --release -- run '{config}' --steps {} --json", steps as u64)
 }
 
 /// A fresh seed from the platform's entropy (crypto.getRandomValues): a 32-bit number, short in

@@ -77,16 +77,35 @@ impl Session {
         Ok(Session { inner: session::Session::new(&runs, &sources).map_err(js_err)? })
     }
 
-    /// Works toward `target` steps (every run, in lockstep) for about `budget_ms` milliseconds:
-    /// returns 0 when done, 1 when out of time (call again), 2 when a run diverged.
-    pub fn advance(&mut self, target: f64, budget_ms: f64) -> u8 {
-        let deadline = js_sys::Date::now() + budget_ms;
+    /// Works toward `target` steps (every run, in lockstep) for about `budget_ms` milliseconds on
+    /// `clock` (the page's `performance.now`): returns 0 when done, 1 when out of time (call
+    /// again), 2 when a run diverged.
+    pub fn advance(&mut self, target: f64, budget_ms: f64, clock: &js_sys::Function) -> u8 {
+        let mut now = || clock.call0(&JsValue::NULL).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now);
+        let deadline = now() + budget_ms;
         let target = if target.is_finite() { target.max(0.0) as u64 } else { u64::MAX };
-        match self.inner.advance(target, &mut || js_sys::Date::now() >= deadline) {
+        match self.inner.advance(target, &mut now, deadline) {
             Advance::Done => 0,
             Advance::Yielded => 1,
             Advance::Diverged => 2,
         }
+    }
+
+    /// The curve of history column `column` over the runs `runs` (one rule's seeds) against
+    /// `xaxis` (steps, passes or seconds), as `[x..., mean..., lo..., hi...]` (four blocks of
+    /// equal length; lo and hi equal the mean for a single run); empty for an unknown column.
+    pub fn curve(&self, runs: Vec<u32>, column: &str, xaxis: &str) -> Float32Array {
+        let runs: Vec<usize> = runs.into_iter().map(|i| i as usize).collect();
+        let Some(c) = self.inner.curve(&runs, column, xaxis) else { return Float32Array::new_with_length(0) };
+        let (lo, hi) = if c.lo.is_empty() { (&c.mean, &c.mean) } else { (&c.lo, &c.hi) };
+        let v: Vec<f32> = c.x.iter().chain(&c.mean).chain(lo).chain(hi).copied().collect();
+        Float32Array::from(&v[..])
+    }
+
+    /// A warning not yet shown (a loss climbing far above its start), if any.
+    #[wasm_bindgen(js_name = takeWarning)]
+    pub fn take_warning(&mut self) -> Option<String> {
+        self.inner.take_warning()
     }
 
     /// Whether an evaluation is under way (the figures are not yet of the current step).
@@ -103,11 +122,18 @@ impl Session {
         self.inner.steps() as f64
     }
 
+    /// Switches the alignment measurement on or off in every run (it never changes a run).
     #[wasm_bindgen(js_name = setDiagnostics)]
     pub fn set_diagnostics(&mut self, on: bool) {
         for r in self.inner.runs_mut() {
-            r.trainer_mut().set_diagnostics(on);
+            r.set_alignment(on);
         }
+    }
+
+    /// How often the own run measures the alignment: every that many steps.
+    #[wasm_bindgen(js_name = alignmentEvery)]
+    pub fn alignment_every(&self) -> f64 {
+        self.inner.runs()[0].alignment_every() as f64
     }
 
     /// Run `i`'s label (its rule, or its compare item).
@@ -170,25 +196,22 @@ impl Session {
 
     /// Run `i`'s class-1 probability over a `res x res` grid of the plane (row 0 at the top).
     pub fn plane(&mut self, i: usize, res: usize) -> Result<Float32Array, JsError> {
-        let view =
-            run_mut(self, i, |r| r.plane(res, 0))?.ok_or_else(|| JsError::new("the plane view needs 2-D data"))?;
+        let view = run_mut(self, i, |r| r.plane(res))?.ok_or_else(|| JsError::new("the plane view needs 2-D data"))?;
         Ok(Float32Array::from(&view.prob[..]))
     }
 
-    /// The own run's first `max_units` units of every hidden layer over a `res x res` grid,
-    /// `(units, res * res)`, layer by layer.
-    #[wasm_bindgen(js_name = unitMaps)]
-    pub fn unit_maps(&mut self, res: usize, max_units: usize) -> Result<Float32Array, JsError> {
-        let view = self.inner.runs_mut()[0]
-            .plane(res, max_units)
-            .ok_or_else(|| JsError::new("the plane view needs 2-D data"))?;
+    /// The own run's diagram nodes (every shown unit of layers 1..=L, layer by layer) over a
+    /// `res x res` grid of the plane, `(nodes, res * res)`.
+    #[wasm_bindgen(js_name = nodeMaps)]
+    pub fn node_maps(&mut self, res: usize) -> Result<Float32Array, JsError> {
+        let view =
+            self.inner.runs_mut()[0].node_maps(res).ok_or_else(|| JsError::new("the plane view needs 2-D data"))?;
         Ok(Float32Array::from(&view.units[..]))
     }
 
-    /// How many units of each hidden layer the page shows as thumbnails.
-    #[wasm_bindgen(js_name = unitMapsPerLayer)]
-    pub fn unit_maps_per_layer(&self) -> usize {
-        self.inner.runs()[0].unit_maps_per_layer()
+    /// The own run's network diagram as JSON (see `view::diagram::Diagram`).
+    pub fn diagram(&self) -> String {
+        json(&self.inner.runs()[0].diagram())
     }
 
     /// `count` test samples of the own run, spread evenly, as `[label, predicted, pixels...]`.
@@ -200,6 +223,12 @@ impl Session {
     /// Data points of 2-D data as `[x, y, label, is_test]` quadruples (empty for other data).
     pub fn points(&self) -> Float32Array {
         Float32Array::from(&self.inner.runs()[0].points()[..])
+    }
+
+    /// The own run's last step in slow motion for sample `sample` (JSON, see `view::walk::Walk`),
+    /// or undefined before the first step.
+    pub fn walk(&self, sample: usize) -> Option<String> {
+        self.inner.runs()[0].walk(sample).map(|w| json(&w))
     }
 
     /// What the own run's last step did to sample `sample` of its minibatch (JSON), or undefined.

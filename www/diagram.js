@@ -1,0 +1,191 @@
+// The network diagram on a canvas, in TensorFlow Playground's grammar: a column per layer (inputs,
+// hidden units, outputs), each node a square that shows its unit (its output over the input plane
+// on 2-D data, else its value for the probed sample), links coloured by the sign of the weight
+// (blue positive, orange negative) and as wide as its size. During the slow-motion walk, nodes and
+// links show the sub-step's quantity instead. Everything shown comes from the engine (the diagram,
+// the node maps, the probe, the walk); this module only lays out and paints.
+import { wasm } from './engine.js';
+
+const BLUE = [8, 119, 189];
+const ORANGE = [245, 147, 34];
+const WHITE = [232, 234, 235];
+
+/** Diverging colour of `v` in [-1, 1] (orange negative, blue positive), as a CSS colour. */
+export function colour(v, alpha = 1) {
+  if (!Number.isFinite(v)) return `rgba(200,200,200,${alpha})`;
+  const t = Math.max(-1, Math.min(1, v));
+  const [a, b] = t < 0 ? [WHITE, ORANGE] : [WHITE, BLUE];
+  const s = Math.abs(t);
+  const c = a.map((x, k) => Math.round(x + (b[k] - x) * s));
+  return `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
+}
+
+function maxAbs(values) {
+  let m = 0;
+  for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+/** Where every node sits: columns evenly spread, nodes centred in each column. */
+export function layout(canvas, diagram) {
+  const w = canvas.width;
+  const h = canvas.height;
+  const cols = diagram.shown.length;
+  const most = Math.max(...diagram.shown.map((s) => s.length));
+  const pad = 22 * (w / canvas.clientWidth || 1);
+  const size = Math.max(8, Math.min(38 * (w / canvas.clientWidth || 1), (h - 2 * pad) / most - 4));
+  const xs = diagram.shown.map((_, l) => pad + (l * (w - 2 * pad - size)) / Math.max(1, cols - 1));
+  const nodes = diagram.shown.map((units, l) => {
+    const gap = Math.min(size * 0.35, (h - 2 * pad - units.length * size) / Math.max(1, units.length - 1));
+    const height = units.length * size + (units.length - 1) * gap;
+    const top = (h - height) / 2 + 6;
+    return units.map((unit, k) => ({ layer: l, k, unit, x: xs[l], y: top + k * (size + gap), size }));
+  });
+  return { nodes, size };
+}
+
+/** Paints the diagram. `view`: {diagram, nodeMaps, nodeRes, probe, frame (a walk sub-step or
+ *  null), hover}. Returns the layout for hit-testing. */
+export function drawDiagram(canvas, view) {
+  const ctx = canvas.getContext('2d');
+  const { diagram, frame } = view;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  if (!diagram) return null;
+  const lay = layout(canvas, diagram);
+  const k = canvas.width / (canvas.clientWidth || canvas.width);
+  // Links.
+  const linkValues = frame?.links ?? null;
+  const linkScale = linkValues ? maxAbs(linkValues.flat()) || 1 : diagram.max_weight || 1;
+  for (let l = 1; l < lay.nodes.length; l++) {
+    const values = linkValues ? linkValues[l - 1] : diagram.weights[l - 1];
+    const ins = lay.nodes[l - 1];
+    const outs = lay.nodes[l];
+    const dim = frame && !frame.focus.includes(l);
+    outs.forEach((o, j) => ins.forEach((i, q) => {
+      const v = values[j * ins.length + q];
+      if (!Number.isFinite(v)) return;
+      const t = v / linkScale;
+      ctx.strokeStyle = colour(t >= 0 ? 1 : -1, dim ? 0.15 : 0.25 + 0.65 * Math.min(1, Math.abs(t)));
+      ctx.lineWidth = Math.max(0.4, 5 * Math.min(1, Math.abs(t))) * k;
+      const x0 = i.x + i.size;
+      const y0 = i.y + i.size / 2;
+      const x1 = o.x;
+      const y1 = o.y + o.size / 2;
+      const mx = (x0 + x1) / 2;
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
+      ctx.stroke();
+    }));
+  }
+  // Nodes.
+  const res = view.nodeRes;
+  const maps = frame ? null : view.nodeMaps;
+  let mapOffset = 0;
+  const nodeScale = frame ? frame.nodes.map((layer) => maxAbs(layer) || 1) : null;
+  lay.nodes.forEach((layer, l) => layer.forEach((n) => {
+    let drawn = false;
+    if (maps && res) {
+      if (l === 0 && diagram.sizes[0] === 2) {
+        drawn = paintInputMap(ctx, n, res, n.unit);
+      } else if (l > 0) {
+        const cells = res * res;
+        const values = maps.subarray(mapOffset, mapOffset + cells);
+        mapOffset += cells;
+        if (values.length === cells) {
+          paintMap(ctx, n, values, res, l === lay.nodes.length - 1 ? null : 1);
+          drawn = true;
+        }
+      }
+    }
+    if (!drawn) {
+      let v = NaN;
+      let scale = 1;
+      if (frame) {
+        v = frame.nodes[l][n.k];
+        scale = nodeScale[l];
+      } else if (view.probe) {
+        const values = l === 0 ? view.probe.input : view.probe.layers[l - 1].clean_h;
+        v = values[n.unit];
+        scale = l === lay.nodes.length - 1 ? maxAbs(values) || 1 : l === 0 ? 1 : 1;
+      }
+      ctx.fillStyle = colour(v / scale);
+      ctx.fillRect(n.x, n.y, n.size, n.size);
+    }
+    const focus = frame && frame.focus.includes(l);
+    ctx.strokeStyle = focus ? '#0b57d0' : '#888';
+    ctx.lineWidth = (focus ? 2.5 : 1) * k;
+    ctx.strokeRect(n.x, n.y, n.size, n.size);
+    if (view.hover?.kind === 'node' && view.hover.layer === l && view.hover.k === n.k) {
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 2.5 * k;
+      ctx.strokeRect(n.x - 2 * k, n.y - 2 * k, n.size + 4 * k, n.size + 4 * k);
+    }
+  }));
+  // Column captions: what the layer is, and "16 of 256" when only a subset is shown.
+  ctx.fillStyle = '#444';
+  ctx.font = `${12 * k}px sans-serif`;
+  ctx.textAlign = 'center';
+  lay.nodes.forEach((layer, l) => {
+    const n = diagram.sizes[l];
+    const name = l === 0 ? 'inputs' : l === lay.nodes.length - 1 ? 'outputs' : `layer ${l}`;
+    const shown = layer.length < n ? `${layer.length} of ${n}` : `${n}`;
+    const x = layer[0].x + layer[0].size / 2;
+    ctx.fillText(`${name} (${shown})`, x, 13 * k);
+    if (diagram.decorrelated && l < lay.nodes.length - 1) ctx.fillText('R', x + (lay.nodes[l + 1][0].x - x) / 2, 13 * k);
+  });
+  return lay;
+}
+
+/** An input node on 2-D data: its feature (x or y) over the plane. */
+function paintInputMap(ctx, n, res, feature) {
+  const values = new Float32Array(res * res);
+  for (let r = 0; r < res; r++) {
+    for (let c = 0; c < res; c++) {
+      const x = -1 + (2 * c + 1) / res;
+      const y = 1 - (2 * r + 1) / res;
+      values[r * res + c] = feature === 0 ? x : y;
+    }
+  }
+  paintMap(ctx, n, values, res, 1);
+  return true;
+}
+
+/** A node's map over the plane (values divided by `scale`, or by their largest size). */
+function paintMap(ctx, n, values, res, scale) {
+  const s = scale ?? (maxAbs(values) || 1);
+  const img = new ImageData(wasm().rgba(values, s), res, res);
+  const tmp = new OffscreenCanvas(res, res);
+  tmp.getContext('2d').putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(tmp, n.x, n.y, n.size, n.size);
+}
+
+/** The node or link under (x, y) in canvas pixels, if any. */
+export function hitTest(lay, diagram, x, y) {
+  if (!lay) return null;
+  for (const layer of lay.nodes) {
+    for (const n of layer) {
+      if (x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size) return { kind: 'node', layer: n.layer, k: n.k, unit: n.unit };
+    }
+  }
+  // Links: the closest one at this x, if within a few pixels of its curve.
+  for (let l = 1; l < lay.nodes.length; l++) {
+    const ins = lay.nodes[l - 1];
+    const outs = lay.nodes[l];
+    const x0 = ins[0].x + ins[0].size;
+    const x1 = outs[0].x;
+    if (x < x0 || x > x1) continue;
+    const t = (x - x0) / (x1 - x0);
+    // The bezier's y at parameter t is close to a smoothstep between its ends.
+    const s = t * t * (3 - 2 * t);
+    let best = null;
+    outs.forEach((o, j) => ins.forEach((i, q) => {
+      const yy = i.y + i.size / 2 + (o.y + o.size / 2 - i.y - i.size / 2) * s;
+      const d = Math.abs(yy - y);
+      if (d < 5 && (!best || d < best.d)) best = { d, kind: 'link', layer: l, j, q, out: o.unit, in: i.unit, weight: diagram.weights[l - 1][j * ins.length + q] };
+    }));
+    if (best) return best;
+  }
+  return null;
+}
