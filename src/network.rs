@@ -224,11 +224,15 @@ impl Passes {
         Passes { noised: vec![vec![]] }
     }
 
-    /// NP/ANP: a clean pass and `draws` passes with noise in every layer. In `blind` mode the
-    /// reference pass is noisy too.
+    /// NP/ANP: a clean pass and `draws` passes with noise in every layer. In `blind` mode no pass
+    /// is clean: every draw has its own pair of noisy passes (`2 * draws` passes: pass `2k` is draw
+    /// `k`'s reference, pass `2k + 1` its other pass), so no reference's noise is shared by the draws.
     pub fn all_layers(n_layers: usize, draws: usize, blind: bool) -> Self {
         let all: Vec<usize> = (0..n_layers).collect();
-        let mut noised = vec![if blind { all.clone() } else { vec![] }];
+        if blind {
+            return Passes { noised: (0..2 * draws).map(|_| all.clone()).collect() };
+        }
+        let mut noised = vec![vec![]];
         noised.extend((0..draws).map(|_| all.clone()));
         Passes { noised }
     }

@@ -125,16 +125,36 @@ export function drawDiagram(canvas, view) {
   // Column captions: what the layer is, and "16 of 256" when only a subset is shown.
   ctx.fillStyle = '#444';
   ctx.font = `${12 * k}px sans-serif`;
-  ctx.textAlign = 'center';
   lay.nodes.forEach((layer, l) => {
     const n = diagram.sizes[l];
-    const name = l === 0 ? 'inputs' : l === lay.nodes.length - 1 ? 'outputs' : `layer ${l}`;
+    const last = l === lay.nodes.length - 1;
+    const name = l === 0 ? 'inputs' : last ? 'outputs' : `layer ${l}`;
     const shown = layer.length < n ? `${layer.length} of ${n}` : `${n}`;
     const x = layer[0].x + layer[0].size / 2;
-    ctx.fillText(`${name} (${shown})`, x, 13 * k);
-    if (diagram.decorrelated && l < lay.nodes.length - 1) ctx.fillText('R', x + (lay.nodes[l + 1][0].x - x) / 2, 13 * k);
+    // The first and last captions are aligned to the canvas's edges, so they are never cut.
+    ctx.textAlign = l === 0 ? 'left' : last ? 'right' : 'center';
+    ctx.fillText(`${name} (${shown})`, l === 0 ? 2 * k : last ? canvas.width - 2 * k : x, 13 * k);
+    ctx.textAlign = 'center';
+    if (diagram.decorrelated && !last) ctx.fillText('R', x + (lay.nodes[l + 1][0].x - x) / 2, 28 * k);
   });
   return lay;
+}
+
+/** The probed digit (its grey levels `input`) on its own small canvas. */
+export function paintDigit(canvas, input) {
+  const side = Math.round(Math.sqrt(input.length));
+  if (side * side !== input.length) return;
+  const ctx = canvas.getContext('2d');
+  const [x, y, size] = [0, 0, canvas.width];
+  const img = new ImageData(side, side);
+  for (let p = 0; p < input.length; p++) {
+    const v = 255 - Math.round(Math.max(0, Math.min(1, input[p])) * 255);
+    img.data.set([v, v, v, 255], 4 * p);
+  }
+  const tmp = new OffscreenCanvas(side, side);
+  tmp.getContext('2d').putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(tmp, x, y, size, size);
 }
 
 /** An input node on 2-D data: its feature (x or y) over the plane. */

@@ -6,7 +6,7 @@ import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { drawCharts, hoverText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
-import { drawDiagram, hitTest, colour } from './diagram.js';
+import { drawDiagram, hitTest, colour, paintDigit } from './diagram.js';
 import { WalkPlayer } from './walk.js';
 import { wireUserData } from './userdata.js';
 
@@ -375,6 +375,9 @@ function paintDiagram(snap) {
     diagram: snap.diagram, nodeMaps: snap.nodes, nodeRes: snap.nodeRes, probe: snap.probe, frame, hover: state.hover,
   });
   const sizes = snap.diagram.sizes;
+  const digits = sizes[0] > 2 && snap.probe;
+  $('sample-box').hidden = !digits;
+  if (digits) paintDigit($('network-sample'), snap.probe.input);
   const subset = snap.diagram.shown.some((s, l) => s.length < sizes[l]);
   $('network-note').textContent = `${sizes.join('-')}${subset ? ' (wide layers: 16 evenly spaced units shown)' : ''}`;
   const legend = $('legend');

@@ -8,32 +8,48 @@
 //! `||da_{k,b}||^2 = sum_l ||da_{l,k,b}||^2`, `N = n_1 + ... + n_L`.
 //!
 //! The injected noise never enters, so it also runs when the noise cannot be observed (blind
-//! mode): then pass 0 is itself noisy, and `da` and `dL` are differences between two noisy passes,
-//! with the layer input taken from pass 0.
+//! mode): then every draw `k` has its own pair of noisy passes, `da` and `dL` are differences
+//! between the two, and the layer input is taken from the pair's first pass:
+//! `G_l = mean_b (1/K) sum_k N dL_{k,b} da_{l,k,b} x_{l-1,k,b}^T / ||da_{k,b}||^2` (`2K` passes).
 
 use ndarray::Array2;
 
 use crate::network::Trace;
 
-pub fn signals(trace: &Trace, losses: &[f32], signals: &mut [Array2<f32>], norms: &mut Vec<f32>) {
+/// The pairs of passes `(reference, other)` of the draws: `(0, k)` for `k = 1..=K` with a clean
+/// reference pass, `(2k, 2k + 1)` for `k = 0..K` in blind mode (every draw its own pair).
+pub fn pairs(passes: usize, blind: bool) -> Vec<(usize, usize)> {
+    if blind { (0..passes / 2).map(|k| (2 * k, 2 * k + 1)).collect() } else { (1..passes).map(|k| (0, k)).collect() }
+}
+
+/// `S_l[b] = (1/K) sum_k N dL_{k,b} da_{l,k,b} / ||da_{k,b}||^2` over the draws `pairs` (each
+/// `(reference pass, other pass)`; `K` = `draws`, which may be more than `pairs.len()` when the
+/// caller handles the draws one at a time).
+pub fn signals(
+    trace: &Trace,
+    losses: &[f32],
+    pairs: &[(usize, usize)],
+    draws: usize,
+    signals: &mut [Array2<f32>],
+    norms: &mut Vec<f32>,
+) {
     let bsz = trace.batch;
-    let draws = trace.passes - 1;
     let n_units: usize = signals.iter().map(|s| s.ncols()).sum();
-    // ||da_{k,b}||^2 over all layers, for every noisy pass and sample.
+    // ||da_{k,b}||^2 over all layers, for every draw and sample.
     norms.clear();
-    norms.resize(draws * bsz, 0.0);
+    norms.resize(pairs.len() * bsz, 0.0);
     for lt in &trace.layers {
         let n = lt.a.ncols();
-        let clean = trace.pass_rows(&lt.a, 0);
-        for k in 1..=draws {
-            let noisy = trace.pass_rows(&lt.a, k);
+        for (k, &(r, q)) in pairs.iter().enumerate() {
+            let reference = trace.pass_rows(&lt.a, r);
+            let noisy = trace.pass_rows(&lt.a, q);
             for b in 0..bsz {
                 let mut s = 0.0f32;
                 for j in b * n..(b + 1) * n {
-                    let d = noisy[j] - clean[j];
+                    let d = noisy[j] - reference[j];
                     s += d * d;
                 }
-                norms[(k - 1) * bsz + b] += s;
+                norms[k * bsz + b] += s;
             }
         }
     }
@@ -42,17 +58,17 @@ pub fn signals(trace: &Trace, losses: &[f32], signals: &mut [Array2<f32>], norms
         let s = s.as_slice_mut().unwrap();
         s.fill(0.0);
         let a = &trace.layers[l].a;
-        let clean = trace.pass_rows(a, 0);
-        for k in 1..=draws {
-            let noisy = trace.pass_rows(a, k);
+        for (k, &(r, q)) in pairs.iter().enumerate() {
+            let reference = trace.pass_rows(a, r);
+            let noisy = trace.pass_rows(a, q);
             for b in 0..bsz {
-                let norm2 = norms[(k - 1) * bsz + b];
+                let norm2 = norms[k * bsz + b];
                 if norm2 == 0.0 {
                     continue;
                 }
-                let c = n_units as f32 * (losses[k * bsz + b] - losses[b]) / norm2 / draws as f32;
+                let c = n_units as f32 * (losses[q * bsz + b] - losses[r * bsz + b]) / norm2 / draws as f32;
                 for j in b * n..(b + 1) * n {
-                    s[j] += c * (noisy[j] - clean[j]);
+                    s[j] += c * (noisy[j] - reference[j]);
                 }
             }
         }

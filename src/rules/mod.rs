@@ -134,6 +134,22 @@ impl Grads {
         }
     }
 
+    /// Sets every value to zero.
+    pub fn zero(&mut self) {
+        self.w.iter_mut().for_each(|w| w.fill(0.0));
+        self.b.iter_mut().for_each(|b| b.fill(0.0));
+    }
+
+    /// Adds `other` (of the same shapes) value by value.
+    pub fn add(&mut self, other: &Grads) {
+        for (a, b) in self.w.iter_mut().zip(&other.w) {
+            *a += b;
+        }
+        for (a, b) in self.b.iter_mut().zip(&other.b) {
+            *a += b;
+        }
+    }
+
     /// Bytes of the update's values.
     pub fn bytes(&self) -> usize {
         4 * (self.w.iter().map(|w| w.len()).sum::<usize>() + self.b.iter().map(|b| b.len()).sum::<usize>())
@@ -158,6 +174,28 @@ pub fn grads_from_signals(net: &Network, trace: &Trace, signals: &[Array2<f32>],
         let s = signals[l].as_slice().unwrap();
         debug_assert_eq!(s.len(), bsz * n_out);
         let x = trace.pass_rows(&trace.layers[l].x, 0);
+        let inv_b = 1.0 / bsz as f32;
+        kernels::gemm_tn(s, x, grads.w[l].as_slice_mut().unwrap(), n_out, n_in, bsz, inv_b);
+        kernels::col_sums(s, grads.b[l].as_slice_mut().unwrap(), bsz, n_out, inv_b);
+    }
+}
+
+/// Like [`grads_from_signals`], with the layer inputs of pass `pass` (at a layer before the pass
+/// diverged from pass 0, its input is pass 0's).
+pub fn grads_from_signals_at(
+    net: &Network,
+    trace: &Trace,
+    plan: &crate::network::Passes,
+    signals: &[Array2<f32>],
+    pass: usize,
+    grads: &mut Grads,
+) {
+    let bsz = trace.batch;
+    for (l, layer) in net.layers.iter().enumerate() {
+        let (n_in, n_out) = (layer.n_in(), layer.n_out());
+        let s = signals[l].as_slice().unwrap();
+        let p = if pass < plan.computed_at(l) { pass } else { 0 };
+        let x = trace.pass_rows(&trace.layers[l].x, p);
         let inv_b = 1.0 / bsz as f32;
         kernels::gemm_tn(s, x, grads.w[l].as_slice_mut().unwrap(), n_out, n_in, bsz, inv_b);
         kernels::col_sums(s, grads.b[l].as_slice_mut().unwrap(), bsz, n_out, inv_b);

@@ -42,6 +42,8 @@ pub struct UpdateBuffers {
     pub signals: Vec<Array2<f32>>,
     pub grads: Grads,
     pub scratch: Vec<f32>,
+    /// One draw's update (blind ANP with several draws sums them).
+    pub draw_grads: Grads,
 }
 
 impl UpdateBuffers {
@@ -75,7 +77,28 @@ pub fn compute_update(net: &Network, spec: &UpdateSpec, plan: &Passes, buf: &mut
         }
         Method::Np => np::signals(&buf.trace, &buf.losses, sigma, &mut buf.signals),
         Method::Inp => inp::signals(&buf.trace, &buf.losses, spec.draws, &mut buf.signals),
-        Method::Anp => anp::signals(&buf.trace, &buf.losses, &mut buf.signals, &mut buf.scratch),
+        Method::Anp if spec.blind && spec.draws > 1 => {
+            // Every draw has its own noisy reference pass, whose input its signals multiply: one
+            // product per draw, summed; the signals kept for display are the draws' average.
+            let pairs = anp::pairs(plan.count(), true);
+            buf.grads.zero();
+            let mut one = std::mem::take(&mut buf.draw_grads);
+            if one.w.len() != net.n_layers() {
+                one = Grads::zeros_like(net);
+            }
+            for &(r, q) in &pairs {
+                anp::signals(&buf.trace, &buf.losses, &[(r, q)], spec.draws, &mut buf.signals, &mut buf.scratch);
+                super::grads_from_signals_at(net, &buf.trace, plan, &buf.signals, r, &mut one);
+                buf.grads.add(&one);
+            }
+            buf.draw_grads = one;
+            anp::signals(&buf.trace, &buf.losses, &pairs, spec.draws, &mut buf.signals, &mut buf.scratch);
+            return;
+        }
+        Method::Anp => {
+            let pairs = anp::pairs(plan.count(), spec.blind);
+            anp::signals(&buf.trace, &buf.losses, &pairs, spec.draws, &mut buf.signals, &mut buf.scratch)
+        }
     }
     super::grads_from_signals(net, &buf.trace, &buf.signals, &mut buf.grads);
 }

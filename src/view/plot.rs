@@ -215,6 +215,10 @@ pub fn line_chart<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
             }
             for seg in segments(s.xs, s.ys, true) {
+                // A curve of a point or two (the first evaluations) shows as dots.
+                if seg.len() < 3 {
+                    chart.draw_series(seg.iter().map(|&p| Circle::new(p, px(3.0), s.color.filled()))).map_err(e)?;
+                }
                 chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
             }
         }
@@ -243,6 +247,10 @@ pub fn line_chart<DB: DrawingBackend>(
                 chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
             }
             for seg in segments(s.xs, s.ys, false) {
+                // A curve of a point or two (the first evaluations) shows as dots.
+                if seg.len() < 3 {
+                    chart.draw_series(seg.iter().map(|&p| Circle::new(p, px(3.0), s.color.filled()))).map_err(e)?;
+                }
                 chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
             }
         }

@@ -173,7 +173,7 @@ fn alignment(v: &View, o: &mut String) {
         if kl == 1 { "" } else { "s" },
         if blindk < 0.8 * cleank {
             format!(
-                ", but gains much less from more draws (K = {kh}: {blindk:.3} vs {cleank:.3}): with K draws the engine compares every draw with one noisy reference pass (engine.md), whose own noise is common to all K estimates and does not average out."
+                ", but gains much less from more draws (K = {kh}: {blindk:.3} vs {cleank:.3}), although every draw has its own pair of noisy passes (engine.md)."
             )
         } else {
             format!(" and with K = {kh} draws ({blindk:.3} vs {cleank:.3}).")
