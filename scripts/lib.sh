@@ -47,6 +47,17 @@ need_chromium() {
   fi
 }
 
+# Python's http.server stands in for a plain static host in the test of the exported folder.
+need_python3() {
+  if ! command -v python3 >/dev/null; then
+    log "installing python3 (a plain static server for the export test)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y python3
+  fi
+}
+
 # Builds the WebAssembly module into www/pkg (wasm-bindgen --target web, then wasm-opt if present).
 # `build_web bench` builds the benchmark page's module (with the bench exports) into www/pkg-bench.
 build_web() {

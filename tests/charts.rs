@@ -6,7 +6,7 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use np_playground::view::plot::{self, Axes, Band, PALETTE, Series};
+use np_playground::view::plot::{self, Axes, Band, LineAxes, PALETTE, Series};
 use plotters::prelude::*;
 
 const HOSTILE: [f32; 9] = [0.0, 1e38, 3.4e38, f32::MAX, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -1e38, 1e-45];
@@ -61,8 +61,16 @@ fn line_charts_are_total() {
                 let out = within_10s(what.clone(), move || {
                     let mut map = [0.0; 4];
                     let s = svg(|root| {
-                        let series = [Series { name: "train", color: PALETTE[0], ys: &ys }];
-                        map = plot::line_chart(root, "loss", &xs, &series, log, fixed)?;
+                        let series = [Series { name: "train", color: PALETTE[0], xs: &xs, ys: &ys, lo: &ys, hi: &ys }];
+                        let axes = LineAxes {
+                            title: "loss",
+                            x_title: "step",
+                            y_title: "loss",
+                            log_y: log,
+                            y_range: fixed,
+                            scale: 2.0,
+                        };
+                        map = plot::line_chart(root, &axes, &series)?;
                         Ok(())
                     })?;
                     assert!(map.iter().all(|v| v.is_finite()), "{map:?}");
@@ -78,7 +86,7 @@ fn line_charts_are_total() {
 fn histograms_are_total() {
     for (name, values) in cases() {
         within_10s(format!("histogram, {name}"), move || {
-            svg(|root| plot::histogram(root, "layer 1", &values, 20, PALETTE[0]))
+            svg(|root| plot::histogram(root, "layer 1", &values, 20, PALETTE[0], 1.0))
         });
     }
 }

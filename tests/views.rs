@@ -9,7 +9,7 @@ use np_playground::run::link::{self, Link};
 use np_playground::run::stats::{Smoothed, StepStats};
 use np_playground::view::history::History;
 use np_playground::view::live::{self, EvalSchedule, LiveRun};
-use np_playground::view::plot::{self, PALETTE, Series};
+use np_playground::view::plot::{self, LineAxes, PALETTE, Series};
 use np_playground::view::{manifest, plane};
 use np_playground::{RunConfig, Trainer};
 use plotters::prelude::*;
@@ -354,29 +354,28 @@ fn charts_draw_to_svg() {
     let xs: Vec<f32> = (0..40).map(|i| i as f32 * 5.0).collect();
     let a: Vec<f32> = (0..40).map(|i| 1.0 / (1.0 + i as f32)).collect();
     let b: Vec<f32> = (0..40).map(|i| if i == 20 { f32::NAN } else { 0.5 }).collect();
-    let series =
-        [Series { name: "train", color: PALETTE[0], ys: &a }, Series { name: "test", color: PALETTE[1], ys: &b }];
-    for log in [false, true] {
+    let series = [
+        Series { name: "train", color: PALETTE[0], xs: &xs, ys: &a, lo: &[], hi: &[] },
+        Series { name: "test", color: PALETTE[1], xs: &xs, ys: &b, lo: &[], hi: &[] },
+    ];
+    for log_y in [false, true] {
+        let axes = LineAxes { title: "loss", x_title: "step", y_title: "loss", log_y, y_range: None, scale: 1.0 };
         let mut map = [0.0; 4];
-        let s = svg(460, 190, |root| map = plot::line_chart(root, "loss", &xs, &series, log, None).unwrap());
-        assert!(s.contains("<polyline") || s.contains("<path"), "no curve drawn (log {log})");
+        let s = svg(460, 190, |root| map = plot::line_chart(root, &axes, &series).unwrap());
+        assert!(s.contains("<polyline") || s.contains("<path"), "no curve drawn (log {log_y})");
         assert!(s.contains("train") && s.contains("test"), "the legend names both series");
+        assert!(s.lines().any(|l| l.trim() == "step"), "the x axis has its title");
         assert!(map[0] < map[1] && map[2] == 0.0 && map[3] == 195.0, "{map:?}");
     }
     // No points at all: an empty chart, no error.
+    let axes =
+        LineAxes { title: "empty", x_title: "step", y_title: "", log_y: false, y_range: Some((0.0, 1.0)), scale: 1.0 };
     let empty = svg(300, 150, |root| {
-        plot::line_chart(
-            root,
-            "empty",
-            &[],
-            &[Series { name: "x", color: PALETTE[0], ys: &[] }],
-            false,
-            Some((0.0, 1.0)),
-        )
-        .unwrap();
+        plot::line_chart(root, &axes, &[Series { name: "x", color: PALETTE[0], xs: &[], ys: &[], lo: &[], hi: &[] }])
+            .unwrap();
     });
     assert!(empty.contains("empty"));
-    let hist = svg(200, 100, |root| plot::histogram(root, "layer 1", &a, 10, PALETTE[0]).unwrap());
+    let hist = svg(200, 100, |root| plot::histogram(root, "layer 1", &a, 10, PALETTE[0], 1.0).unwrap());
     assert!(hist.matches("<rect").count() >= 10, "a bar per bin");
 }
 
@@ -402,4 +401,35 @@ fn alignment_on_a_schedule_keeps_the_run_and_its_averages() {
     let s = json(&wide.summary(0.0, false));
     assert_eq!(s["evaluated_at"], 3 * every);
     assert!(s["alignment_all"].as_f64().is_some_and(f64::is_finite), "{s}");
+}
+
+#[test]
+fn a_climbing_loss_stops_advance_with_a_warning_once_and_training_goes_on() {
+    use np_playground::view::session::{Advance, Session};
+    let config = RunConfig::parse("v=1&loss=mse&act=tanh&rule=bp&opt=sgd&lr=1&seed=2").unwrap();
+    let mut s = Session::new(&[("bp".to_string(), config.clone())], &Default::default()).unwrap();
+    let mut clock = || 0.0;
+    let mut outcomes = Vec::new();
+    loop {
+        let outcome = s.advance(9, &mut clock, f64::INFINITY);
+        let warning = s.take_warning();
+        outcomes.push((outcome, s.steps(), warning.is_some()));
+        if let Some(w) = warning {
+            assert!(w.contains("times its start"), "{w}");
+        }
+        if outcome == Advance::Done {
+            break;
+        }
+    }
+    // Warned once, at the step where the loss first passed ten times its start; then on to 9.
+    let warned: Vec<_> = outcomes.iter().filter(|o| o.0 == Advance::Warned).collect();
+    assert_eq!(warned.len(), 1, "{outcomes:?}");
+    assert!(warned[0].2 && warned[0].1 < 9, "{outcomes:?}");
+    assert_eq!(s.steps(), 9);
+    // The warning never changes the run: the same checksum as a plain trainer.
+    let mut t = Trainer::new(config).unwrap();
+    for _ in 0..9 {
+        t.step().unwrap();
+    }
+    assert_eq!(s.runs()[0].trainer().checksum(), t.checksum());
 }

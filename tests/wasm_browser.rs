@@ -7,7 +7,7 @@
 mod golden;
 
 use js_sys::{Float32Array, Function, JSON, Reflect};
-use np_playground::wasm::{DataStore, Session, draw_curves, draw_histogram, parse_fragment};
+use np_playground::wasm::{DataStore, Session, draw_chart, draw_histogram, parse_fragment};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -49,13 +49,16 @@ fn session(config: &str, store: &DataStore) -> Result<Session, JsError> {
     Session::new(&runs, store)
 }
 
-/// Advances `s` to `target` steps (in slices of 50 ms, as the worker does), and finishes the
-/// evaluations that calls for.
+/// Advances `s` to `target` steps (in slices of 50 ms on `performance.now`, as the worker does),
+/// and finishes the evaluations that calls for. A warning (a loss climbing far above its start)
+/// is taken and training goes on, as in a link's replay.
 fn run_to(s: &mut Session, target: u64) {
+    let clock = Function::new_no_args("return performance.now()");
     loop {
-        match s.advance(target as f64, 50.0) {
+        match s.advance(target as f64, 50.0, &clock) {
             0 => return,
             1 => continue,
+            3 => assert!(s.take_warning().is_some(), "advance said 3 without a warning"),
             _ => panic!("diverged before step {target}"),
         }
     }
@@ -148,9 +151,8 @@ fn array_lengths_match_layer_widths() {
         let p: Float32Array = t.plane(0, 16).unwrap_or_else(|e| panic!("{}", message(e)));
         assert_eq!(p.length(), 16 * 16);
         assert!(p.to_vec().iter().all(|v| (0.0..=1.0).contains(v)), "plane values are probabilities");
-        assert_eq!(t.unit_maps(16, 64).unwrap_or_else(|e| panic!("{}", message(e))).length(), 16 * 16 * (8 + 8));
-        // At most `max_units` of each layer, in layer order.
-        assert_eq!(t.unit_maps(16, 3).unwrap_or_else(|e| panic!("{}", message(e))).length(), 16 * 16 * (3 + 3));
+        // One map per node of the diagram: every unit of these narrow layers, the output's too.
+        assert_eq!(t.node_maps(16).unwrap_or_else(|e| panic!("{}", message(e))).length(), 16 * 16 * (8 + 8 + 2));
 
         let pts = t.points().to_vec();
         assert_eq!(pts.len(), 4 * 400);
@@ -170,21 +172,20 @@ fn bad_strings_become_js_errors_naming_the_key() {
     let m = message(session("data=mnist", &store).err().expect("no digits in this store"));
     assert!(m.contains("MNIST"), "{m}");
 
-    let f = parse(&parse_fragment("hidden=8,,8"));
-    assert_eq!(get(&f, "ok").as_bool(), Some(false));
-    assert_eq!(string(&f, "key"), "hidden");
-    assert!(!string(&f, "message").is_empty());
-
-    let f = parse(&parse_fragment("data=xor&at=50"));
-    assert_eq!(get(&f, "ok").as_bool(), Some(true), "{f:?}");
+    // A lenient link: the bad key is named and left out, the rest applies.
+    let f = parse(&parse_fragment("hidden=8,,8&data=xor&at=50"));
+    let problems = js_sys::Array::from(&get(&f, "problems"));
+    assert_eq!(problems.length(), 1, "{f:?}");
+    assert_eq!(string(&problems.get(0), "key"), "hidden");
+    assert!(!string(&problems.get(0), "message").is_empty());
     assert_eq!(num(&f, "at"), 50.0);
     let config = string(&f, "config");
-    assert!(config.starts_with("v=1&") && config.contains("data=xor"), "{config}");
+    assert!(config.starts_with("v=1&") && config.contains("data=xor") && config.contains("hidden=8,8"), "{config}");
     // The canonical string is accepted by the trainer as is.
     assert_eq!(trainer(&config).config(0).unwrap(), config);
 
     let f = parse(&parse_fragment("data=xor"));
-    assert_eq!(get(&f, "ok").as_bool(), Some(true));
+    assert_eq!(js_sys::Array::from(&get(&f, "problems")).length(), 0);
     assert!(get(&f, "at").is_null());
 }
 
@@ -223,17 +224,54 @@ fn sessions_run_in_lockstep_and_refuse_what_is_too_large() {
     assert!(m.contains("too large") && m.contains("limit"), "{m}");
 }
 
+/// A wide layer's node maps are its diagram's fixed subset: as many maps as the diagram shows.
 #[wasm_bindgen_test]
-fn draw_curves_and_histogram_paint_the_canvas() {
+fn node_maps_follow_the_diagrams_subset() {
+    let mut t = trainer("v=1&data=xor&rule=np&hidden=300");
+    let d = parse(&t.diagram());
+    let shown = js_sys::Array::from(&get(&d, "shown"));
+    let counts: Vec<u32> = shown.iter().map(|l| js_sys::Array::from(&l).length()).collect();
+    assert_eq!(counts.len(), 3, "input, hidden and output layers: {counts:?}");
+    assert!(counts[1] < 300, "a wide layer shows a subset: {counts:?}");
+    let maps = t.node_maps(8).unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(maps.length(), 8 * 8 * (counts[1] + counts[2]));
+}
+
+/// Draws two series of `xs`/`ys` (row-major: points, series) into canvas `id`.
+fn curves(id: &str, xs: &[f32], values: &[f32], names: &[&str], log_y: bool) -> Result<Vec<f64>, JsError> {
+    let k = names.len();
+    let n = values.len() / k;
+    let all_xs: Vec<f32> = (0..k).flat_map(|_| xs.iter().copied()).collect();
+    let ys: Vec<f32> = (0..k).flat_map(|j| (0..n).map(move |i| values[i * k + j])).collect();
+    draw_chart(
+        id,
+        "loss",
+        "step",
+        "loss",
+        log_y,
+        None,
+        None,
+        1.0,
+        names.iter().map(|s| s.to_string()).collect(),
+        vec![n as u32; k],
+        &all_xs,
+        &ys,
+        &[],
+        &[],
+    )
+}
+
+#[wasm_bindgen_test]
+fn draw_chart_and_histogram_paint_the_canvas() {
     add_canvas("wasm-browser-curves", 480, 240);
     assert_eq!(pixel_counts("wasm-browser-curves", (8, 119, 189)).0, 0, "a new canvas is transparent");
 
     let steps: Vec<f32> = (0..50).map(|i| (i * 10) as f32).collect();
     // Two series, row-major (points, series).
     let values: Vec<f32> = (0..50).flat_map(|i| [1.0 / (1.0 + i as f32), 0.5 + 0.01 * i as f32]).collect();
-    let names = vec!["train loss".to_string(), "test loss".to_string()];
-    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names.clone(), false, None, None)
-        .unwrap_or_else(|e| panic!("{}", message(e)));
+    let names = ["train loss", "test loss"];
+    let map =
+        curves("wasm-browser-curves", &steps, &values, &names, false).unwrap_or_else(|e| panic!("{}", message(e)));
     assert_eq!(map.len(), 4, "{map:?}");
     assert!(map.iter().all(|v| v.is_finite()), "{map:?}");
     assert!(0.0 <= map[0] && map[0] < map[1] && map[1] <= 480.0, "{map:?}");
@@ -244,20 +282,37 @@ fn draw_curves_and_histogram_paint_the_canvas() {
     assert!(near > 50, "the first curve's colour is missing ({near} pixels)");
 
     // Log scale works too.
-    let map = draw_curves("wasm-browser-curves", "loss", &steps, &values, names, true, None, None)
-        .unwrap_or_else(|e| panic!("{}", message(e)));
+    let map = curves("wasm-browser-curves", &steps, &values, &names, true).unwrap_or_else(|e| panic!("{}", message(e)));
     assert!(map.iter().all(|v| v.is_finite()) && map[0] < map[1], "{map:?}");
 
-    let e = draw_curves("no-such-canvas", "loss", &steps, &values, vec!["a".into()], false, None, None)
-        .expect_err("missing canvas");
+    // Mismatched lengths and a missing canvas are errors, not panics.
+    let e = draw_chart(
+        "wasm-browser-curves",
+        "l",
+        "x",
+        "y",
+        false,
+        None,
+        None,
+        1.0,
+        vec!["a".into()],
+        vec![3],
+        &[0.0],
+        &[0.0],
+        &[],
+        &[],
+    )
+    .expect_err("mismatched lengths");
+    assert!(message(e).contains("do not match"));
+    let e = curves("no-such-canvas", &steps, &values, &names, false).expect_err("missing canvas");
     assert!(message(e).contains("no-such-canvas"));
 
     add_canvas("wasm-browser-hist", 300, 150);
     let samples: Vec<f32> = (0..500).map(|i| ((i * 37) % 101) as f32 / 100.0 - 0.5).collect();
-    draw_histogram("wasm-browser-hist", "weights", &samples, 20).unwrap_or_else(|e| panic!("{}", message(e)));
+    draw_histogram("wasm-browser-hist", "weights", &samples, 20, 1.0).unwrap_or_else(|e| panic!("{}", message(e)));
     let (opaque, colored, near) = pixel_counts("wasm-browser-hist", (8, 119, 189));
     assert_eq!(opaque, 300 * 150);
     assert!(colored > 0, "no non-white pixels");
     assert!(near > 500, "the bars are missing ({near} pixels of the bar colour)");
-    assert!(draw_histogram("no-such-canvas", "weights", &samples, 20).is_err());
+    assert!(draw_histogram("no-such-canvas", "weights", &samples, 20, 1.0).is_err());
 }

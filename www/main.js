@@ -565,9 +565,9 @@ function startWorker(onReady) {
         walker.start(msg.walk);
       }
     } else if (msg.type === MSG.WARNING) {
-      divergedBanner.textContent = `Paused: ${msg.message}.`;
+      divergedBanner.textContent = msg.paused ? `Paused: ${msg.message}.` : `Warning: ${msg.message}. The link's replay goes on to its step.`;
       divergedBanner.hidden = false;
-      setPlaying(false);
+      if (msg.paused) setPlaying(false);
     } else if (msg.type === MSG.ERROR) {
       if (msg.config) refused(msg.message);
       else controlError.textContent = msg.message;

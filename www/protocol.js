@@ -20,5 +20,5 @@ export const MSG = Object.freeze({
   SNAPSHOT: 'snapshot',
   ERROR: 'error',      // {message, config?}: the runs could not be built (the previous ones go on)
   CRASH: 'crash',      // {message}: the engine panicked; the page replaces the worker
-  WARNING: 'warning',  // {message}: a loss climbed far above its start; training paused
+  WARNING: 'warning',  // {message, paused}: a loss climbed far above its start; training paused unless replaying to `at`
 });

@@ -162,11 +162,13 @@ function work() {
   }
   const outcome = s.advance(target, SLICE_MS, clock);
   if (outcome === 2) stop();
-  // A loss climbing far above its start: pause and say so (Play goes on).
+  // A loss climbing far above its start: pause and say so (Play goes on). A link's replay to its
+  // `at` step goes on, so that the link still reproduces its checksum; the warning is shown.
   const warning = s.takeWarning();
   if (warning) {
-    stop();
-    postMessage({ type: MSG.WARNING, message: warning });
+    const paused = state.target === null;
+    if (paused) stop();
+    postMessage({ type: MSG.WARNING, message: warning, paused });
   }
   if (state.target !== null && s.steps() >= state.target && !s.busy()) stop();
   if (state.playing && state.speed === 'slow' && outcome === 0) delay = SLOW_MS;

@@ -111,22 +111,37 @@ impl Link {
             };
             let outcome = match key.as_str() {
                 "at" => match value.parse::<u64>() {
-                    Ok(n) if n <= MAX_AT => Ok(link.at = Some(n)),
+                    Ok(n) if n <= MAX_AT => {
+                        link.at = Some(n);
+                        Ok(())
+                    }
                     _ => Err(bad(format!("expected a whole number of steps from 0 to {MAX_AT}"))),
                 },
-                "compare" => Ok(compare_value = Some(value.clone())),
+                "compare" => {
+                    compare_value = Some(value.clone());
+                    Ok(())
+                }
                 "seeds" => match value.parse::<usize>() {
-                    Ok(n) if (1..=MAX_SEEDS).contains(&n) => Ok(link.view.seeds = n),
+                    Ok(n) if (1..=MAX_SEEDS).contains(&n) => {
+                        link.view.seeds = n;
+                        Ok(())
+                    }
                     _ => Err(bad(format!("expected a whole number of seeds from 1 to {MAX_SEEDS}"))),
                 },
                 "xaxis" => match XAXES.iter().find(|x| **x == value) {
-                    Some(x) => Ok(link.view.xaxis = x),
+                    Some(x) => {
+                        link.view.xaxis = x;
+                        Ok(())
+                    }
                     None => Err(bad(format!("expected one of {}", XAXES.join(", ")))),
                 },
                 "play" => flag(&value).map(|f| link.view.play = f),
                 "embed" => flag(&value).map(|f| link.view.embed = f),
                 "speed" => match SPEEDS.iter().find(|s| **s == value) {
-                    Some(s) => Ok(link.view.speed = Some(s)),
+                    Some(s) => {
+                        link.view.speed = Some(s);
+                        Ok(())
+                    }
                     None => Err(bad(format!("expected one of {}", SPEEDS.join(", ")))),
                 },
                 "hide" => {
@@ -153,7 +168,8 @@ impl Link {
                     {
                         Err(bad("expected a lesson chapter, e.g. lesson=start".into()))
                     } else {
-                        Ok(link.view.lesson = Some(value.clone()))
+                        link.view.lesson = Some(value.clone());
+                        Ok(())
                     }
                 }
                 _ => Ok(()),

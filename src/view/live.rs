@@ -365,6 +365,11 @@ impl LiveRun {
         self.train_ms += ms;
     }
 
+    /// Whether a warning waits to be shown.
+    pub fn has_warning(&self) -> bool {
+        self.warned
+    }
+
     /// A warning not yet shown: the loss climbed far above its start (see [`WARN_FACTOR`]).
     pub fn take_warning(&mut self) -> Option<String> {
         if self.warned {

@@ -18,6 +18,8 @@ pub enum Advance {
     Yielded,
     /// A run diverged: the session stops (its evaluations are finished first).
     Diverged,
+    /// A run's loss climbed far above its start (see [`LiveRun::take_warning`]): the caller pauses.
+    Warned,
 }
 
 /// A curve of [`Session::curve`]: x values, the mean, and the range over seeds (empty for one).
@@ -148,6 +150,9 @@ impl Session {
             let now = clock();
             if unit == Unit::Stepped {
                 self.runs[i].add_train_time(now - started);
+            }
+            if self.runs[i].has_warning() {
+                return Advance::Warned;
             }
             if now >= deadline {
                 return if self.diverged() && !self.busy() { Advance::Diverged } else { Advance::Yielded };

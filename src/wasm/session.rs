@@ -79,7 +79,8 @@ impl Session {
 
     /// Works toward `target` steps (every run, in lockstep) for about `budget_ms` milliseconds on
     /// `clock` (the page's `performance.now`): returns 0 when done, 1 when out of time (call
-    /// again), 2 when a run diverged.
+    /// again), 2 when a run diverged, 3 when a run's loss climbed far above its start (pause and
+    /// show `takeWarning`).
     pub fn advance(&mut self, target: f64, budget_ms: f64, clock: &js_sys::Function) -> u8 {
         let mut now = || clock.call0(&JsValue::NULL).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now);
         let deadline = now() + budget_ms;
@@ -88,6 +89,7 @@ impl Session {
             Advance::Done => 0,
             Advance::Yielded => 1,
             Advance::Diverged => 2,
+            Advance::Warned => 3,
         }
     }
 
