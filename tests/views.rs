@@ -49,18 +49,20 @@ fn smoothing_averages_and_leaves_gaps_for_missing_values() {
 }
 
 #[test]
-fn history_with_a_stride_records_only_on_it_and_doubles_when_full() {
+fn history_with_a_stride_records_on_it_and_the_powers_of_two_below_and_doubles_when_full() {
     let mut h = History::with_stride(1, 8, 4);
     for s in 0..=40u64 {
         if h.wants(s) {
             h.record(s, &[s as f32]);
         }
     }
-    assert!(h.steps().iter().all(|&s| (s as u64).is_multiple_of(4)), "{:?}", h.steps());
     assert!(h.len() <= 8);
-    // 0, 4, ..., 28 filled it; then every other point went and the stride became 8.
-    assert_eq!(h.steps(), &[4.0, 12.0, 20.0, 28.0, 32.0, 40.0]);
+    // 0, 1, 2, 4, 8, ..., 20 filled it; then every other point went and the stride became 8.
+    assert_eq!(h.steps(), &[1.0, 4.0, 12.0, 20.0, 24.0, 32.0, 40.0]);
     assert_eq!(h.series(0), h.steps());
+    // A step off the schedule is not recorded even when offered.
+    h.record(41, &[41.0]);
+    assert_eq!(h.steps().last(), Some(&40.0));
 }
 
 #[test]
@@ -375,6 +377,20 @@ fn charts_draw_to_svg() {
             .unwrap();
     });
     assert!(empty.contains("empty"));
+    // Whole steps get whole ticks only, even over a range of one step; seconds get fractions.
+    let label_lines = |xs: &[f32]| {
+        let axes = LineAxes { title: "t", x_title: "x", y_title: "y", log_y: false, y_range: None, scale: 1.0 };
+        let ys = vec![0.5; xs.len()];
+        let s = svg(300, 150, |root| {
+            plot::line_chart(root, &axes, &[Series { name: "a", color: PALETTE[0], xs, ys: &ys, lo: &[], hi: &[] }])
+                .unwrap();
+        });
+        s.lines().map(|l| l.trim().to_string()).collect::<Vec<_>>()
+    };
+    let steps = label_lines(&[0.0, 1.0]);
+    assert!(steps.contains(&"1".to_string()) && !steps.iter().any(|l| l == "0.50"), "{steps:?}");
+    let seconds = label_lines(&[0.0, 0.3, 1.0]);
+    assert!(seconds.iter().any(|l| l == "0.50" || l == "0.25"), "{seconds:?}");
     let hist = svg(200, 100, |root| plot::histogram(root, "layer 1", &a, 10, PALETTE[0], 1.0).unwrap());
     assert!(hist.matches("<rect").count() >= 10, "a bar per bin");
 }

@@ -1,6 +1,7 @@
 //! Bounded history of per-step numbers for the live curves: when full, every other point is
 //! dropped and the recording stride doubles, so an hour-long run keeps at most `capacity` points
-//! spread over the whole run (the newest point is always kept).
+//! spread over the whole run (the newest point is always kept). A history with a stride also
+//! keeps the steps 1, 2, 4, ... below it, so a run's first steps show at once.
 
 #[derive(Clone, Debug)]
 pub struct History {
@@ -26,10 +27,15 @@ impl History {
         History { capacity, stride, width, steps: Vec::new(), values: Vec::new() }
     }
 
-    /// Records `values` at `step` if the step falls on the current stride.
+    /// Whether `step` is on the schedule of `stride`: a multiple of it, or a power of two below it.
+    fn on_schedule(step: u64, stride: u64) -> bool {
+        step.is_multiple_of(stride) || (step < stride && step.is_power_of_two())
+    }
+
+    /// Records `values` at `step` if the step falls on the current schedule (see [`History::wants`]).
     pub fn record(&mut self, step: u64, values: &[f32]) {
         debug_assert_eq!(values.len(), self.width);
-        if !step.is_multiple_of(self.stride) {
+        if !Self::on_schedule(step, self.stride) {
             return;
         }
         if self.steps.len() == self.capacity {
@@ -44,7 +50,7 @@ impl History {
             self.steps.truncate(k);
             self.values.truncate(k * w);
             self.stride *= 2;
-            if !step.is_multiple_of(self.stride) {
+            if !Self::on_schedule(step, self.stride) {
                 return;
             }
         }
@@ -52,10 +58,11 @@ impl History {
         self.values.extend_from_slice(values);
     }
 
-    /// Whether [`History::record`] would keep a point at `step` (so its values need computing).
+    /// Whether [`History::record`] would keep a point at `step` (so its values need computing):
+    /// a multiple of the stride, or a power of two below it.
     pub fn wants(&self, step: u64) -> bool {
         let stride = if self.steps.len() == self.capacity { self.stride * 2 } else { self.stride };
-        step.is_multiple_of(stride)
+        Self::on_schedule(step, stride)
     }
 
     pub fn len(&self) -> usize {

@@ -151,6 +151,10 @@ pub fn line_chart<DB: DrawingBackend>(
     let x0 = xs_ok().fold(f32::INFINITY, f32::min);
     let x1 = xs_ok().fold(f32::NEG_INFINITY, f32::max);
     let (x0, x1) = if x0.is_finite() { (x0, x1.max(x0 + 1.0)) } else { (0.0, 1.0) };
+    // Steps and passes are whole numbers: their axis has only whole ticks ("0", "1", never "0.50").
+    let integral = xs_ok().all(|x| x.fract() == 0.0);
+    let x_ticks = if integral { ((x1 - x0) as usize + 1).clamp(2, 5) } else { 5 };
+    let xl = |v: &f32| if integral && v.fract() != 0.0 { String::new() } else { x_label(*v) };
     let values = series.iter().flat_map(|s| s.ys.iter().chain(s.lo).chain(s.hi).copied());
     let (lo, hi) = self::y_range(values, axes.log_y, axes.y_range);
     // Title on the left of the top row, the legend on its right: both above the plotting area; a
@@ -196,10 +200,9 @@ pub fn line_chart<DB: DrawingBackend>(
             let m = *v / libm::powf(10.0, libm::floorf(libm::log10f(*v) + 1e-6));
             if [1.0f32, 2.0, 5.0].iter().any(|k| (m - k).abs() < 0.05) { format!("{v}") } else { String::new() }
         };
-        let xl = |v: &f32| x_label(*v);
         chart
             .configure_mesh()
-            .x_labels(5)
+            .x_labels(x_ticks)
             .y_labels(10)
             .x_label_formatter(&xl)
             .y_label_formatter(&label)
@@ -228,10 +231,9 @@ pub fn line_chart<DB: DrawingBackend>(
         let mut chart = builder.build_cartesian_2d(x0..x1, lo..hi).map_err(e)?;
         let span = hi - lo;
         let yl = |v: &f32| y_label(*v, span);
-        let xl = |v: &f32| x_label(*v);
         chart
             .configure_mesh()
-            .x_labels(5)
+            .x_labels(x_ticks)
             .y_labels(5)
             .x_label_formatter(&xl)
             .y_label_formatter(&yl)
