@@ -11,16 +11,19 @@ function median(v) {
 function rates(reps, minMs, work, f) {
   f();
   const out = [];
-  for (let r = 0; r < reps; r++) {
-    const start = performance.now();
-    let n = 0;
-    while (n < 2 || performance.now() - start < minMs) {
-      f();
-      n++;
-    }
-    out.push((n * work) / ((performance.now() - start) / 1000));
-  }
+  for (let r = 0; r < reps; r++) out.push(timed(minMs, work, f));
   return out;
+}
+
+/** `f` repeated for at least `minMs` (and at least twice): its per-second rate of `work`. */
+function timed(minMs, work, f) {
+  const start = performance.now();
+  let n = 0;
+  while (n < 2 || performance.now() - start < minMs) {
+    f();
+    n++;
+  }
+  return (n * work) / ((performance.now() - start) / 1000);
 }
 
 function summary(result, key, r) {
@@ -32,11 +35,27 @@ onmessage = async (e) => {
     await init();
     const { quick } = e.data;
     const [reps, minMs] = quick ? [3, 50] : [5, 300];
-    for (const [m, k, n] of [[100, 784, 256], [200, 256, 256], [100, 1024, 1024]]) {
-      const mm = new MatmulBench(m, k, n);
-      const r = rates(reps, minMs, (2 * m * n * k) / 1e9, () => mm.run(1));
-      postMessage({ type: 'result', result: summary({ kind: 'matmul', engine: 'np-playground-wasm', shape: `${m}x${k}x${n}` }, 'gflops', r) });
-      mm.free();
+    // The engine's kernel beside the benchmark's reference kernel (B packed whole into 4 x 8
+    // panels, no k-blocking). Each repetition times every shape and both kernels in turn, so that
+    // the machine's drift hits all of them alike.
+    const shapes = [[100, 784, 256], [200, 256, 256], [100, 1024, 1024]].map(([m, k, n]) => ({ m, k, n, mm: new MatmulBench(m, k, n), r: [], rRef: [] }));
+    for (const s of shapes) {
+      s.mm.run(1);
+      s.mm.runReference(1);
+    }
+    // More repetitions than the training rows: they are short, and the ratios between shapes are
+    // taken repetition by repetition (`gflops_all`).
+    for (let rep = 0; rep < reps + 4; rep++) {
+      for (const s of shapes) {
+        const work = (2 * s.m * s.n * s.k) / 1e9;
+        s.r.push(timed(minMs, work, () => s.mm.run(1)));
+        s.rRef.push(timed(minMs, work, () => s.mm.runReference(1)));
+      }
+    }
+    for (const s of shapes) {
+      const result = summary({ kind: 'matmul', engine: 'np-playground-wasm', shape: `${s.m}x${s.k}x${s.n}`, path: MatmulBench.path(), gflops_all: s.r, reference_gflops_all: s.rRef }, 'gflops', s.r);
+      postMessage({ type: 'result', result: summary(result, 'reference_gflops', s.rRef) });
+      s.mm.free();
     }
     const plan = JSON.parse(benchPlan());
     plan.cases.forEach((c, ci) => {

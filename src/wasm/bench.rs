@@ -1,6 +1,6 @@
 //! The benchmark page's exports (built with the `bench` feature only): the workloads of
 //! `run::workloads`, stepped exactly as the page's worker steps its trainer, and the bare matrix
-//! product.
+//! product (the engine's kernel and the benchmark's reference kernel).
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -60,13 +60,15 @@ pub fn bench_plan() -> String {
     })
 }
 
-/// Buffers for timing the matrix product from JavaScript.
+/// Buffers for timing the matrix product from JavaScript: the engine's kernel and the
+/// benchmark's reference kernel ([`crate::kernels::gemm_nn_bias_reference`]).
 #[wasm_bindgen(js_name = MatmulBench)]
 pub struct MatmulBench {
     a: Vec<f32>,
     b: Vec<f32>,
     bias: Vec<f32>,
     c: Vec<f32>,
+    packed: Vec<f32>,
     shape: (usize, usize, usize),
 }
 
@@ -80,15 +82,39 @@ impl MatmulBench {
             b: (0..k * n).map(|i| (i % 7) as f32 * 0.01).collect(),
             bias: vec![0.0; n],
             c: vec![0.0; m * n],
+            packed: Vec::new(),
             shape: (m, k, n),
         }
     }
 
-    /// Runs the product `reps` times.
+    /// Runs the engine's product `reps` times.
     pub fn run(&mut self, reps: u32) {
         let (m, k, n) = self.shape;
         for _ in 0..reps {
             crate::kernels::gemm_nn_bias(&self.a, &self.b, &self.bias, &mut self.c, m, n, k);
         }
+    }
+
+    /// Runs the reference kernel's product `reps` times (the same bits as [`MatmulBench::run`]).
+    #[wasm_bindgen(js_name = runReference)]
+    pub fn run_reference(&mut self, reps: u32) {
+        let (m, k, n) = self.shape;
+        for _ in 0..reps {
+            crate::kernels::gemm_nn_bias_reference(
+                &self.a,
+                &self.b,
+                &self.bias,
+                &mut self.c,
+                m,
+                n,
+                k,
+                &mut self.packed,
+            );
+        }
+    }
+
+    /// The kernel path the engine takes here ("portable": f32x4 `simd128` in WebAssembly).
+    pub fn path() -> String {
+        crate::kernels::Path::detect().name().to_string()
     }
 }

@@ -1,5 +1,6 @@
 //! `np-playground bench`: native training throughput for the benchmark workloads, the matrix
-//! product's rate, and a profile of one NP step, printed as JSON lines (one object per result).
+//! product's rate (the engine's kernel and the benchmark's reference kernel), and a profile of one
+//! NP step, printed as JSON lines (one object per result).
 
 use std::time::Instant;
 
@@ -20,17 +21,58 @@ fn median(v: &mut [f64]) -> f64 {
 /// Repetitions of `f` (each one timed over at least `min_s` seconds): per-second rates of `work`.
 fn rates(reps: usize, min_s: f64, work: f64, mut f: impl FnMut()) -> Vec<f64> {
     f(); // warm-up
-    (0..reps)
-        .map(|_| {
-            let start = Instant::now();
-            let mut n = 0u64;
-            while n < 2 || start.elapsed().as_secs_f64() < min_s {
-                f();
-                n += 1;
-            }
-            n as f64 * work / start.elapsed().as_secs_f64()
-        })
-        .collect()
+    (0..reps).map(|_| timed(min_s, work, &mut f)).collect()
+}
+
+/// `f` repeated for at least `min_s` seconds (and at least twice): its per-second rate of `work`.
+fn timed(min_s: f64, work: f64, f: &mut dyn FnMut()) -> f64 {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while n < 2 || start.elapsed().as_secs_f64() < min_s {
+        f();
+        n += 1;
+    }
+    n as f64 * work / start.elapsed().as_secs_f64()
+}
+
+/// Buffers for one matrix-product shape `c (m, n) = a (m, k) b (k, n) + bias`.
+struct Product {
+    shape: (usize, usize, usize),
+    a: Vec<f32>,
+    b: Vec<f32>,
+    bias: Vec<f32>,
+    c: Vec<f32>,
+    c_ref: Vec<f32>,
+    packed: Vec<f32>,
+}
+
+impl Product {
+    fn new(m: usize, k: usize, n: usize) -> Product {
+        Product {
+            shape: (m, k, n),
+            a: (0..m * k).map(|i| (i % 13) as f32 * 0.01).collect(),
+            b: (0..k * n).map(|i| (i % 7) as f32 * 0.01).collect(),
+            bias: vec![0.0; n],
+            c: vec![0.0; m * n],
+            c_ref: vec![0.0; m * n],
+            packed: Vec::new(),
+        }
+    }
+
+    fn gflop(&self) -> f64 {
+        let (m, k, n) = self.shape;
+        2.0 * (m * n * k) as f64 / 1e9
+    }
+
+    fn engine(&mut self) {
+        let (m, k, n) = self.shape;
+        kernels::gemm_nn_bias(&self.a, &self.b, &self.bias, &mut self.c, m, n, k);
+    }
+
+    fn reference(&mut self) {
+        let (m, k, n) = self.shape;
+        kernels::gemm_nn_bias_reference(&self.a, &self.b, &self.bias, &mut self.c_ref, m, n, k, &mut self.packed);
+    }
 }
 
 /// `o` with the median, minimum and maximum of the rates `r` as `{key}_median` etc.
@@ -45,16 +87,37 @@ fn summary(mut o: Value, key: &str, mut r: Vec<f64>) -> Value {
 
 pub fn run(quick: bool) {
     let (reps, min_s) = if quick { (3, 0.05) } else { (5, 0.3) };
-    // The matrix product at the shapes of the 784-256-256-10 network.
-    for &(m, k, n) in &[(100usize, 784usize, 256usize), (200, 256, 256), (100, 1024, 1024)] {
-        let a: Vec<f32> = (0..m * k).map(|i| (i % 13) as f32 * 0.01).collect();
-        let b: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 * 0.01).collect();
-        let bias = vec![0.0; n];
-        let mut c = vec![0.0; m * n];
-        let r = rates(reps, min_s, 2.0 * (m * n * k) as f64 / 1e9, || {
-            kernels::gemm_nn_bias(&a, &b, &bias, &mut c, m, n, k)
-        });
-        println!("{}", summary(json!({"kind": "matmul", "shape": format!("{m}x{k}x{n}")}), "gflops", r));
+    // The matrix product at the shapes of the 784-256-256-10 network (and one wider): the
+    // engine's kernel (on the path this CPU takes, "avx" or "portable") beside the benchmark's
+    // reference kernel (`kernels::gemm_nn_bias_reference`: B packed whole into 4 x 8 panels, no
+    // k-blocking, no AVX). Each repetition times every shape and both kernels in turn, so that the
+    // machine's drift hits all of them alike and their ratios hold within the run.
+    let path = kernels::Path::detect().name();
+    let mut products: Vec<Product> =
+        [(100, 784, 256), (200, 256, 256), (100, 1024, 1024)].iter().map(|&(m, k, n)| Product::new(m, k, n)).collect();
+    let mut rates_of = vec![(Vec::new(), Vec::new()); products.len()];
+    for pr in products.iter_mut() {
+        pr.engine(); // warm-up
+        pr.reference();
+        assert!(
+            pr.c.iter().zip(&pr.c_ref).all(|(x, y)| x.to_bits() == y.to_bits()),
+            "the kernels disagree at {:?}",
+            pr.shape
+        );
+    }
+    // More repetitions than the training rows: they are short, and the ratios between shapes are
+    // taken repetition by repetition (`gflops_all`).
+    for _ in 0..reps + 4 {
+        for (pr, (r, r_ref)) in products.iter_mut().zip(rates_of.iter_mut()) {
+            let work = pr.gflop();
+            r.push(timed(min_s, work, &mut || pr.engine()));
+            r_ref.push(timed(min_s, work, &mut || pr.reference()));
+        }
+    }
+    for (pr, (r, r_ref)) in products.iter().zip(rates_of) {
+        let (m, k, n) = pr.shape;
+        let o = json!({"kind": "matmul", "shape": format!("{m}x{k}x{n}"), "path": path, "gflops_all": r, "reference_gflops_all": r_ref});
+        println!("{}", summary(summary(o, "gflops", r), "reference_gflops", r_ref));
     }
     for case in CASES {
         if quick && case.sizes.len() > 4 {
