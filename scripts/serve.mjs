@@ -25,6 +25,10 @@ const TYPES = {
 };
 /** The same policy as the page's <meta> tag, for every response (workers read it from here). */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'";
+/** The benchmark's TensorFlow.js worker only: TF.js compiles code with `eval`, which the page's
+ * policy forbids. It is the comparison's library, never loaded by the page. */
+export const TFJS_CSP = CSP.replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'");
+const TFJS_WORKER = join('www', 'tfjs-worker.js');
 const HEADERS = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
@@ -70,7 +74,8 @@ export function startServer(port = 0, root = REPO) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { ...HEADERS, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      const csp = file === join(root, TFJS_WORKER) ? TFJS_CSP : CSP;
+      res.writeHead(200, { ...HEADERS, 'content-security-policy': csp, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       fail(404, 'not found');

@@ -6,16 +6,18 @@ import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, resolvePath, allowedHost, CSP } from '../scripts/serve.mjs';
+import { startServer, resolvePath, allowedHost, CSP, TFJS_CSP } from '../scripts/serve.mjs';
 
 let server, port, dir;
 
 before(async () => {
   // A root "site" with a sibling whose name starts with the root's: "site-secret".
   dir = mkdtempSync(join(tmpdir(), 'np-serve-'));
-  for (const d of ['site', 'site/.git', 'site/sub', 'site-secret']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['site', 'site/.git', 'site/sub', 'site/www', 'site-secret']) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'site/index.html'), '<!doctype html><p>hello</p>');
   writeFileSync(join(dir, 'site/sub/a.js'), 'export const a = 1;');
+  writeFileSync(join(dir, 'site/www/tfjs-worker.js'), '');
+  writeFileSync(join(dir, 'site/www/worker.js'), '');
   writeFileSync(join(dir, 'site/.git/config'), '[core] secret');
   writeFileSync(join(dir, 'site/.env'), 'TOKEN=secret');
   writeFileSync(join(dir, 'site-secret/file.txt'), 'secret');
@@ -48,6 +50,12 @@ test('serves files inside the root with the security headers', async () => {
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
   }
   assert.match((await get('/sub/a.js')).headers['content-type'], /javascript/);
+  // Only the benchmark's TensorFlow.js worker may eval (TF.js needs it); the page's worker may not.
+  assert.equal((await get('/www/tfjs-worker.js')).headers['content-security-policy'], TFJS_CSP);
+  assert.match(TFJS_CSP, /'unsafe-eval'/);
+  assert.doesNotMatch(CSP, /'unsafe-eval'/);
+  assert.equal((await get('/www/worker.js')).headers['content-security-policy'], CSP);
+  assert.equal((await get('/www/%74fjs-worker.js')).headers['content-security-policy'], TFJS_CSP);
 });
 
 test('never serves outside the root, a dot-path or a sibling folder sharing its prefix', async () => {
