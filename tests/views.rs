@@ -8,7 +8,7 @@ use np_playground::run::codec::KEYS;
 use np_playground::run::link::{self, Link};
 use np_playground::run::stats::{Smoothed, StepStats};
 use np_playground::view::history::History;
-use np_playground::view::live::{self, EvalSchedule, LiveRun};
+use np_playground::view::live::{self, LiveRun};
 use np_playground::view::plot::{self, LineAxes, PALETTE, Series};
 use np_playground::view::{manifest, plane};
 use np_playground::{RunConfig, Trainer};
@@ -60,9 +60,21 @@ fn history_with_a_stride_records_on_it_and_the_powers_of_two_below_and_doubles_w
     // 0, 1, 2, 4, 8, ..., 20 filled it; then every other point went and the stride became 8.
     assert_eq!(h.steps(), &[1.0, 4.0, 12.0, 20.0, 24.0, 32.0, 40.0]);
     assert_eq!(h.series(0), h.steps());
-    // A step off the schedule is not recorded even when offered.
+    // A step off the schedule is not recorded even when offered, unless asked for explicitly
+    // (and only after the last point).
     h.record(41, &[41.0]);
     assert_eq!(h.steps().last(), Some(&40.0));
+    h.record_off_schedule(43, &[43.0]);
+    h.record_off_schedule(42, &[42.0]);
+    assert_eq!(h.steps(), &[1.0, 4.0, 12.0, 20.0, 24.0, 32.0, 40.0, 43.0]);
+    // A wide stride keeps only its last three powers of two below it.
+    let mut h = History::with_stride(1, 600, 512);
+    for s in 0..=1024u64 {
+        if h.wants(s) {
+            h.record(s, &[s as f32]);
+        }
+    }
+    assert_eq!(h.steps(), &[0.0, 64.0, 128.0, 256.0, 512.0, 1024.0]);
 }
 
 #[test]
@@ -109,21 +121,11 @@ fn tiny_digits(count: usize) -> Vec<u8> {
 }
 
 #[test]
-fn evaluation_schedule_is_fresh_when_paused_and_every_half_second_while_running() {
-    let mut s = EvalSchedule::new();
-    assert!(s.fresh_due(0.0, true), "the first summary is always fresh");
-    assert!(!s.fresh_due(100.0, true));
-    assert!(!s.fresh_due(live::FRESH_MS, true));
-    assert!(s.fresh_due(live::FRESH_MS + 1.0, true));
-    assert!(s.fresh_due(live::FRESH_MS + 2.0, false), "paused: always fresh");
-}
-
-#[test]
 fn summary_json_has_the_figures_and_re_evaluates_when_due() {
     let mut run = live("data=circle&rule=np");
     run.run(10).unwrap();
     assert!(!run.busy());
-    let s = json(&run.summary(0.0, false));
+    let s = json(&run.summary(false));
     assert_eq!(s["step"], 10);
     assert_eq!(s["evaluated_at"], 10, "paused: evaluated now");
     assert_eq!(s["checksum"].as_str().unwrap().len(), 16);
@@ -135,7 +137,21 @@ fn summary_json_has_the_figures_and_re_evaluates_when_due() {
     assert_eq!(s["alignment"].as_array().unwrap().len(), 3);
     run.run(5).unwrap();
     // A cheap run's history evaluates every step, so its figures are always current.
-    assert_eq!(json(&run.summary(100.0, true))["evaluated_at"], 15);
+    let running = json(&run.summary(true));
+    assert_eq!(running["evaluated_at"], 15);
+    assert!(running["checksum"].is_null(), "no checksum while running (it is shown when paused)");
+    // A costly run's figures come from its history while it runs (on its schedule); paused, the
+    // current step is evaluated, and drawn in the curves too.
+    let mut wide = live("data=xor&rule=np&hidden=256,256&batch=100&n=2000");
+    assert!(live::history_stride(wide.trainer()) > 64);
+    wide.run(6).unwrap();
+    assert_eq!(json(&wide.summary(true))["evaluated_at"], 0);
+    assert!(!wide.busy(), "running: no evaluation of its own");
+    wide.summary(false);
+    assert!(wide.busy(), "paused: the current step is evaluated");
+    wide.run(0).unwrap();
+    assert_eq!(json(&wide.summary(false))["evaluated_at"], 6);
+    assert_eq!(wide.history().steps(), &[0.0, 6.0]);
 }
 
 #[test]
@@ -412,9 +428,9 @@ fn alignment_on_a_schedule_keeps_the_run_and_its_averages() {
     assert_eq!(wide.trainer().checksum(), plain.checksum(), "the schedule does not change the run");
     // Steps that skip the measurement keep the average (no gaps between measurements). A
     // paused summary asks for the evaluation of the current step; it is done by the next work.
-    wide.summary(0.0, false);
+    wide.summary(false);
     wide.run(0).unwrap();
-    let s = json(&wide.summary(0.0, false));
+    let s = json(&wide.summary(false));
     assert_eq!(s["evaluated_at"], 3 * every);
     assert!(s["alignment_all"].as_f64().is_some_and(f64::is_finite), "{s}");
 }
@@ -448,4 +464,24 @@ fn a_climbing_loss_stops_advance_with_a_warning_once_and_training_goes_on() {
         t.step().unwrap();
     }
     assert_eq!(s.runs()[0].trainer().checksum(), t.checksum());
+}
+
+#[test]
+fn test_samples_predict_in_one_batch_as_one_at_a_time() {
+    let digits = np_playground::data::mnist::parse(&tiny_digits(200)).unwrap();
+    let sources = np_playground::data::Sources { digits: Some(&digits), table: None };
+    let cfg = RunConfig::parse("data=mnist14&rule=np&hidden=16&batch=10").unwrap();
+    let mut run = LiveRun::new(Trainer::with_sources(cfg, &sources).unwrap(), "np");
+    run.run(20).unwrap();
+    let samples = run.test_samples(12);
+    let width = 2 + 14 * 14;
+    assert_eq!(samples.len(), 12 * width);
+    let total = run.trainer().data().test.len();
+    let rows: Vec<usize> = (0..12).map(|k| k * total / 12 + (total / 12) / 2).collect();
+    let mut t = run.trainer().clone();
+    for (record, &i) in samples.chunks(width).zip(&rows) {
+        assert_eq!(record[0], t.data().test.y[i] as f32, "the label");
+        assert_eq!(record[1], t.predict_test_rows(&[i])[0] as f32, "the prediction of row {i} alone");
+        assert_eq!(&record[2..], t.data().test.row(i), "the pixels");
+    }
 }

@@ -112,7 +112,7 @@ fn summary_after_50_steps_has_finite_losses() {
     run_to(&mut t, 50);
     assert_eq!(t.steps(), 50.0);
     assert!(!t.busy(), "the evaluation of step 50 is done");
-    let s = parse(&t.summary(0, 0.0, false).unwrap());
+    let s = parse(&t.summary(0, false).unwrap());
     assert_eq!(num(&s, "step"), 50.0);
     assert_eq!(string(&s, "checksum"), t.checksum(0).unwrap());
     assert_eq!(string(&s, "checksum").len(), 16);
@@ -216,7 +216,7 @@ fn sessions_run_in_lockstep_and_refuse_what_is_too_large() {
     let mut s = Session::new(runs, &DataStore::new()).unwrap_or_else(|e| panic!("{}", message(e)));
     assert_eq!(s.count(), 2);
     run_to(&mut s, 40);
-    let second = parse(&s.summary(1, 0.0, false).unwrap());
+    let second = parse(&s.summary(1, false).unwrap());
     assert_eq!(num(&second, "step"), 40.0);
     assert_eq!(s.label(1).unwrap(), "inp");
     let big = r#"[{"label":"np","config":"data=xor&hidden=1024,1024,1024,1024&batch=200"}]"#;

@@ -221,6 +221,8 @@ function setPlaying(on) {
 function applyView() {
   const hide = new Set(state.view.hide);
   for (const el of document.querySelectorAll('[data-group]')) el.hidden = hide.has(el.dataset.group);
+  // A lesson's panel takes the introduction's place (its first chapter says the same, and more).
+  if (state.view.lesson || state.introClosed) $('intro').hidden = true;
   document.body.classList.toggle('embed', state.view.embed);
 }
 
@@ -273,7 +275,7 @@ function draw() {
   const s = snap.runs[0].summary;
   $('step-count').textContent = String(s.step);
   $('epoch').textContent = s.epoch.toFixed(2);
-  $('checksum').textContent = s.checksum;
+  $('checksum').textContent = s.checksum ?? '…';
   $('train-loss').textContent = fmt(s.train_loss, 4);
   $('test-loss').textContent = fmt(s.test_loss, 4);
   $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
@@ -412,7 +414,7 @@ function drawCompareBoundaries(snap) {
   }
   box.querySelectorAll('figure').forEach((fig, i) => {
     if (others[i].plane) drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false, M.views.plane_extent);
-    fig.querySelector('figcaption').textContent = `${others[i].rule} · step ${others[i].summary.step} · ${others[i].summary.checksum.slice(0, 8)}`;
+    fig.querySelector('figcaption').textContent = `${others[i].rule} · step ${others[i].summary.step}${others[i].summary.checksum ? ` · ${others[i].summary.checksum.slice(0, 8)}` : ''}`;
     fig.title = `${others[i].rule}: checksum ${others[i].checksums.join(', ')}`;
   });
 }
@@ -433,7 +435,7 @@ function drawAlignmentTable(snap) {
   };
   table.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
   // Every run's checksum (each rule's seeds too): what the CLI prints for the same link and step.
-  $('runs-note').textContent = snap.runs.length > 1 || snap.runs[0].checksums.length > 1
+  $('runs-note').textContent = (snap.runs.length > 1 || snap.runs[0].checksums.length > 1) && snap.runs[0].checksums[0]
     ? `Checksums at step ${snap.runs[0].summary.step}: ${snap.runs.map((r) => `${r.rule} ${r.checksums.join(', ')}`).join('; ')}.`
     : '';
 }
@@ -837,7 +839,7 @@ function wire() {
     });
     copy(lines.join('\n'), 'command');
   });
-  $('intro-close').addEventListener('click', () => { $('intro').hidden = true; });
+  $('intro-close').addEventListener('click', () => { state.introClosed = true; applyView(); });
   $('intro-lessons').addEventListener('click', () => openChapter(0));
   $('lesson-next').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) + 1));
   $('lesson-back').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) - 1));

@@ -10,6 +10,7 @@ import { MSG } from './protocol.js';
 const SLOW_MS = 500;      // slow motion: one step every half second
 const FRAME_MS = 16;      // one animation frame
 const SLICE_MS = 30;      // a slice of work ends this soon (plus one unit of work)
+const SNAP_SHARE = 0.04;  // at full speed, snapshots take at most this share of the worker's time
 const TEST_SAMPLES = 12;  // digits shown with their predictions
 
 const state = {
@@ -23,6 +24,8 @@ const state = {
   wanted: true,      // the page has taken the last snapshot and wants the next
   dirty: false,      // something changed since the last snapshot
   pointsSent: false, // the data points of the current runs went with a snapshot
+  snapAt: -Infinity, // when the last snapshot was posted
+  snapMs: 0,         // how long a snapshot takes (a moving average)
 };
 
 const running = () => state.playing || state.target !== null;
@@ -80,7 +83,7 @@ function snapshot() {
   const now = performance.now();
   const res = s.planeResolution();
   // Every run's summary (each evaluates when due); the page shows each rule's first seed.
-  const summaries = state.labels.map((_, i) => JSON.parse(s.summary(i, now, running())));
+  const summaries = state.labels.map((_, i) => JSON.parse(s.summary(i, running())));
   const runs = state.groups.map((g) => ({
     rule: g.label,
     summary: summaries[g.runs[0]],
@@ -121,10 +124,13 @@ function snapshot() {
 }
 
 function post() {
-  if (state.wanted && state.session) {
+  const capped = running() && state.speed === 'max' && performance.now() - state.snapAt < state.snapMs / SNAP_SHARE;
+  if (state.wanted && state.session && !capped) {
+    state.snapAt = performance.now();
     state.wanted = false;
     state.dirty = false;
     snapshot();
+    state.snapMs = 0.8 * state.snapMs + 0.2 * (performance.now() - state.snapAt);
     // Asking for the summary may have started an evaluation: see it through.
     if (state.session.busy() && state.timer === null) schedule(0);
   } else {
@@ -137,9 +143,21 @@ function stop() {
   state.target = null;
 }
 
+// The next slice: at once through a message to ourselves (setTimeout(0) is clamped to 4 ms when
+// nested, a tenth of a 30 ms slice), or after `delay` ms.
+const wake = new MessageChannel();
+let wakeId = 0;
+wake.port1.onmessage = (e) => {
+  if (state.timer === 'now' && e.data === wakeId) tick();
+};
 function schedule(delay) {
-  clearTimeout(state.timer);
-  state.timer = setTimeout(tick, delay);
+  if (typeof state.timer === 'number') clearTimeout(state.timer);
+  if (delay > 0) {
+    state.timer = setTimeout(tick, delay);
+  } else {
+    state.timer = 'now';
+    wake.port2.postMessage(++wakeId);
+  }
 }
 
 

@@ -312,11 +312,13 @@ impl Trainer {
         }
     }
 
-    /// Predicted class of test sample `i`.
-    pub fn predict_test(&mut self, i: usize) -> usize {
-        let x = self.data.test.row(i).to_vec();
-        self.net.forward(&x, 1, &mut self.ws.eval);
-        crate::loss::argmax(self.ws.eval.logits(0))
+    /// The predicted classes of test samples `rows`, in one forward pass (a batch costs little
+    /// more than one sample: the product packs the weights once).
+    pub fn predict_test_rows(&mut self, rows: &[usize]) -> Vec<usize> {
+        let x: Vec<f32> = rows.iter().flat_map(|&i| self.data.test.row(i).iter().copied()).collect();
+        self.net.forward(&x, rows.len(), &mut self.ws.eval);
+        let n_out = self.net.layers.last().map_or(1, |l| l.n_out());
+        self.ws.eval.logits(0).chunks(n_out).map(crate::loss::argmax).collect()
     }
 
     /// Runs `n` steps, stopping at the first error.

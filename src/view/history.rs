@@ -1,7 +1,8 @@
 //! Bounded history of per-step numbers for the live curves: when full, every other point is
 //! dropped and the recording stride doubles, so an hour-long run keeps at most `capacity` points
 //! spread over the whole run (the newest point is always kept). A history with a stride also
-//! keeps the steps 1, 2, 4, ... below it, so a run's first steps show at once.
+//! keeps the three powers of two below it (stride/8, /4, /2), so a run's first steps show early,
+//! and a point off the schedule when asked (the step a paused page shows).
 
 #[derive(Clone, Debug)]
 pub struct History {
@@ -27,9 +28,37 @@ impl History {
         History { capacity, stride, width, steps: Vec::new(), values: Vec::new() }
     }
 
-    /// Whether `step` is on the schedule of `stride`: a multiple of it, or a power of two below it.
+    /// Whether `step` is on the schedule of `stride`: a multiple of it, or one of the three powers
+    /// of two below it.
     fn on_schedule(step: u64, stride: u64) -> bool {
-        step.is_multiple_of(stride) || (step < stride && step.is_power_of_two())
+        step.is_multiple_of(stride) || (step < stride && step.is_power_of_two() && 8 * step >= stride)
+    }
+
+    /// Records `values` at `step` whatever the schedule, if it is later than the last point.
+    pub fn record_off_schedule(&mut self, step: u64, values: &[f32]) {
+        debug_assert_eq!(values.len(), self.width);
+        if self.steps.last().is_some_and(|&last| last as u64 >= step) {
+            return;
+        }
+        if self.steps.len() == self.capacity {
+            self.halve();
+        }
+        self.steps.push(step as f32);
+        self.values.extend_from_slice(values);
+    }
+
+    /// Keeps every other point and doubles the stride.
+    fn halve(&mut self) {
+        let w = self.width;
+        let mut k = 0;
+        for i in (1..self.capacity).step_by(2) {
+            self.steps[k] = self.steps[i];
+            self.values.copy_within(i * w..(i + 1) * w, k * w);
+            k += 1;
+        }
+        self.steps.truncate(k);
+        self.values.truncate(k * w);
+        self.stride *= 2;
     }
 
     /// Records `values` at `step` if the step falls on the current schedule (see [`History::wants`]).
@@ -39,17 +68,7 @@ impl History {
             return;
         }
         if self.steps.len() == self.capacity {
-            // Keep every other point.
-            let w = self.width;
-            let mut k = 0;
-            for i in (1..self.capacity).step_by(2) {
-                self.steps[k] = self.steps[i];
-                self.values.copy_within(i * w..(i + 1) * w, k * w);
-                k += 1;
-            }
-            self.steps.truncate(k);
-            self.values.truncate(k * w);
-            self.stride *= 2;
+            self.halve();
             if !Self::on_schedule(step, self.stride) {
                 return;
             }

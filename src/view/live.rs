@@ -22,16 +22,19 @@ pub const HISTORY_POINTS: usize = 600;
 pub const EVAL_MAX: usize = 2000;
 /// Weight of the newest step in the moving averages of the step statistics (about 30 steps).
 pub const SMOOTHING: f32 = 1.0 / 30.0;
-/// While training runs, the figures above the curves are re-evaluated at most this often.
-pub const FRESH_MS: f64 = 500.0;
 /// An evaluation or alignment cheaper than this (multiply-adds; well under a millisecond) may
 /// happen every step.
 const CHEAP_EVAL: u64 = 1_000_000;
 /// The share of a live run's work that evaluation and the alignment measurement may each take:
 /// beyond it they are done on a schedule (every so many steps) instead of every step.
-const OVERHEAD: f64 = 0.1;
+const OVERHEAD: f64 = 0.05;
+/// The alignment's budget is smaller, and its cost counted twice: the cost model counts its
+/// multiply-adds (BP's backward pass, about half of an NP step's), but measured it takes about as
+/// long as a whole step (784-256-256-10 NP: 1.8 to 2.0 times the model's share natively).
+const ALIGN_OVERHEAD: f64 = 0.03;
+const ALIGN_COST_FACTOR: f64 = 2.0;
 /// Measure the alignment at least every this many steps.
-const MAX_ALIGN_EVERY: u64 = 16;
+const MAX_ALIGN_EVERY: u64 = 32;
 
 /// History columns before the per-layer ones: `alignment_1 .. alignment_L` (the smoothed
 /// alignment of each layer), then `correlation_1 .. correlation_L` (each layer input's mean
@@ -42,35 +45,6 @@ pub const COLUMNS: [&str; 8] =
 /// A training loss this many times its value at step 0 pauses the page with a warning (a run
 /// that climbs while still finite, before it diverges).
 pub const WARN_FACTOR: f32 = 10.0;
-
-/// When to evaluate: on the history's stride, and for the figures above the curves at most every
-/// [`FRESH_MS`] while training runs (at once when paused).
-#[derive(Clone, Debug)]
-pub struct EvalSchedule {
-    fresh_at: Option<f64>,
-}
-
-impl EvalSchedule {
-    pub fn new() -> Self {
-        EvalSchedule { fresh_at: None }
-    }
-
-    /// Whether the figures should be re-evaluated now (`now_ms` on any monotonic clock); when it
-    /// says yes it counts the evaluation as done.
-    pub fn fresh_due(&mut self, now_ms: f64, running: bool) -> bool {
-        let due = !running || self.fresh_at.is_none_or(|t| now_ms - t > FRESH_MS);
-        if due {
-            self.fresh_at = Some(now_ms);
-        }
-        due
-    }
-}
-
-impl Default for EvalSchedule {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// Stride of the history of a run (a power of two): 1 when an evaluation is cheap, else enough
 /// steps that evaluating takes at most [`OVERHEAD`] of the work (the cost model's figures).
@@ -88,7 +62,7 @@ pub fn history_stride(trainer: &Trainer) -> u64 {
 }
 
 /// How often a live run measures the alignment (every that many steps): every step where it is
-/// cheap, else often enough to cost at most [`OVERHEAD`] of a step, and at least every
+/// cheap, else often enough to cost at most [`ALIGN_OVERHEAD`] of the work, and at least every
 /// [`MAX_ALIGN_EVERY`] steps. The chart says so; the run itself never changes.
 pub fn alignment_every(trainer: &Trainer) -> u64 {
     let c = cost::cost(trainer.config(), &Shape::of_dataset(trainer.data()));
@@ -96,7 +70,7 @@ pub fn alignment_every(trainer: &Trainer) -> u64 {
         return 1;
     }
     let step = (c.work - c.alignment).max(1) as f64;
-    ((c.alignment as f64 / (OVERHEAD * step)).ceil() as u64).clamp(1, MAX_ALIGN_EVERY)
+    ((ALIGN_COST_FACTOR * c.alignment as f64 / (ALIGN_OVERHEAD * step)).ceil() as u64).clamp(1, MAX_ALIGN_EVERY)
 }
 
 /// The small summary the page shows above its curves.
@@ -104,7 +78,9 @@ pub fn alignment_every(trainer: &Trainer) -> u64 {
 pub struct Summary {
     pub step: u64,
     pub epoch: f64,
-    pub checksum: String,
+    /// The parameters' checksum; None while training runs (hashing every parameter for every
+    /// snapshot would cost a few percent of the training time, and it changes every step).
+    pub checksum: Option<String>,
     pub train_loss: f32,
     pub test_loss: f32,
     pub train_accuracy: f32,
@@ -153,14 +129,11 @@ pub struct LiveRun {
     label: String,
     history: History,
     smoothed: Smoothed,
-    schedule: EvalSchedule,
     /// The latest evaluated row (the history's columns).
     latest: Vec<f32>,
     evaluated_at: u64,
     pending: Option<PendingEval>,
     eval_rows: usize,
-    /// Steps whose work about equals one evaluation's (the history's initial stride).
-    stride: u64,
     /// Whether the alignment is measured at all (the page's switch), and how often.
     alignment: bool,
     align_every: u64,
@@ -187,12 +160,10 @@ impl LiveRun {
             label: label.to_string(),
             history: History::with_stride(COLUMNS.len() + 2 * n_layers, HISTORY_POINTS, stride),
             smoothed: Smoothed::new(n_layers, SMOOTHING),
-            schedule: EvalSchedule::new(),
             latest: vec![f32::NAN; COLUMNS.len() + 2 * n_layers],
             evaluated_at: u64::MAX,
             pending: None,
             eval_rows,
-            stride,
             alignment: true,
             align_every: 1,
             train_ms: 0.0,
@@ -337,7 +308,13 @@ impl LiveRun {
         row.extend_from_slice(&smoothed[3..]);
         let correlation = self.trainer.input_correlation();
         row.extend((0..n_layers).map(|l| correlation.get(l).copied().unwrap_or(f32::NAN)));
-        self.history.record(p.step, &row);
+        // On the history's schedule, or the step a paused page asked for (drawn too, so the
+        // curves reach the step shown).
+        if self.history.wants(p.step) {
+            self.history.record(p.step, &row);
+        } else {
+            self.history.record_off_schedule(p.step, &row);
+        }
         self.latest = row;
         self.evaluated_at = p.step;
         // A loss climbing far above its start while still finite: warn once, before it diverges.
@@ -386,16 +363,12 @@ impl LiveRun {
         if t.config().rule.method == crate::rules::Method::Bp { 2 } else { t.plan().count() }
     }
 
-    /// The summary of the latest finished evaluation. When the schedule says the figures are
-    /// due (`now_ms` on any monotonic clock; `running`: whether training is under way) and they
-    /// are not of the current step, an evaluation is started: the next summaries show it.
-    pub fn summary(&mut self, now_ms: f64, running: bool) -> Summary {
-        // While training runs, an evaluation of its own costs about `stride` steps of work: it
-        // is due only when at least that many steps went by (the history's points already
-        // come that often), so evaluating never takes more than about half the time.
-        let steps = self.trainer.steps();
-        let cheap_enough = !running || steps.saturating_sub(self.evaluated_at.min(steps)) >= self.stride;
-        if cheap_enough && self.schedule.fresh_due(now_ms, running) && self.evaluated_at != steps {
+    /// The summary of the latest finished evaluation. Paused (`running` false), when the figures
+    /// are not of the current step, an evaluation of it is started: the next summaries show it.
+    pub fn summary(&mut self, running: bool) -> Summary {
+        // While training runs, the figures come from the history's evaluations (on its stride,
+        // at most [`OVERHEAD`] of the work); paused, the current step is evaluated.
+        if !running && self.evaluated_at != self.trainer.steps() {
             self.start_evaluation();
         }
         let t = &self.trainer;
@@ -403,7 +376,7 @@ impl LiveRun {
         Summary {
             step: t.steps(),
             epoch: t.epoch(),
-            checksum: format!("{:016x}", t.checksum()),
+            checksum: (!running).then(|| format!("{:016x}", t.checksum())),
             train_loss: v(0),
             test_loss: v(1),
             train_accuracy: v(2),
@@ -471,13 +444,12 @@ impl LiveRun {
     pub fn test_samples(&mut self, count: usize) -> Vec<f32> {
         let total = self.trainer.data().test.len();
         let n = count.min(total);
+        let rows: Vec<usize> = (0..n).map(|k| k * total / n + (total / n) / 2).collect();
+        let predicted = self.trainer.predict_test_rows(&rows);
         let mut v = Vec::new();
-        for k in 0..n {
-            let i = k * total / n + (total / n) / 2;
-            let label = self.trainer.data().test.y[i] as f32;
-            let predicted = self.trainer.predict_test(i) as f32;
-            v.push(label);
-            v.push(predicted);
+        for (&i, &p) in rows.iter().zip(&predicted) {
+            v.push(self.trainer.data().test.y[i] as f32);
+            v.push(p as f32);
             v.extend_from_slice(self.trainer.data().test.row(i));
         }
         v

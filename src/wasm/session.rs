@@ -153,10 +153,10 @@ impl Session {
         run(self, i, |r| format!("{:016x}", r.trainer().checksum()))
     }
 
-    /// Run `i`'s summary as JSON (see `view::live::Summary`); starts an evaluation when the
-    /// figures are due (`now_ms`: the page's clock; `running`: whether training is under way).
-    pub fn summary(&mut self, i: usize, now_ms: f64, running: bool) -> Result<String, JsError> {
-        run_mut(self, i, |r| json(&r.summary(now_ms, running)))
+    /// Run `i`'s summary as JSON (see `view::live::Summary`); while paused (`running` false) it
+    /// starts the evaluation of the current step when the figures are of an earlier one.
+    pub fn summary(&mut self, i: usize, running: bool) -> Result<String, JsError> {
+        run_mut(self, i, |r| json(&r.summary(running)))
     }
 
     /// Run `i`'s history steps (decimated, bounded).
