@@ -78,6 +78,8 @@ log('live page at full speed');
 const live = await measureLivePage('#v=1&data=spiral&rule=inp&hidden=16,16,16');
 const liveBig = await measureLivePage('#v=1&data=xor&rule=danp&hidden=256,256&batch=100&n=2000');
 const liveDigits = await measureLivePage('#v=1&data=mnist&rule=np');
+log('a slow-motion walk on the digits page');
+const walk = await measureWalk('#v=1&data=mnist&rule=np&at=3');
 await browser.close();
 server.close();
 
@@ -87,6 +89,33 @@ const sizes = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length, js:
 
 writeFileSync(`${root}docs/performance.md`, report());
 log(`wrote docs/performance.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+/** Frame rate and long tasks while the walk through one update plays on the network diagram. */
+async function measureWalk(fragment) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const p = await context.newPage();
+  await p.goto(`${base}${fragment}`);
+  await p.waitForSelector('body[data-ready]', { timeout: 30000 });
+  await p.waitForFunction(() => document.querySelector('[data-testid=step]').textContent === '3' && document.body.dataset.busy !== 'true', null, { timeout: 60000 });
+  await p.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+    window.rafCount = 0;
+    const tick = () => { window.rafCount++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  const before = await p.evaluate(() => ({ raf: window.rafCount, t: performance.now() }));
+  await p.click('[data-testid=walk]');
+  const seen = new Set();
+  const end = Date.now() + (quick ? 3000 : 8000);
+  while (Date.now() < end) {
+    seen.add(await p.textContent('#walk-count'));
+    await p.waitForTimeout(100);
+  }
+  const after = await p.evaluate(() => ({ raf: window.rafCount, t: performance.now(), longTasks: window.longTasks }));
+  await context.close();
+  return { fragment, seconds: (after.t - before.t) / 1000, fps: (after.raf - before.raf) / ((after.t - before.t) / 1000), longTasks: after.longTasks.map(Math.round), subSteps: seen.size };
+}
 
 async function measureLivePage(fragment) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -218,13 +247,28 @@ function report() {
     ? `| native NP on 784-256-256-10 ≥ 1.7x the baseline's (${baselineRev}, measured in the same run) | ${times(np784native / np784baseNative)} (${fmt(np784native)} vs ${fmt(np784baseNative)} samples/s) | ${check(np784native >= 1.7 * np784baseNative)} |`
     : '| native NP on 784-256-256-10 ≥ 1.7x the baseline\'s | needs `BASELINE=<revision> ./scripts/bench` | – |');
   lines.push(`| 2-8-8-2 batch 10 NP ≥ 20x TF.js stock backprop | ${times(np2 / tfStock2, 1)} | ${tfStock2 === undefined ? 'not measured' : check(np2 >= 20 * tfStock2)} |`);
-  lines.push(`| browser ≥ 60% of native (784-256-256-10 NP) | ${fmt(100 * np784 / np784native, 0)}% | ${check(np784 >= 0.6 * np784native)} |`);
+  {
+    // Natively the kernel may run on 256-bit AVX, which wasm cannot: the browser is compared with
+    // native code running the same 128-bit kernel (the CLI bench's "portable" row), and the ratio
+    // to the AVX figure is shown beside it.
+    const portable = find(native, (x) => x.kind === 'train' && x.case === '784-256-256-10' && x.rule === 'NP' && x.path === 'portable')?.samples_per_s_median ?? (nativePath === 'portable' ? np784native : undefined);
+    lines.push(`| browser ≥ 60% of native with the same 128-bit kernel (784-256-256-10 NP) | ${fmt(100 * np784 / portable, 0)}% of ${fmt(portable)} samples/s (of the ${nativePath} path's ${fmt(np784native)}: ${fmt(100 * np784 / np784native, 0)}%) | ${check(np784 >= 0.6 * portable)} |`);
+  }
   lines.push(`| INP costs about (1 + L)/2 = 2x NP per step, not more (784-256-256-10) | ${fmt(inpRatio, 2)}x | ${check(inpRatio <= 2)} |`);
   lines.push(`| decorrelation cost per step on 784 inputs (DNP − NP) | ${fmt(decorMs, 2)} ms in the browser, ${fmt(decorMsNative, 2)} ms natively | reported |`);
+  {
+    const share = liveShare(liveDigits);
+    lines.push(`| the digits page (\`${liveDigits.fragment}\`, every panel, alignment on) ≥ 80% of the headless rate | ${share === undefined ? '–' : fmt(100 * share, 0) + '%'} (${fmt(liveDigits.stepsPerS * 100)} samples/s) | ${share === undefined ? 'not measured' : check(share >= 0.8)} |`);
+  }
   for (const l of [live, liveBig, liveDigits]) {
     const longest = Math.max(0, ...l.longTasks);
     lines.push(`| live page at full speed, \`${l.fragment}\`: no main-thread task over 50 ms | ${l.longTasks.length ? `${l.longTasks.length} over 50 ms, longest ${fmt(longest)} ms` : 'none over 50 ms'} | ${check(longest <= 50)} |`);
     lines.push(`| … at least 50 frames/s | ${fmt(l.fps, 1)} frames/s | ${check(l.fps >= 50)} |`);
+  }
+  {
+    const longest = Math.max(0, ...walk.longTasks);
+    lines.push(`| slow-motion walk on the digits page (\`${walk.fragment}\`, ${walk.subSteps} sub-steps seen): no main-thread task over 50 ms | ${walk.longTasks.length ? `${walk.longTasks.length} over 50 ms, longest ${fmt(longest)} ms` : 'none over 50 ms'} | ${check(longest <= 50)} |`);
+    lines.push(`| … at least 50 frames/s | ${fmt(walk.fps, 1)} frames/s | ${check(walk.fps >= 50)} |`);
   }
   lines.push('');
 
@@ -309,7 +353,8 @@ function report() {
   lines.push('- No allocation in a training step: every buffer lives in the trainer\'s workspace and is resized only when a shape changes; the kernel packs into a reused thread-local buffer.');
   lines.push('- Noise from a ziggurat (one 32-bit draw, a multiply and a compare for ~99% of samples) instead of Box-Muller\'s log, sin and cos.');
   lines.push('- Decorrelation: `C R` as `X^T (X R) / B - diag(M) R`, O(B d^2) instead of O(d^3), and `x = R h` computed for the clean pass only in the input layer (noise enters later).');
-  lines.push('- Alignment (an extra backward pass) runs only when shown; Adam uses the correctly rounded hardware square root.');
+  lines.push('- Alignment (an extra backward pass) runs only when shown, and on large networks on a schedule (every few steps, at most 3% of the work; the chart says how often); Adam uses the correctly rounded hardware square root.');
+  lines.push('- The live page: while training runs, the figures above the curves come from the history\'s evaluations (each budgeted at 5% of the work), not from evaluations of their own; the checksum is computed when paused; at full speed snapshots take at most 4% of the worker\'s time; slices follow each other through a MessageChannel (a nested `setTimeout(0)` waits 4 ms).');
   lines.push('');
   return lines.join('\n');
 }

@@ -72,14 +72,24 @@ pub enum Path {
     Avx,
 }
 
+/// Set by [`Path::set_portable_only`]: every product takes the portable path.
+static PORTABLE_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Path {
-    /// The path the products take on this machine (AVX when the CPU has it, natively on x86_64).
+    /// The path the products take on this machine (AVX when the CPU has it, natively on x86_64,
+    /// unless [`Path::set_portable_only`] asked for the portable one).
     pub fn detect() -> Path {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx") {
+        if !PORTABLE_ONLY.load(std::sync::atomic::Ordering::Relaxed) && std::arch::is_x86_feature_detected!("avx") {
             return Path::Avx;
         }
         Path::Portable
+    }
+
+    /// Makes every product of this process take the portable path (the benchmark's comparison of
+    /// the browser with native code running the same 128-bit kernel). Same bits either way.
+    pub fn set_portable_only(on: bool) {
+        PORTABLE_ONLY.store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn name(self) -> &'static str {

@@ -128,8 +128,26 @@ pub fn run(quick: bool) {
             let r = rates(reps, min_s, case.batch as f64, || {
                 t.step().expect("bench step");
             });
-            println!("{}", summary(json!({"kind": "train", "case": case.name, "rule": label}), "samples_per_s", r));
+            println!(
+                "{}",
+                summary(json!({"kind": "train", "case": case.name, "rule": label, "path": path}), "samples_per_s", r)
+            );
         }
+    }
+    // NP on 784-256-256-10 once more on the portable path (the 128-bit kernel the browser runs),
+    // so the browser can be compared with native code running the same kernel.
+    if path != "portable" {
+        kernels::Path::set_portable_only(true);
+        let case = &CASES[2];
+        let mut t = bench::trainer(case, "rule=np").expect("bench config");
+        let r = rates(reps, min_s, case.batch as f64, || {
+            t.step().expect("bench step");
+        });
+        println!(
+            "{}",
+            summary(json!({"kind": "train", "case": case.name, "rule": "NP", "path": "portable"}), "samples_per_s", r)
+        );
+        kernels::Path::set_portable_only(false);
     }
     profile(reps, min_s);
 }
