@@ -59,6 +59,20 @@ test('the slowest accepted run obeys Pause and a new configuration within a step
   assert.ok(reset < 3000, `reset took ${reset} ms`);
 });
 
+test('the largest accepted run stays within the memory limit in the worker', async () => {
+  // 2-1024x8-2 with decorrelation, batch 2: about 225 MB by the cost model (np-playground cost),
+  // the most memory any single accepted link asks for. Its plane view is skipped (too large to
+  // map), which on wasm32 once overflowed and mapped a 64 x 64 grid through it (515 MiB more).
+  const page = await open('#v=1&data=circle&rule=dinp&hidden=1024,1024,1024,1024,1024,1024,1024,1024&batch=2');
+  assert.equal(await text(page, 'config-error'), '');
+  await page.click('#step');
+  await waitForStep(page, 1);
+  const memory = await page.evaluate(() => window.npStats.memory.worker);
+  const limit = 512 * 2 ** 20; // cost::MAX_BYTES
+  console.log(`largest accepted run: worker wasm memory ${(memory / 2 ** 20).toFixed(0)} MiB`);
+  assert.ok(memory > 100 * 2 ** 20 && memory <= limit, `worker memory ${memory} bytes`);
+});
+
 test('a finite blow-up (loss 1e38 on a log axis) pauses with the banner and every chart still draws', async () => {
   const page = await open('#v=1&loss=mse&act=tanh&rule=bp&opt=sgd&lr=3&seed=2&at=20');
   // The loss first climbs (a warning: the link's replay goes on), then leaves 1e6 (it stops).

@@ -12,14 +12,16 @@ pub const RESOLUTIONS: [usize; 4] = [64, 32, 16, 8];
 pub const UNIT_RESOLUTION: usize = 32;
 /// Forward-pass work the boundary grid may cost, in flops (about 128 MFLOP: about 10 ms in wasm;
 /// the worker computes it once per snapshot and run).
-const GRID_FLOPS: usize = 128_000_000;
+const GRID_FLOPS: u64 = 128_000_000;
 
 /// The grid resolution the plane view should use for `net`: 64 x 64 unless the network is so
 /// large that the grid's forward pass would cost more than [`GRID_FLOPS`] (then 32, 16 or 8);
 /// None when even the 8 x 8 grid would (the page then says the map is not drawn).
 pub fn resolution(net: &Network) -> Option<usize> {
-    let params: usize = net.layers.iter().map(|l| l.w.len() + l.r.as_ref().map_or(0, |r| r.len())).sum();
-    RESOLUTIONS.into_iter().find(|r| r * r * params * 2 <= GRID_FLOPS)
+    // In u64: on wasm32 a usize product overflows for the largest networks (8 layers of 1,024
+    // with R: 64 x 64 x 16.8 M x 2 wraps to a small number, and a 64 x 64 grid took 515 MiB).
+    let params: u64 = net.layers.iter().map(|l| (l.w.len() + l.r.as_ref().map_or(0, |r| r.len())) as u64).sum();
+    RESOLUTIONS.into_iter().find(|&r| (r * r) as u64 * params * 2 <= GRID_FLOPS)
 }
 
 /// Outputs over a `res x res` grid spanning `[-EXTENT, EXTENT]^2`, row 0 at the top (y = +EXTENT).
