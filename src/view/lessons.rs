@@ -37,7 +37,7 @@ pub const CHAPTERS: &[Chapter] = &[
         link: "v=1&data=circle&hidden=8,8&rule=np&compare=bp&speed=10",
         text: "Both networks start from the same weights and see the same batches. Backprop (BP) computes the exact gradient; node perturbation's update is an estimate from one noisy pass, and points only partly along the gradient. The alignment chart shows the cosine between each rule's update and the exact gradient on the same batch: 1 means the same direction, 0 unrelated.",
         look: "BP's alignment is 1 by definition. NP's stays well below it, and NP's loss falls more slowly per step: a step that points only partly downhill gains less.",
-        try_this: "Widen both hidden layers to 32: NP's alignment drops further (each unit's credit also carries the other units' noise); this project measured it falling about 3x from 16 to 256 units on the digits (docs/results.md).",
+        try_this: "Widen both hidden layers to 32: NP's alignment drops further (each unit's credit also carries the other units' noise); this project measured it falling about 3.4x from 16 to 256 units on the digits (docs/results.md).",
     },
     Chapter {
         id: "draws",

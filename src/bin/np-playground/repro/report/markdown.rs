@@ -202,7 +202,7 @@ pub fn markdown(v: &View, checks: &[Check]) -> String {
         let _ = writeln!(o, "## (a) Alignment with the true gradient at initialisation\n");
         let _ = writeln!(
             o,
-            "Cosine between each rule's update (`train::update_direction`) and the exact BP gradient on the same batch of real digits, per layer (weights and biases together) and over all layers, for {}-w-w-10 tanh networks at initialisation. `ANP-BLIND` is ANP with `mode=blind` (two noisy passes; noise never observed).\n",
+            "Cosine between each rule's update (`rules::update_direction`) and the exact BP gradient on the same batch of real digits, per layer (weights and biases together) and over all layers, for {}-w-w-10 tanh networks at initialisation. `ANP-BLIND` is ANP with `mode=blind` (two noisy passes per draw; the noise is never observed).\n",
             s.n_inputs()
         );
         let _ = writeln!(
