@@ -23,7 +23,7 @@ export function fit(canvas) {
 }
 
 /** One chart from its series ([{name, x, y, lo, hi}]). */
-function chart(canvas, title, yTitle, series, xaxis, logY, range = [undefined, undefined]) {
+function chart(canvas, title, yTitle, series, xaxis, logY, range = [undefined, undefined], xNote = '') {
   const dpr = fit(canvas);
   const n = series.reduce((a, s) => a + s.x.length, 0);
   const xs = new Float32Array(n);
@@ -41,13 +41,15 @@ function chart(canvas, title, yTitle, series, xaxis, logY, range = [undefined, u
     }
     at += s.x.length;
   }
-  return wasm().drawChart(canvas.id, title, X_TITLES[xaxis] ?? 'step', yTitle, logY, range[0], range[1], dpr,
+  const xTitle = (X_TITLES[xaxis] ?? 'step') + (xNote ? ` (${xNote})` : '');
+  return wasm().drawChart(canvas.id, title, xTitle, yTitle, logY, range[0], range[1], dpr,
     series.map((s) => s.name), Uint32Array.from(series.map((s) => s.x.length)), xs, ys, lo, hi);
 }
 
-/** How the alignment curve is measured: every step, or on a schedule for costly networks. */
+/** How the alignment curve is measured: every step, or on a schedule for costly networks (said
+ * under the x axis, where it fits even in a narrow column). */
 function alignmentNote(snap) {
-  return snap.alignEvery > 1 ? `measured every ${snap.alignEvery} steps` : 'every step';
+  return snap.alignEvery > 1 ? `alignment measured every ${snap.alignEvery} steps` : '';
 }
 
 /** Draws the curve charts; returns their x-maps (for the crosshair and read-outs). */
@@ -60,7 +62,7 @@ export function drawCharts(snap, logScale, showCorrelation) {
   const maps = {};
   maps.loss = chart($('loss-chart'), `${compare ? 'train loss' : 'loss'}${seeds}`, 'loss', c.loss, x, logScale);
   maps.accuracy = chart($('accuracy-chart'), `${compare ? 'test accuracy' : 'accuracy'}${seeds}`, 'accuracy', c.accuracy, x, false, ACCURACY);
-  maps.alignment = chart($('alignment-chart'), `alignment with the true gradient (${alignmentNote(snap)})`, 'cosine', c.alignment, x, false, COSINE);
+  maps.alignment = chart($('alignment-chart'), 'alignment with the true gradient', 'cosine', c.alignment, x, false, COSINE, alignmentNote(snap));
   if (showCorrelation) {
     maps.correlation = chart($('correlation-chart'), compare ? 'input correlation of layer 1 (mean |off-diagonal|)' : 'input correlation per layer (mean |off-diagonal|)', 'correlation', c.correlation, x, false, [0, 1]);
   }

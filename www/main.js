@@ -240,6 +240,7 @@ function onSnapshot(snap) {
   stats.snapshots += 1;
   stats.bytes += payloadBytes(snap);
   stats.memory = { worker: snap.memory, main: memoryBytes() };
+  showFigures(snap);
   // A snapshot made before the worker read the latest command says nothing about it.
   const current = snap.seq === state.seq;
   // Test hooks: whether the worker is training, and whether its figures are still being
@@ -259,6 +260,19 @@ function onSnapshot(snap) {
   requestDraw();
 }
 
+/** The header's figures (step, checksum, losses): set with every snapshot as it arrives, so the
+ *  test hooks (data-running, data-busy) never describe a step the page does not show yet. */
+function showFigures(snap) {
+  const s = snap.runs[0].summary;
+  $('step-count').textContent = String(s.step);
+  $('epoch').textContent = s.epoch.toFixed(2);
+  $('checksum').textContent = s.checksum ?? '…';
+  $('train-loss').textContent = fmt(s.train_loss, 4);
+  $('test-loss').textContent = fmt(s.test_loss, 4);
+  $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
+  $('test-accuracy').textContent = fmt(s.test_accuracy, 3);
+}
+
 function requestDraw() {
   if (!state.drawPending) {
     state.drawPending = true;
@@ -272,14 +286,8 @@ function draw() {
   stats.frames += 1;
   const snap = state.snap;
   if (!snap) return;
+  showFigures(snap);
   const s = snap.runs[0].summary;
-  $('step-count').textContent = String(s.step);
-  $('epoch').textContent = s.epoch.toFixed(2);
-  $('checksum').textContent = s.checksum ?? '…';
-  $('train-loss').textContent = fmt(s.train_loss, 4);
-  $('test-loss').textContent = fmt(s.test_loss, 4);
-  $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
-  $('test-accuracy').textContent = fmt(s.test_accuracy, 3);
   $('eval-note').textContent = s.eval_train < s.train_size
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
     : `Evaluated at step ${s.evaluated_at}.`;

@@ -178,7 +178,7 @@ pub fn line_chart<DB: DrawingBackend>(
     let mut builder = ChartBuilder::on(root);
     builder
         .margin_top(if second_row { px(39.0) } else { px(22.0) })
-        .margin_right(px(10.0))
+        .margin_right(px(20.0)) // room for half the last x label ("1,500")
         .margin_left(px(4.0))
         .margin_bottom(px(2.0))
         .x_label_area_size(px(34.0))
