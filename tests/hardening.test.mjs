@@ -3,21 +3,10 @@
 // exceptions and CSP violations fail a test unless it expects them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, settled, stopped, text, waitForStep } from './page.mjs';
+import { harness, inked, settled, stopped, text, waitForStep } from './page.mjs';
 
 const h = harness();
 const open = (...a) => h.open(...a);
-
-/** Non-background pixels of a canvas (a chart that drew something). */
-async function inked(page, id) {
-  return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
-    return n;
-  }, id);
-}
 
 test('a link asking for gigabytes and minutes per step is refused at once, naming the setting', async () => {
   const started = Date.now();

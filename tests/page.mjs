@@ -89,3 +89,15 @@ export function cliChecksum(config, steps) {
 export async function waitForStep(page, at, timeout = 30000) {
   await page.waitForFunction((n) => document.querySelector('[data-testid=step]').textContent === String(n), at, { timeout });
 }
+
+/** Pixels of canvas `id` darker than `below` in some channel (what a chart or diagram drew on
+ *  its white background). */
+export async function inked(page, id, below = 200) {
+  return page.evaluate(([id, below]) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < below || d[i + 1] < below || d[i + 2] < below)) n++;
+    return n;
+  }, [id, below]);
+}

@@ -3,21 +3,10 @@
 // polish, drawn points, comparisons over seeds and axes. Same harness as the page tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, settled, text, waitForStep, cliChecksum } from './page.mjs';
+import { harness, inked, settled, text, waitForStep, cliChecksum } from './page.mjs';
 
 const h = harness();
 const open = (...a) => h.open(...a);
-
-/** Non-background pixels of a canvas. */
-async function inked(page, id) {
-  return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 220 || d[i + 1] < 220 || d[i + 2] < 220)) n++;
-    return n;
-  }, id);
-}
 
 /** Whether the element's box lies inside the viewport (at least its top `part` of it). */
 async function inView(page, selector, part = 0.6) {
@@ -49,7 +38,7 @@ test('1. the network at the centre: live, labelled subsets, hover values, the bi
   const page = await open('#v=1&data=xor&rule=np&hidden=6,6&at=40', { viewport: { width: 1280, height: 800 } });
   await settled(page);
   assert.ok(await inView(page, '[data-testid=network]', 1), 'the diagram is above the fold at 1280x800');
-  assert.ok(await inked(page, 'network') > 3000, 'the diagram is drawn');
+  assert.ok(await inked(page, 'network', 220) > 3000, 'the diagram is drawn');
   assert.ok(await page.isVisible('#legend'));
   // Hover a hidden node: its value, and its map in the big plot.
   const box = await page.locator('#network').boundingBox();
@@ -270,7 +259,7 @@ test('8. research depth: seeds with bands, the x axis, input correlation over ti
   assert.equal(await page.inputValue('#seeds'), '3');
   assert.match(await page.textContent('#runs-note'), /np [0-9a-f]{16}, [0-9a-f]{16}, [0-9a-f]{16}; dnp/);
   assert.ok(await page.isVisible('#correlation-chart'), 'the D-variant brings the input-correlation chart');
-  assert.ok(await inked(page, 'correlation-chart') > 500);
+  assert.ok(await inked(page, 'correlation-chart', 220) > 500);
   const box = await page.locator('#loss-chart').boundingBox();
   await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.5);
   assert.match(await page.textContent('#curve-readout'), /^passes \d+: np \d\.\d{4} \(\d\.\d{4}–\d\.\d{4}\), dnp/);
