@@ -97,13 +97,7 @@ async function measureWalk(fragment) {
   await p.goto(`${base}${fragment}`);
   await p.waitForSelector('body[data-ready]', { timeout: 30000 });
   await p.waitForFunction(() => document.querySelector('[data-testid=step]').textContent === '3' && document.body.dataset.busy !== 'true', null, { timeout: 60000 });
-  await p.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
-    window.rafCount = 0;
-    const tick = () => { window.rafCount++; requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-  });
+  await watchFrames(p);
   const before = await p.evaluate(() => ({ raf: window.rafCount, t: performance.now() }));
   await p.click('[data-testid=walk]');
   const seen = new Set();
@@ -117,6 +111,18 @@ async function measureWalk(fragment) {
   return { fragment, seconds: (after.t - before.t) / 1000, fps: (after.raf - before.raf) / ((after.t - before.t) / 1000), longTasks: after.longTasks.map(Math.round), subSteps: seen.size };
 }
 
+/** Starts counting the page's animation frames (window.rafCount) and its main-thread long tasks
+ *  (window.longTasks, durations in ms). */
+async function watchFrames(p) {
+  await p.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
+    window.rafCount = 0;
+    const tick = () => { window.rafCount++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+}
+
 async function measureLivePage(fragment) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const p = await context.newPage();
@@ -125,13 +131,7 @@ async function measureLivePage(fragment) {
   await p.waitForSelector('body[data-ready]', { timeout: 30000 });
   const readyMs = await p.evaluate(() => window.npStats.readyAt);
   const wallReady = Date.now() - navStart;
-  await p.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
-    window.rafCount = 0;
-    const tick = () => { window.rafCount++; requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-  });
+  await watchFrames(p);
   await p.selectOption('#speed', 'max');
   await p.click('#play');
   await p.waitForTimeout(1000);
