@@ -132,3 +132,60 @@ fn values_that_cannot_be_drawn_leave_gaps() {
         assert!(lo.is_finite() && hi.is_finite() && lo < hi, "{lo} {hi}");
     }
 }
+
+/// The tick labels of a chart drawn to SVG, in order of appearance.
+fn labels(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn line_svg(ys: Vec<f32>, log_y: bool) -> String {
+    let xs: Vec<f32> = (0..ys.len()).map(|i| i as f32 * 100.0).collect();
+    svg(|root| {
+        let series = [Series { name: "np", color: PALETTE[0], xs: &xs, ys: &ys, lo: &[], hi: &[] }];
+        let axes = LineAxes { title: "Loss", x_title: "step", y_title: "loss", log_y, y_range: None, scale: 1.0 };
+        plot::line_chart(root, &axes, &series).map(|_| ())
+    })
+    .unwrap()
+}
+
+#[test]
+fn log_axes_are_labelled_at_1_2_and_5_times_a_power_of_ten() {
+    // Within one decade: 0.1, 0.2, 0.5 and 1 (nothing at 0.3 or 0.30000001).
+    let l = labels(&line_svg(vec![0.9, 0.6, 0.4, 0.25, 0.15], true));
+    for want in ["0.1", "0.2", "0.5", "1"] {
+        assert!(l.iter().any(|s| s == want), "{want} not in {l:?}");
+    }
+    assert!(!l.iter().any(|s| s.starts_with("0.3") || s.contains("0000")), "{l:?}");
+    // Over six decades: the powers of ten only.
+    let l = labels(&line_svg(vec![900.0, 20.0, 0.5, 0.004], true));
+    for want in ["0.001", "0.01", "0.1", "1", "10", "100", "1000"] {
+        assert!(l.iter().any(|s| s == want), "{want} not in {l:?}");
+    }
+    assert!(!l.iter().any(|s| s == "0.2" || s == "50"), "{l:?}");
+    // The labels themselves, and the grid: a line at each 1..9 times a power within a decade.
+    assert_eq!(plot::log_label(libm::log10f(0.02)), "0.02");
+    assert_eq!(plot::log_label(libm::log10f(500.0)), "500");
+    assert_eq!(plot::log_label(libm::log10f(3.0)), "");
+    let (bold, light) = plot::log_key_points(libm::log10f(0.098), 0.0);
+    assert_eq!((bold.len(), light.len()), (10, 0), "{bold:?}");
+    let (bold, light) = plot::log_key_points(-3.01, 3.0);
+    assert_eq!((bold.len(), light.len()), (7, 8 * 6), "{bold:?}");
+    // More than ten decades: every second power labelled.
+    let (bold, _) = plot::log_key_points(-10.01, 10.0);
+    assert_eq!(bold.len(), 11, "{bold:?}");
+}
+
+#[test]
+fn linear_axes_are_labelled_at_round_values() {
+    let l = labels(&line_svg(vec![2.0, 1.5, 1.0, 0.8, 0.7], false));
+    for want in ["1.00", "1.50", "2.00"] {
+        assert!(l.iter().any(|s| s == want), "{want} not in {l:?}");
+    }
+    let (bold, light) = plot::linear_key_points(0.0, 1.0, 5);
+    assert_eq!(bold, vec![0.0, 0.5, 1.0]);
+    assert!(light.len() > bold.len() && light.iter().all(|v| !bold.contains(v)), "{light:?}");
+}

@@ -1,6 +1,8 @@
 //! Line charts for the page, generic over plotters' `DrawingBackend` (a canvas in the browser).
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::types::RangedCoordf32;
 use plotters::prelude::*;
 
 /// One curve: name, colour, its points `(xs[i], ys[i])`, and an optional band `lo..hi` around it
@@ -193,73 +195,124 @@ pub fn line_chart<DB: DrawingBackend>(
         poly.extend(idx.iter().rev().map(|&i| (s.xs[i], s.hi[i])));
         poly
     };
-    let xmap = if axes.log_y {
-        let mut chart = builder.build_cartesian_2d(x0..x1, (lo..hi).log_scale()).map_err(e)?;
-        // Ten key points per decade, labelled only at 1, 2 and 5 times a power of ten.
-        let label = |v: &f32| {
-            let m = *v / libm::powf(10.0, libm::floorf(libm::log10f(*v) + 1e-6));
-            if [1.0f32, 2.0, 5.0].iter().any(|k| (m - k).abs() < 0.05) { format!("{v}") } else { String::new() }
-        };
-        chart
-            .configure_mesh()
-            .x_labels(x_ticks)
-            .y_labels(10)
-            .x_label_formatter(&xl)
-            .y_label_formatter(&label)
-            .x_desc(axes.x_title)
-            .y_desc(axes.y_title)
-            .label_style(font(12.0))
-            .axis_desc_style(font(12.0))
-            .draw()
-            .map_err(e)?;
-        for s in series {
-            let poly = band(s, true);
-            if poly.len() >= 3 {
-                chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
+    // Both scales draw through one coordinate type (a linear axis with our own key points; on
+    // the log scale over log10 of the values), so plotters' generic code is compiled once.
+    let log = axes.log_y;
+    let ty = |y: f32| if log { libm::log10f(y) } else { y };
+    let (ylo, yhi) = (ty(lo), ty(hi));
+    let (bold, light) = if log { log_key_points(ylo, yhi) } else { linear_key_points(ylo, yhi, 5) };
+    let y_axis = KeyAxis::new(ylo, yhi, bold, light);
+    let mut chart = builder.build_cartesian_2d(x0..x1, y_axis).map_err(e)?;
+    let span = hi - lo;
+    let yl = |v: &f32| if log { log_label(*v) } else { y_label(*v, span) };
+    chart
+        .configure_mesh()
+        .x_labels(x_ticks)
+        .x_label_formatter(&xl)
+        .y_label_formatter(&yl)
+        .x_desc(axes.x_title)
+        .y_desc(axes.y_title)
+        .label_style(font(12.0))
+        .axis_desc_style(font(12.0))
+        .draw()
+        .map_err(e)?;
+    for s in series {
+        let poly: Vec<(f32, f32)> = band(s, log).into_iter().map(|(x, y)| (x, ty(y))).collect();
+        if poly.len() >= 3 {
+            chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
+        }
+        for seg in segments(s.xs, s.ys, log) {
+            let seg: Vec<(f32, f32)> = seg.into_iter().map(|(x, y)| (x, ty(y))).collect();
+            // A curve of a point or two (the first evaluations) shows as dots.
+            if seg.len() < 3 {
+                chart.draw_series(seg.iter().map(|&p| Circle::new(p, px(3.0), s.color.filled()))).map_err(e)?;
             }
-            for seg in segments(s.xs, s.ys, true) {
-                // A curve of a point or two (the first evaluations) shows as dots.
-                if seg.len() < 3 {
-                    chart.draw_series(seg.iter().map(|&p| Circle::new(p, px(3.0), s.color.filled()))).map_err(e)?;
-                }
-                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
+            chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
+        }
+    }
+    let (pr, _) = chart.plotting_area().get_pixel_range();
+    Ok([pr.start as f64, pr.end as f64, x0 as f64, x1 as f64])
+}
+
+/// A linear axis whose grid lines and labels are given (plotters' own `WithKeyPoints` loses the
+/// f32 label formatter): every chart of the page draws its y axis through it, so plotters'
+/// generic mesh and series code is compiled for one coordinate type.
+pub struct KeyAxis {
+    inner: RangedCoordf32,
+    bold: Vec<f32>,
+    light: Vec<f32>,
+}
+
+impl KeyAxis {
+    pub fn new(lo: f32, hi: f32, bold: Vec<f32>, light: Vec<f32>) -> Self {
+        KeyAxis { inner: (lo..hi).into(), bold, light }
+    }
+}
+
+impl Ranged for KeyAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f32;
+
+    fn map(&self, value: &f32, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f32> {
+        if hint.weight().allow_light_points() { self.light.clone() } else { self.bold.clone() }
+    }
+
+    fn range(&self) -> std::ops::Range<f32> {
+        self.inner.range()
+    }
+}
+
+/// Key points of a linear axis over `lo..hi`: about `n` labelled ("bold") ones at round values,
+/// and the unlabelled ("light") grid lines between them, as plotters would place them.
+pub fn linear_key_points(lo: f32, hi: f32, n: usize) -> (Vec<f32>, Vec<f32>) {
+    let axis: RangedCoordf32 = (lo..hi).into();
+    let bold = axis.key_points(n);
+    let light = axis.key_points(n * 10).into_iter().filter(|v| !bold.contains(v)).collect();
+    (bold, light)
+}
+
+/// Key points of a log axis drawn as a linear axis over log10 values `lo..hi`, as plotters'
+/// log scale places them: within one decade a labelled point at every 1..9 times its power of
+/// ten (labelled by [`log_label`] at 1, 2 and 5 times it); over more, the powers of ten (every
+/// k-th when there are more than ten decades), with light grid lines between.
+pub fn log_key_points(lo: f32, hi: f32) -> (Vec<f32>, Vec<f32>) {
+    let decades = libm::roundf(hi - lo).max(1.0) as i32;
+    let stride = (decades + 9) / 10;
+    let (mut bold, mut light) = (Vec::new(), Vec::new());
+    for d in libm::floorf(lo) as i32..=libm::ceilf(hi) as i32 {
+        for m in 1..=9 {
+            let t = libm::log10f(m as f32) + d as f32;
+            if t < lo || t > hi {
+                continue;
+            }
+            if decades == 1 || (m == 1 && d.rem_euclid(stride) == 0) {
+                bold.push(t);
+            } else if m == 1 || decades <= 10 {
+                light.push(t);
             }
         }
-        let (pr, _) = chart.plotting_area().get_pixel_range();
-        [pr.start as f64, pr.end as f64, x0 as f64, x1 as f64]
+    }
+    (bold, light)
+}
+
+/// The label of a log axis's key point `t` (log10 of the value): "0.02", "1", "500" at 1, 2 and
+/// 5 times a power of ten, nothing elsewhere.
+pub fn log_label(t: f32) -> String {
+    let d = libm::floorf(t + 1e-4);
+    let m = libm::roundf(libm::powf(10.0, t - d));
+    if ![1.0f32, 2.0, 5.0].contains(&m) {
+        return String::new();
+    }
+    let d = d as i32;
+    if d >= 0 {
+        format!("{}", m as u64 * 10u64.pow(d.min(19) as u32))
     } else {
-        let mut chart = builder.build_cartesian_2d(x0..x1, lo..hi).map_err(e)?;
-        let span = hi - lo;
-        let yl = |v: &f32| y_label(*v, span);
-        chart
-            .configure_mesh()
-            .x_labels(x_ticks)
-            .y_labels(5)
-            .x_label_formatter(&xl)
-            .y_label_formatter(&yl)
-            .x_desc(axes.x_title)
-            .y_desc(axes.y_title)
-            .label_style(font(12.0))
-            .axis_desc_style(font(12.0))
-            .draw()
-            .map_err(e)?;
-        for s in series {
-            let poly = band(s, false);
-            if poly.len() >= 3 {
-                chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
-            }
-            for seg in segments(s.xs, s.ys, false) {
-                // A curve of a point or two (the first evaluations) shows as dots.
-                if seg.len() < 3 {
-                    chart.draw_series(seg.iter().map(|&p| Circle::new(p, px(3.0), s.color.filled()))).map_err(e)?;
-                }
-                chart.draw_series(LineSeries::new(seg, s.color.stroke_width(px(2.0) as u32))).map_err(e)?;
-            }
-        }
-        let (pr, _) = chart.plotting_area().get_pixel_range();
-        [pr.start as f64, pr.end as f64, x0 as f64, x1 as f64]
-    };
-    Ok(xmap)
+        format!("{:.*}", (-d) as usize, m as f64 * 10f64.powi(d))
+    }
 }
 
 /// A histogram of `values` in `bins` equal bins over their range (fonts scaled by `scale`).
@@ -291,18 +344,22 @@ pub fn histogram<DB: DrawingBackend>(
         counts[(((v as f64 - lo) / width) as usize).min(bins - 1)] += 1;
     }
     let (lo, hi, width) = (lo as f32, hi as f32, width as f32);
-    let top = counts.iter().copied().max().unwrap_or(1).max(1);
+    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f32;
+    // Counts on the line charts' coordinate type (see [`KeyAxis`]), whole numbers only.
+    let (mut bold, _) = linear_key_points(0.0, top, 3);
+    bold.retain(|v| v.fract() == 0.0);
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 12.0 * k))
         .margin((4.0 * k) as i32)
         .x_label_area_size((20.0 * k) as i32)
         .y_label_area_size((32.0 * k) as i32)
-        .build_cartesian_2d(lo..hi, 0u32..top)
+        .build_cartesian_2d(lo..hi, KeyAxis::new(0.0, top, bold, Vec::new()))
         .map_err(e)?;
+    let count = |v: &f32| format!("{}", *v as u32);
     chart
         .configure_mesh()
         .x_labels(3)
-        .y_labels(3)
+        .y_label_formatter(&count)
         .label_style(("sans-serif", 11.0 * k))
         .disable_mesh()
         .draw()
@@ -310,7 +367,7 @@ pub fn histogram<DB: DrawingBackend>(
     chart
         .draw_series(counts.iter().enumerate().map(|(i, &c)| {
             let x = lo + i as f32 * width;
-            Rectangle::new([(x, 0), (x + width, c)], color.filled())
+            Rectangle::new([(x, 0.0), (x + width, c as f32)], color.filled())
         }))
         .map_err(e)?;
     Ok(())
