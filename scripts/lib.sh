@@ -71,9 +71,9 @@ build_web() {
   log "building the WebAssembly module into $out"
   cargo build --lib --target wasm32-unknown-unknown --release "${features[@]}"
   wasm-bindgen --target web --no-typescript --out-dir "$out" \
-    target/wasm32-unknown-unknown/release/np_playground.wasm
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/np_playground.wasm"
   if [ -x node_modules/.bin/wasm-opt ]; then
-    node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    node_modules/.bin/wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$out/np_playground_bg.wasm" -o "$out/np_playground_bg.wasm"
   fi

@@ -45,8 +45,7 @@ fn trainer(config: &str) -> Session {
 }
 
 fn session(config: &str, store: &DataStore) -> Result<Session, JsError> {
-    let runs = serde_json::json!([{ "label": "run", "config": config }]).to_string();
-    Session::new(&runs, store)
+    Session::new(vec!["run".into()], vec![config.into()], store)
 }
 
 /// Advances `s` to `target` steps (in slices of 50 ms on `performance.now`, as the worker does),
@@ -212,15 +211,16 @@ fn golden_checksums_match_with_diagnostics_on() {
 /// with the setting to lower.
 #[wasm_bindgen_test]
 fn sessions_run_in_lockstep_and_refuse_what_is_too_large() {
-    let runs = r#"[{"label":"np","config":"data=xor&rule=np"},{"label":"inp","config":"data=xor&rule=inp"}]"#;
-    let mut s = Session::new(runs, &DataStore::new()).unwrap_or_else(|e| panic!("{}", message(e)));
+    let labels = vec!["np".to_string(), "inp".to_string()];
+    let configs = vec!["data=xor&rule=np".to_string(), "data=xor&rule=inp".to_string()];
+    let mut s = Session::new(labels, configs, &DataStore::new()).unwrap_or_else(|e| panic!("{}", message(e)));
     assert_eq!(s.count(), 2);
     run_to(&mut s, 40);
     let second = parse(&s.summary(1, false).unwrap());
     assert_eq!(num(&second, "step"), 40.0);
     assert_eq!(s.label(1).unwrap(), "inp");
-    let big = r#"[{"label":"np","config":"data=xor&hidden=1024,1024,1024,1024&batch=200"}]"#;
-    let m = message(Session::new(big, &DataStore::new()).err().expect("too large"));
+    let big = vec!["data=xor&hidden=1024,1024,1024,1024&batch=200".to_string()];
+    let m = message(Session::new(vec!["np".into()], big, &DataStore::new()).err().expect("too large"));
     assert!(m.contains("too large") && m.contains("limit"), "{m}");
 }
 

@@ -200,7 +200,7 @@ function build(msg) {
   const runs = msg.runs;
   let session;
   try {
-    session = new Session(JSON.stringify(runs), state.store);
+    session = new Session(runs.map((r) => r.label), runs.map((r) => r.config), state.store);
   } catch (e) {
     postMessage({ type: MSG.ERROR, message: String(e.message ?? e), config: msg.config });
     return;

@@ -3,7 +3,6 @@
 //! held in an explicit [`DataStore`] that every session is built from.
 
 use js_sys::Float32Array;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::{js_err, json};
@@ -41,12 +40,6 @@ impl DataStore {
     }
 }
 
-#[derive(Deserialize)]
-struct RunSpec {
-    label: String,
-    config: String,
-}
-
 #[wasm_bindgen]
 pub struct Session {
     inner: session::Session,
@@ -63,14 +56,18 @@ fn run_mut<T>(s: &mut Session, i: usize, f: impl FnOnce(&mut crate::view::live::
 
 #[wasm_bindgen]
 impl Session {
-    /// The runs `[{label, config}]` (JSON; the page's own first) on the data in `data`; a bad
-    /// config, or runs too large together, throw the core's message naming the key.
+    /// The runs `labels[i]` of `configs[i]` (the page's own first) on the data in `data`; a bad
+    /// config, or runs too large together, throw the core's message naming the key. (Two string
+    /// arrays rather than JSON: the module then needs no JSON reader.)
     #[wasm_bindgen(constructor)]
-    pub fn new(runs: &str, data: &DataStore) -> Result<Session, JsError> {
-        let specs: Vec<RunSpec> = serde_json::from_str(runs).map_err(js_err)?;
-        let runs = specs
+    pub fn new(labels: Vec<String>, configs: Vec<String>, data: &DataStore) -> Result<Session, JsError> {
+        if labels.len() != configs.len() {
+            return Err(JsError::new("Session: labels and configs do not match"));
+        }
+        let runs = labels
             .into_iter()
-            .map(|r| RunConfig::parse(&r.config).map(|c| (r.label, c)))
+            .zip(configs)
+            .map(|(label, config)| RunConfig::parse(&config).map(|c| (label, c)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(js_err)?;
         let sources = Sources { digits: data.digits.as_ref(), table: data.table.as_ref() };
