@@ -1,7 +1,7 @@
 // The benchmark driver behind scripts/bench: runs the native benchmark, the browser benchmark page
 // and the live page, then writes docs/performance.md with every number side by side.
 //
-// `--baseline DIR --baseline-rev REV` (BASELINE=REV ./scripts/bench builds DIR = target/baseline, a
+// `--baseline DIR --baseline-rev REV` (BASELINE=REV ./scripts/bench builds DIR, a
 // git worktree of REV with its own CLI and browser bench module) also runs that revision's native
 // benchmark and its benchmark page (served from DIR) in the same session, each right after this
 // tree's, and puts its figures beside this tree's with the ratio new / baseline.
@@ -300,7 +300,7 @@ function report() {
   lines.push('');
   if (baselineRoot) {
     lines.push(`## Against the baseline ${baselineRev} (${baselineCommit}), same run`, '');
-    lines.push(`The baseline is checked out in a git worktree (\`${baselineDir}\`) with its own CLI and browser bench module; its native benchmark ran right after this tree's, its benchmark page (served from the worktree) right after this tree's page, in the same browser. TF.js is the same code in both pages: its two figures show how much the machine drifted between the two page runs. "This tree" is the working tree as it is: every change since the baseline, not only the matrix kernel's.`, '');
+    lines.push(`The baseline is checked out in a git worktree outside this tree (so this tree's cargo configuration does not apply to it) with its own CLI and browser bench module; its native benchmark ran right after this tree's, its benchmark page (served from the worktree) right after this tree's page, in the same browser. TF.js is the same code in both pages: its two figures show how much the machine drifted between the two page runs. "This tree" is the working tree as it is: every change since the baseline, not only the matrix kernel's.`, '');
     lines.push(`| figure | this tree | baseline ${baselineRev} | new / baseline |`, '|---|---|---|---|');
     const row = (label, a, b, d = 0) => lines.push(`| ${label} | ${fmt(a, d)} | ${fmt(b, d)} | ${times(a / b)} |`);
     for (const shape of ['100x784x256', '200x256x256', '100x1024x1024']) row(`matmul ${shape}, native GFLOP/s`, rate(mm(native, shape)), rate(mm(baseNative, shape)), 1);
