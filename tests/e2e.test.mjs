@@ -57,6 +57,21 @@ test('reset gives the same initial weights, new seed a new run; single step step
   await waitForStep(page, 1);
   assert.notEqual(await text(page, 'checksum'), initial);
   assert.ok(await page.locator('#probe .probe-layer').count() === 3, 'the noise panel shows every layer after a step');
+  // The next step updates the panel in place: the same canvases, repainted, and the new figures.
+  const first = await page.evaluate(() => {
+    const c = document.querySelector('#probe .strip canvas');
+    c.dataset.mark = 'kept';
+    return { head: document.querySelector('#probe .probe-head').textContent, pixels: c.toDataURL() };
+  });
+  await page.click('#step');
+  await waitForStep(page, 2);
+  await page.waitForFunction((h) => document.querySelector('#probe .probe-head').textContent !== h, first.head);
+  const second = await page.evaluate(() => {
+    const c = document.querySelector('#probe .strip canvas');
+    return { mark: c.dataset.mark, pixels: c.toDataURL() };
+  });
+  assert.equal(second.mark, 'kept', 'the noise panel keeps its elements from step to step');
+  assert.notEqual(second.pixels, first.pixels, 'and repaints them with the new step');
   await page.click('#reset');
   await waitForStep(page, 0);
   assert.equal(await text(page, 'checksum'), initial);

@@ -52,18 +52,23 @@ function alignmentNote(snap) {
   return snap.alignEvery > 1 ? `alignment measured every ${snap.alignEvery} steps` : '';
 }
 
-/** Draws the curve charts; returns their x-maps (for the crosshair and read-outs). */
-export function drawCharts(snap, logScale, showCorrelation) {
+/** The curve charts, in the order a running page redraws them one per frame. */
+export const CURVE_CHARTS = ['loss', 'accuracy', 'alignment', 'correlation'];
+
+/** Draws the curve charts (only chart `only` of CURVE_CHARTS, when given, so a running page can
+ *  spread them over frames); returns the x-maps of those drawn (for the crosshair and read-outs). */
+export function drawCharts(snap, logScale, showCorrelation, only = null) {
   const c = snap.curves;
   const x = snap.xaxis;
   const compare = snap.runs.length > 1;
   const seeds = snap.runs[0].checksums.length > 1 ? `, mean and range over ${snap.runs[0].checksums.length} seeds` : '';
   const $ = (id) => document.getElementById(id);
   const maps = {};
-  maps.loss = chart($('loss-chart'), `${compare ? 'train loss' : 'loss'}${seeds}`, 'loss', c.loss, x, logScale);
-  maps.accuracy = chart($('accuracy-chart'), `${compare ? 'test accuracy' : 'accuracy'}${seeds}`, 'accuracy', c.accuracy, x, false, ACCURACY);
-  maps.alignment = chart($('alignment-chart'), 'alignment with the true gradient', 'cosine', c.alignment, x, false, COSINE, alignmentNote(snap));
-  if (showCorrelation) {
+  const want = (name) => only === null || only === name;
+  if (want('loss')) maps.loss = chart($('loss-chart'), `${compare ? 'train loss' : 'loss'}${seeds}`, 'loss', c.loss, x, logScale);
+  if (want('accuracy')) maps.accuracy = chart($('accuracy-chart'), `${compare ? 'test accuracy' : 'accuracy'}${seeds}`, 'accuracy', c.accuracy, x, false, ACCURACY);
+  if (want('alignment')) maps.alignment = chart($('alignment-chart'), 'alignment with the true gradient', 'cosine', c.alignment, x, false, COSINE, alignmentNote(snap));
+  if (showCorrelation && want('correlation')) {
     maps.correlation = chart($('correlation-chart'), compare ? 'input correlation of layer 1 (mean |off-diagonal|)' : 'input correlation per layer (mean |off-diagonal|)', 'correlation', c.correlation, x, false, [0, 1]);
   }
   return maps;
@@ -100,6 +105,22 @@ export function alignmentRows(snap) {
   return [[snap.runs[0].rule, ...Array.from({ length: layers }, (_, l) => last(a[l + 1] ?? { y: [] })), last(a[0] ?? { y: [] })]];
 }
 
+const scratch = new Map();
+
+/** A scratch canvas of `w x h` pixels to scale an image through, one per size and reused: a new
+ *  canvas per call (every heatmap and node map, every frame) is garbage the browser collects in
+ *  long pauses. */
+export function scratchCanvas(w, h) {
+  const key = `${w}x${h}`;
+  let c = scratch.get(key);
+  if (!c) {
+    if (scratch.size >= 16) scratch.clear();
+    c = new OffscreenCanvas(w, h);
+    scratch.set(key, c);
+  }
+  return c;
+}
+
 /** Puts a `w x h` grid of values on a canvas, scaled up without smoothing. */
 export function putGrid(canvas, values, w, h, scale = 1) {
   const image = new ImageData(wasm().rgba(values, scale), w, h);
@@ -108,7 +129,7 @@ export function putGrid(canvas, values, w, h, scale = 1) {
     ctx.putImageData(image, 0, 0);
     return;
   }
-  const tmp = new OffscreenCanvas(w, h);
+  const tmp = scratchCanvas(w, h);
   tmp.getContext('2d').putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);

@@ -5,6 +5,7 @@
 // links show the sub-step's quantity instead. Everything shown comes from the engine (the diagram,
 // the node maps, the probe, the walk); this module only lays out and paints.
 import { wasm } from './engine.js';
+import { scratchCanvas } from './charts.js';
 
 const BLUE = [8, 119, 189];
 const ORANGE = [245, 147, 34];
@@ -56,6 +57,10 @@ export function drawDiagram(canvas, view) {
   // Links.
   const linkValues = frame?.links ?? null;
   const linkScale = linkValues ? maxAbs(linkValues.flat()) || 1 : diagram.max_weight || 1;
+  // Each link's colour and width come from its value quantised to 1/32 of the scale; links of the
+  // same style go into one path and one stroke (hundreds of strokes a frame were the panel's cost).
+  const LEVELS = 32;
+  const paths = new Map();
   for (let l = 1; l < lay.nodes.length; l++) {
     const values = linkValues ? linkValues[l - 1] : diagram.weights[l - 1];
     const ins = lay.nodes[l - 1];
@@ -64,19 +69,25 @@ export function drawDiagram(canvas, view) {
     outs.forEach((o, j) => ins.forEach((i, q) => {
       const v = values[j * ins.length + q];
       if (!Number.isFinite(v)) return;
-      const t = v / linkScale;
-      ctx.strokeStyle = colour(t >= 0 ? 1 : -1, dim ? 0.15 : 0.25 + 0.65 * Math.min(1, Math.abs(t)));
-      ctx.lineWidth = Math.max(0.4, 5 * Math.min(1, Math.abs(t))) * k;
+      const level = Math.round(Math.min(1, Math.abs(v / linkScale)) * LEVELS);
+      const key = `${v >= 0 ? 1 : -1},${level},${dim ? 1 : 0}`;
+      let path = paths.get(key);
+      if (!path) paths.set(key, (path = new Path2D()));
       const x0 = i.x + i.size;
       const y0 = i.y + i.size / 2;
       const x1 = o.x;
       const y1 = o.y + o.size / 2;
       const mx = (x0 + x1) / 2;
-      ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
-      ctx.stroke();
+      path.moveTo(x0, y0);
+      path.bezierCurveTo(mx, y0, mx, y1, x1, y1);
     }));
+  }
+  for (const [key, path] of paths) {
+    const [sign, level, dim] = key.split(',').map(Number);
+    const t = level / LEVELS;
+    ctx.strokeStyle = colour(sign, dim ? 0.15 : 0.25 + 0.65 * t);
+    ctx.lineWidth = Math.max(0.4, 5 * t) * k;
+    ctx.stroke(path);
   }
   // Nodes.
   const res = view.nodeRes;
@@ -151,7 +162,7 @@ export function paintDigit(canvas, input) {
     const v = 255 - Math.round(Math.max(0, Math.min(1, input[p])) * 255);
     img.data.set([v, v, v, 255], 4 * p);
   }
-  const tmp = new OffscreenCanvas(side, side);
+  const tmp = scratchCanvas(side, side);
   tmp.getContext('2d').putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, x, y, size, size);
@@ -175,7 +186,7 @@ function paintInputMap(ctx, n, res, feature) {
 function paintMap(ctx, n, values, res, scale) {
   const s = scale ?? (maxAbs(values) || 1);
   const img = new ImageData(wasm().rgba(values, s), res, res);
-  const tmp = new OffscreenCanvas(res, res);
+  const tmp = scratchCanvas(res, res);
   tmp.getContext('2d').putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, n.x, n.y, n.size, n.size);

@@ -4,7 +4,7 @@
 import { loadEngine, recreateEngine, panicked, wasm, memoryBytes } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
-import { drawCharts, hoverText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
+import { CURVE_CHARTS, drawCharts, hoverText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
 import { drawDiagram, hitTest, colour, paintDigit } from './diagram.js';
 import { WalkPlayer } from './walk.js';
@@ -52,6 +52,12 @@ const state = {
 const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null, drawMs: {}, walks: 0 });
 
 /** Runs one part of a redraw, keeping the longest time it took (read by the benchmark). */
+/** Sets an element's text only when it changes: a running page rewrites its figures every frame,
+ *  and each needless text node is layout work and garbage. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 function timed(part, f) {
   const start = performance.now();
   f();
@@ -264,13 +270,13 @@ function onSnapshot(snap) {
  *  test hooks (data-running, data-busy) never describe a step the page does not show yet. */
 function showFigures(snap) {
   const s = snap.runs[0].summary;
-  $('step-count').textContent = String(s.step);
-  $('epoch').textContent = s.epoch.toFixed(2);
-  $('checksum').textContent = s.checksum ?? '…';
-  $('train-loss').textContent = fmt(s.train_loss, 4);
-  $('test-loss').textContent = fmt(s.test_loss, 4);
-  $('train-accuracy').textContent = fmt(s.train_accuracy, 3);
-  $('test-accuracy').textContent = fmt(s.test_accuracy, 3);
+  setText($('step-count'), String(s.step));
+  setText($('epoch'), s.epoch.toFixed(2));
+  setText($('checksum'), s.checksum ?? '…');
+  setText($('train-loss'), fmt(s.train_loss, 4));
+  setText($('test-loss'), fmt(s.test_loss, 4));
+  setText($('train-accuracy'), fmt(s.train_accuracy, 3));
+  setText($('test-accuracy'), fmt(s.test_accuracy, 3));
 }
 
 function requestDraw() {
@@ -288,9 +294,9 @@ function draw() {
   if (!snap) return;
   showFigures(snap);
   const s = snap.runs[0].summary;
-  $('eval-note').textContent = s.eval_train < s.train_size
+  setText($('eval-note'), s.eval_train < s.train_size
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
-    : `Evaluated at step ${s.evaluated_at}.`;
+    : `Evaluated at step ${s.evaluated_at}.`);
   drawIntro(snap);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
@@ -320,28 +326,39 @@ function drawIntro(snap) {
   const rule = snap.runs[0].rule;
   const el = $('intro-live');
   if (rule.replace(/^d/, '') === 'bp') {
-    el.textContent = 'this run is backprop, whose update is the gradient itself (cosine 1); compare it with NP to see the difference';
+    setText(el, 'this run is backprop, whose update is the gradient itself (cosine 1); compare it with NP to see the difference');
   } else if (Number.isFinite(s.alignment_all)) {
-    const b = document.createElement('b');
-    b.textContent = s.alignment_all.toFixed(2);
-    el.replaceChildren(`right now this run's update and the true gradient have a cosine of `, b, ' (backprop: 1; see the alignment chart)');
+    const value = s.alignment_all.toFixed(2);
+    const b = el.querySelector('b');
+    if (b) {
+      setText(b, value);
+    } else {
+      const nb = document.createElement('b');
+      nb.textContent = value;
+      el.replaceChildren(`right now this run's update and the true gradient have a cosine of `, nb, ' (backprop: 1; see the alignment chart)');
+    }
   } else {
-    el.textContent = 'press Play or Step to measure how much (the alignment chart)';
+    setText(el, 'press Play or Step to measure how much (the alignment chart)');
   }
 }
+
+/** Whether a run decorrelates its inputs (the correlation chart applies). */
+const decorrelated = () => state.runs.some((r) => /rule=d(?:np|inp|anp|bp)/.test(r.config));
 
 const panelHidden = (id) => () => $(id).hidden || $(id).closest('[hidden]') !== null;
 
 const PANELS = [
-  {
-    name: 'charts', applies: () => true, hidden: panelHidden('curves-panel'),
+  // The curve charts are a panel each, so a running page redraws one chart per frame.
+  ...CURVE_CHARTS.map((name) => ({
+    name: `${name} chart`,
+    applies: () => name !== 'correlation' || decorrelated(),
+    hidden: panelHidden('curves-panel'),
     draw: (snap) => {
-      const decor = state.runs.some((r) => /rule=d(?:np|inp|anp|bp)/.test(r.config));
-      $('correlation-box').hidden = !decor;
-      state.maps = drawCharts(snap, $('log-scale').checked, decor);
-      drawAlignmentTable(snap);
+      $('correlation-box').hidden = !decorrelated();
+      Object.assign(state.maps, drawCharts(snap, $('log-scale').checked, decorrelated(), name));
+      if (name === 'alignment') drawAlignmentTable(snap);
     },
-  },
+  })),
   {
     name: 'network', applies: (snap) => Boolean(snap.diagram), hidden: panelHidden('network-panel'),
     draw: (snap) => paintDiagram(snap),
@@ -371,10 +388,10 @@ function paintBoundary(snap) {
   const canvas = $('boundary');
   drawBoundary(canvas, snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent);
   const compare = snap.runs.length > 1;
-  $('boundary-title').textContent = `Decision boundary: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`;
-  $('boundary-note').textContent = state.values.data === 'points'
+  setText($('boundary-title'), `Decision boundary: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`);
+  setText($('boundary-note'), state.values.data === 'points'
     ? 'Click to add a point of the chosen class (shift: the other one). Rings are test points.'
-    : 'Colour: the probability of the blue class; dots: training points.';
+    : 'Colour: the probability of the blue class; dots: training points.');
 }
 
 function paintDiagram(snap) {
@@ -389,7 +406,7 @@ function paintDiagram(snap) {
   $('sample-box').hidden = !digits;
   if (digits) paintDigit($('network-sample'), snap.probe.input);
   const subset = snap.diagram.shown.some((s, l) => s.length < sizes[l]);
-  $('network-note').textContent = `${sizes.join('-')}${subset ? ' (wide layers: 16 evenly spaced units shown)' : ''}`;
+  setText($('network-note'), `${sizes.join('-')}${subset ? ' (wide layers: 16 evenly spaced units shown)' : ''}`);
   const legend = $('legend');
   if (!legend.childElementCount || legend.dataset.mode !== (frame ? frame.node_quantity : 'weights')) {
     legend.dataset.mode = frame ? frame.node_quantity : 'weights';
@@ -422,7 +439,7 @@ function drawCompareBoundaries(snap) {
   }
   box.querySelectorAll('figure').forEach((fig, i) => {
     if (others[i].plane) drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false, M.views.plane_extent);
-    fig.querySelector('figcaption').textContent = `${others[i].rule} · step ${others[i].summary.step}${others[i].summary.checksum ? ` · ${others[i].summary.checksum.slice(0, 8)}` : ''}`;
+    setText(fig.querySelector('figcaption'), `${others[i].rule} · step ${others[i].summary.step}${others[i].summary.checksum ? ` · ${others[i].summary.checksum.slice(0, 8)}` : ''}`);
     fig.title = `${others[i].rule}: checksum ${others[i].checksums.join(', ')}`;
   });
 }
@@ -441,11 +458,16 @@ function drawAlignmentTable(snap) {
     }
     return r;
   };
-  table.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
+  // Rebuilt only when a figure changes (a running page calls this every few frames).
+  const key = JSON.stringify([head, rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c, 2) : c)))]);
+  if (table.dataset.key !== key) {
+    table.dataset.key = key;
+    table.replaceChildren(tr(head, 'th'), ...rows.map((r) => tr(r, 'td')));
+  }
   // Every run's checksum (each rule's seeds too): what the CLI prints for the same link and step.
-  $('runs-note').textContent = (snap.runs.length > 1 || snap.runs[0].checksums.length > 1) && snap.runs[0].checksums[0]
+  setText($('runs-note'), (snap.runs.length > 1 || snap.runs[0].checksums.length > 1) && snap.runs[0].checksums[0]
     ? `Checksums at step ${snap.runs[0].summary.step}: ${snap.runs.map((r) => `${r.rule} ${r.checksums.join(', ')}`).join('; ')}.`
-    : '';
+    : '');
 }
 
 // ---- the network: hover, and the slow-motion walk ----

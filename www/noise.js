@@ -30,37 +30,92 @@ function scaleOf(lists) {
   return m || 1;
 }
 
-/** One strip: a value per unit, coloured on the quantity's shared scale; hovering a cell shows
- *  its value. */
-function strip(label, values, title, scale, readout) {
-  const row = el('div', 'strip');
-  row.append(el('span', 'strip-label', label));
-  const c = el('canvas');
-  c.width = Math.min(values.length * 14, 420);
-  c.height = 14;
-  c.title = title;
-  putGrid(c, Float32Array.from(values, (v) => v ?? NaN), values.length, 1, scale);
-  c.addEventListener('mousemove', (e) => {
-    const i = Math.min(values.length - 1, Math.floor((e.offsetX / c.clientWidth) * values.length));
-    readout.textContent = `${label}, unit ${i + 1}: ${fx(values[i], 3, Math.abs(values[i]) < 0.01)}`;
-  });
-  row.append(c);
-  return row;
+/** Sets an element's text only when it changes. */
+function setText(e, text) {
+  if (e.textContent !== text) e.textContent = text;
 }
 
-function matrix(label, values, rows, cols, title) {
-  const wrap = el('div', 'matrix');
-  wrap.append(el('div', 'strip-label', label));
-  const c = el('canvas');
-  c.width = Math.min(Math.max(cols * 8, 40), 200);
-  c.height = Math.min(Math.max(rows * 8, 40), 200);
-  c.title = title;
-  let scale = 0;
-  for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
-  putGrid(c, Float32Array.from(values, (v) => v ?? NaN), cols, rows, scale || 1);
-  wrap.append(c);
-  return wrap;
+/** The panel's elements are built on the first render of a probe's structure and reused by
+ *  later renders of the same structure (a running page redraws the panel every few frames, and
+ *  rebuilding it made dozens of canvases of garbage each time): `made(create, update)` returns
+ *  the next element, created on the first render, and updates it; a render makes its calls in
+ *  the same order for the same structure. */
+function builder(reuse) {
+  const fresh = !reuse;
+  const list = reuse ?? [];
+  let i = 0;
+  const made = (create, update) => {
+    const e = fresh ? create() : list[i];
+    if (fresh) list.push(e);
+    i += 1;
+    update(e);
+    return e;
+  };
+  return {
+    list,
+    fresh,
+    /** An element whose text changes from render to render. */
+    text: (tag, cls, text) => made(() => el(tag, cls), (e) => setText(e, text)),
+    /** A container of `children` (already made), filled once. */
+    group: (tag, cls, children) => made(() => {
+      const e = el(tag, cls);
+      e.append(...children);
+      return e;
+    }, () => {}),
+    made,
+  };
 }
+
+/** One strip: a value per unit, coloured on the quantity's shared scale; hovering a cell shows
+ *  its value. */
+function strip(b, label, values, title, scale, readout) {
+  return b.made(() => {
+    const row = el('div', 'strip');
+    row.append(el('span', 'strip-label', label));
+    const c = el('canvas');
+    c.width = Math.min(values.length * 14, 420);
+    c.height = 14;
+    c.title = title;
+    c.addEventListener('mousemove', (e) => {
+      const v = c.values;
+      const i = Math.min(v.length - 1, Math.floor((e.offsetX / c.clientWidth) * v.length));
+      readout.textContent = `${label}, unit ${i + 1}: ${fx(v[i], 3, Math.abs(v[i]) < 0.01)}`;
+    });
+    row.append(c);
+    return row;
+  }, (row) => {
+    const c = row.lastChild;
+    c.values = values;
+    putGrid(c, Float32Array.from(values, (v) => v ?? NaN), values.length, 1, scale);
+  });
+}
+
+function matrix(b, label, values, rows, cols, title) {
+  return b.made(() => {
+    const wrap = el('div', 'matrix');
+    wrap.append(el('div', 'strip-label', label));
+    const c = el('canvas');
+    c.width = Math.min(Math.max(cols * 8, 40), 200);
+    c.height = Math.min(Math.max(rows * 8, 40), 200);
+    c.title = title;
+    wrap.append(c);
+    return wrap;
+  }, (wrap) => {
+    let scale = 0;
+    for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+    putGrid(wrap.lastChild, Float32Array.from(values, (v) => v ?? NaN), cols, rows, scale || 1);
+  });
+}
+
+/** What decides the panel's elements (not their values): a probe of the same shape reuses them. */
+function probeShape(probe) {
+  const dims = (m) => m && [m.rows, m.cols, m.full_rows, m.full_cols];
+  return JSON.stringify([probe.method, probe.blind, probe.losses.length, probe.input.length <= 8,
+    probe.layers.map((l) => [l.n_out, l.clean_a.length, l.signal.length, l.passes.map((p) => [p.noised, Boolean(p.eps), p.a.length]),
+      dims(l.update), dims(l.input_correlation)])]);
+}
+
+const views = new WeakMap();
 
 export function explain(rule, mode) {
   const base = EXPLAIN[rule.replace(/^d(?=bp|np|inp|anp)/, '')] ?? '';
@@ -71,11 +126,15 @@ export function explain(rule, mode) {
 
 export function renderProbe(box, probe, scalesBox) {
   if (!probe) {
+    views.delete(box);
     box.replaceChildren(el('p', 'note', 'Nothing to show yet: press Step (or Walk through this step) to see what one update does to one sample.'));
     scalesBox.replaceChildren();
     return;
   }
-  const readout = el('p', 'note readout', 'Hover a strip for a unit\'s value.');
+  const shape = probeShape(probe);
+  const view = views.get(box);
+  const b = builder(view?.shape === shape ? view.list : null);
+  const readout = b.made(() => el('p', 'note readout', 'Hover a strip for a unit\'s value.'), () => {});
   // One colour scale per quantity, shared by every layer.
   const noisy = probe.layers.flatMap((l) => l.passes.filter((p) => p.noised));
   const scales = {
@@ -86,45 +145,50 @@ export function renderProbe(box, probe, scalesBox) {
   };
   const scaleText = [['pre-activations a', scales.a], ['noise \u03b5', scales.eps], ['measured \u0394a', scales.da], [probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]]
     .map(([name, v]) => `${name}: \u00b1${v.toPrecision(3)}`);
-  scalesBox.replaceChildren(el('span', '', 'Colour scales (orange negative, blue positive, one per quantity, shared by every layer):'), ...scaleText.map((t) => el('span', '', t)));
+  if (scalesBox.childElementCount === scaleText.length + 1) {
+    scaleText.forEach((t, i) => setText(scalesBox.children[i + 1], t));
+  } else {
+    scalesBox.replaceChildren(el('span', '', 'Colour scales (orange negative, blue positive, one per quantity, shared by every layer):'), ...scaleText.map((t) => el('span', '', t)));
+  }
   const parts = [readout];
   const passes = probe.losses.length;
-  parts.push(el('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${probe.input.length <= 8 ? `input (${probe.input.map((v) => fx(v, 2)).join(', ')})` : `${probe.input.length} inputs`}. ` +
+  parts.push(b.text('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${probe.input.length <= 8 ? `input (${probe.input.map((v) => fx(v, 2)).join(', ')})` : `${probe.input.length} inputs`}. ` +
     `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${fx(probe.losses[0], 5)}.`));
   if (probe.method !== 'bp') {
     const dl = probe.d_loss.slice(1).map((d, k) => `pass ${k + 1}: dL = ${fx(d, 2, true)}`).join(' · ');
-    parts.push(el('p', 'probe-dl', dl));
+    parts.push(b.text('p', 'probe-dl', dl));
   }
   probe.layers.forEach((layer, l) => {
     const last = l + 1 === probe.layers.length;
-    const box2 = el('div', 'probe-layer');
-    box2.append(el('h4', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`));
-    box2.append(strip(probe.blind ? 'reference a' : 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
+    const items = [b.text('h4', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`)];
+    items.push(strip(b, probe.blind ? 'reference a' : 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
     layer.passes.forEach((p, k) => {
       if (k === 0 && !probe.blind) return;
       if (!p.noised && probe.method === 'inp') return;
       const tag = probe.method === 'inp' ? `pass ${k} (perturbs this layer)` : `pass ${k}`;
-      if (p.eps && !probe.blind) box2.append(strip(`noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations', scales.eps, readout));
-      box2.append(strip(`noisy ã, ${tag}`, p.a, 'pre-activations of the noisy pass', scales.a, readout));
+      if (p.eps && !probe.blind) items.push(strip(b, `noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations', scales.eps, readout));
+      items.push(strip(b, `noisy ã, ${tag}`, p.a, 'pre-activations of the noisy pass', scales.a, readout));
       if (probe.method === 'anp') {
-        box2.append(strip(`measured Δa, ${tag}`, p.a.map((v, j) => v - layer.passes[0].a[j]), 'ã − a: what ANP uses instead of ε', scales.da, readout));
+        items.push(strip(b, `measured Δa, ${tag}`, p.a.map((v, j) => v - layer.passes[0].a[j]), 'ã − a: what ANP uses instead of ε', scales.da, readout));
       }
     });
     if (passes > 1 && probe.method === 'inp') {
       const own = layer.passes.findIndex((p) => p.noised);
-      if (own > 0) box2.append(el('p', 'note', `pass ${own} perturbs only this layer; its dL = ${fx(probe.d_loss[own], 2, true)}`));
+      if (own > 0) items.push(b.text('p', 'note', `pass ${own} perturbs only this layer; its dL = ${fx(probe.d_loss[own], 2, true)}`));
     }
-    box2.append(strip(probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input', scales.signal, readout));
-    const mats = el('div', 'mats');
+    items.push(strip(b, probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input', scales.signal, readout));
     const sampled = (m) => (m.rows < m.full_rows || m.cols < m.full_cols ? `, ${m.rows}×${m.cols} sampled` : '');
     const u = layer.update;
-    mats.append(matrix(`update G (${u.full_rows}×${u.full_cols}, whole batch${sampled(u)})`, u.values, u.rows, u.cols, 'the update direction handed to the optimiser'));
+    const mats = [matrix(b, `update G (${u.full_rows}×${u.full_cols}, whole batch${sampled(u)})`, u.values, u.rows, u.cols, 'the update direction handed to the optimiser')];
     const c = layer.input_correlation;
     if (c) {
-      mats.append(matrix(`input correlation (${c.full_rows}×${c.full_cols}${sampled(c)})`, c.values, c.rows, c.cols, 'normalised second moments of this layer\'s decorrelated input over the batch: decorrelation drives the off-diagonal to 0'));
+      mats.push(matrix(b, `input correlation (${c.full_rows}×${c.full_cols}${sampled(c)})`, c.values, c.rows, c.cols, 'normalised second moments of this layer\'s decorrelated input over the batch: decorrelation drives the off-diagonal to 0'));
     }
-    box2.append(mats);
-    parts.push(box2);
+    items.push(b.group('div', 'mats', mats));
+    parts.push(b.group('div', 'probe-layer', items));
   });
-  box.replaceChildren(...parts);
+  if (b.fresh) {
+    box.replaceChildren(...parts);
+    views.set(box, { shape, list: b.list });
+  }
 }
