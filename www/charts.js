@@ -9,6 +9,12 @@ const ACCURACY = [0, 1];
 const COSINE = [-0.2, 1];
 const X_TITLES = { steps: 'step', passes: 'forward passes', seconds: 'training time (s)' };
 
+/** Sets an element's text only when it changes: a running page rewrites its figures every frame,
+ *  and each needless text node is layout work and garbage. */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 /** Sizes the canvas's pixels to its size on screen (times the device pixel ratio); returns the
  *  ratio, the scale of the chart's text. */
 export function fit(canvas) {

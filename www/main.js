@@ -4,7 +4,7 @@
 import { loadEngine, recreateEngine, panicked, wasm, memoryBytes } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
-import { CURVE_CHARTS, drawCharts, hoverText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
+import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
 import { drawDiagram, hitTest, colour, paintDigit } from './diagram.js';
 import { WalkPlayer } from './walk.js';
@@ -52,12 +52,6 @@ const state = {
 const stats = (window.npStats = { snapshots: 0, bytes: 0, frames: 0, readyAt: null, drawMs: {}, walks: 0 });
 
 /** Runs one part of a redraw, keeping the longest time it took (read by the benchmark). */
-/** Sets an element's text only when it changes: a running page rewrites its figures every frame,
- *  and each needless text node is layout work and garbage. */
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
-}
-
 function timed(part, f) {
   const start = performance.now();
   f();

@@ -1,6 +1,6 @@
 // The "noise made visible" panel: renders the probe of the last step (computed in Rust) for one
 // sample. Text goes in with textContent only.
-import { putGrid } from './charts.js';
+import { putGrid, setText } from './charts.js';
 
 const EXPLAIN = {
   bp: 'BP computes the exact gradient with a backward pass: no noise is injected. Pick a perturbation rule to see noise at work.',
@@ -28,11 +28,6 @@ function scaleOf(lists) {
   let m = 0;
   for (const values of lists) for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) m = Math.max(m, Math.abs(v));
   return m || 1;
-}
-
-/** Sets an element's text only when it changes. */
-function setText(e, text) {
-  if (e.textContent !== text) e.textContent = text;
 }
 
 /** The panel's elements are built on the first render of a probe's structure and reused by
