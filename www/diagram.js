@@ -71,8 +71,13 @@ export function drawDiagram(canvas, view) {
       if (!Number.isFinite(v)) return;
       const level = Math.round(Math.min(1, Math.abs(v / linkScale)) * LEVELS);
       const key = `${v >= 0 ? 1 : -1},${level},${dim ? 1 : 0}`;
-      let path = paths.get(key);
-      if (!path) paths.set(key, (path = new Path2D()));
+      let style = paths.get(key);
+      if (!style) {
+        const t = level / LEVELS;
+        style = { path: new Path2D(), colour: colour(v >= 0 ? 1 : -1, dim ? 0.15 : 0.25 + 0.65 * t), width: Math.max(0.4, 5 * t) * k };
+        paths.set(key, style);
+      }
+      const path = style.path;
       const x0 = i.x + i.size;
       const y0 = i.y + i.size / 2;
       const x1 = o.x;
@@ -82,11 +87,9 @@ export function drawDiagram(canvas, view) {
       path.bezierCurveTo(mx, y0, mx, y1, x1, y1);
     }));
   }
-  for (const [key, path] of paths) {
-    const [sign, level, dim] = key.split(',').map(Number);
-    const t = level / LEVELS;
-    ctx.strokeStyle = colour(sign, dim ? 0.15 : 0.25 + 0.65 * t);
-    ctx.lineWidth = Math.max(0.4, 5 * t) * k;
+  for (const { path, colour: c, width } of paths.values()) {
+    ctx.strokeStyle = c;
+    ctx.lineWidth = width;
     ctx.stroke(path);
   }
   // Nodes.
