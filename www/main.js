@@ -17,6 +17,12 @@ const controlError = $('control-error');
 const divergedBanner = $('diverged');
 const engineError = $('engine-error');
 const controlNote = (text) => { $('control-note').textContent = text; };
+/** Messages about earlier actions go when the learner starts afresh (Reset, an import). */
+function clearMessages() {
+  controlError.textContent = '';
+  controlNote('');
+  $('data-problems').replaceChildren();
+}
 const DIGIT_SETS = ['mnist', 'mnist14'];
 /** What the engine decides and the page must know (keys, limits, caps, lessons): read once. */
 let M = null;
@@ -863,7 +869,10 @@ function wire() {
   $('walk-prev').addEventListener('click', () => walker.prev());
   $('walk-pause').addEventListener('click', () => walker.togglePause());
   $('walk-close').addEventListener('click', () => walker.stop());
-  $('reset').addEventListener('click', () => openFragment(`${state.config}${pageKeys()}`));
+  $('reset').addEventListener('click', () => {
+    clearMessages();
+    openFragment(`${state.config}${pageKeys()}`);
+  });
   $('new-seed').addEventListener('click', () => {
     $('seed').value = String(wasm().newSeed());
     applyControls();
@@ -1020,7 +1029,7 @@ async function main() {
   buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
   state.userData = wireUserData({
-    state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw,
+    state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw, clearMessages,
   });
   // The fragment goes to the engine's codec as it is: the codec decodes %-escapes (once) and
   // refuses malformed ones with the usual message.

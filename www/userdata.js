@@ -143,7 +143,7 @@ export function wireUserData(app) {
   }
 
   async function importRun(file) {
-    showProblems([]);
+    app.clearMessages();
     // The size is checked before the file is read.
     if (file.size > app.M().limits.max_import_bytes) {
       showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a run file is at most ${app.M().limits.max_import_bytes / 1e6} MB` }]);
