@@ -54,7 +54,7 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "4. Iterative and activity-based NP",
         link: "v=1&data=circle&hidden=16,16&rule=np&compare=inp,anp&speed=10",
         text: "INP perturbs one layer per noisy pass, so each layer is credited only with the loss change of its own noise; a step runs 1 + L passes (4 here, with L = 3 layers). ANP uses the same two passes as NP, but credits the measured change of each pre-activation (the noise plus what earlier layers' noise caused), normalised over the whole network.",
-        look: "The table under the alignment chart splits the alignment per layer: on this run INP is ahead of NP on every layer, and INP and ANP are both well ahead of NP on the output layer (on the digits too: grid means INP 0.630, ANP 0.595, NP 0.430 on the output layer of 784-w-w-10 networks at initialisation, docs/results.md). Yet ANP's loss ends above NP's here: its updates are less noisy but biased. Averaged over 200 noise draws on this run's training set, NP's and INP's updates point along the gradient (cosine above 0.9) and ANP's do not (below 0.8); an error that repeats at every step does not average away.",
+        look: "The table under the alignment chart splits the alignment per layer: on this run INP is ahead of NP on the second hidden layer and the output layer, and on the first hidden layer most of the time; INP and ANP are both well ahead of NP on the output layer (on the digits too: grid means INP 0.630, ANP 0.595, NP 0.430 on the output layer of 784-w-w-10 networks at initialisation, docs/results.md). Yet ANP's loss ends above NP's here: its updates are less noisy but biased. Averaged over 200 noise draws on this run's training set, NP's and INP's updates point along the gradient (cosine above 0.9) and ANP's do not (below 0.8); an error that repeats at every step does not average away.",
         try_this: "Walk through a step with INP chosen as the rule: one noisy pass per layer, only that layer perturbed.",
     },
     Chapter {
@@ -70,7 +70,7 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "6. Decorrelation on digits",
         link: "v=1&data=mnist14&rule=np&compare=dnp&lr=0.003&speed=max",
         text: "Neighbouring pixels are correlated (about 0.55 on these digits, against about 0.04 five pixels apart). DNP puts a matrix R in front of every layer that a local rule keeps adjusting to drive the off-diagonal second moments of the layer's inputs (the batch mean of x_i\u{b7}x_j for i \u{2260} j) toward zero; the weights are still trained by node perturbation. Both runs here use the learning rate 0.003.",
-        look: "The correlation chart shows the input of layer 2, the outputs of the first hidden layer: DNP's falls to about half of NP's within 2.5 epochs. Per step DNP learns faster: its training loss is below NP's and its test accuracy above at every evaluation from half an epoch to 10 epochs, about 4 points ahead after 2.5 epochs. At the digits' default rate 0.001 the two stay within 3 points of each other here. Each DNP step costs more (R in front of the first layer is 196x196): switch the x axis to seconds.",
+        look: "The correlation chart shows the input of layer 2, the outputs of the first hidden layer: DNP's falls to half of NP's or less within 2.5 epochs and stays there. Per step DNP learns faster: from half an epoch to 10 epochs its training loss stays below NP's and its test accuracy above, about 4 points ahead after 2.5 epochs. At the digits' default rate 0.001 the two stay within 3 points of each other here. Each DNP step costs more (R in front of the first layer is 196x196): switch the x axis to seconds.",
         try_this: "Compare ANP with DANP instead (rule anp, compare danp): decorrelation speeds ANP up too.",
     },
     Chapter {
@@ -78,7 +78,7 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "7. Units only perturbation can train",
         link: "v=1&data=xor&hidden=16&act=step&rule=np&sigma=0.1&speed=10",
         text: "A step unit outputs +1 or -1, the sign of its input: its derivative is zero almost everywhere (and undefined where the sign flips), so backprop has no gradient to follow. Node perturbation only needs the loss change that noise causes, so it trains the same network.",
-        look: "BP is greyed out in the rule menu and in Compare, with the reason. The alignment chart stays empty: it compares each update with the true gradient, which backprop cannot compute through step units. The decision boundary forms out of straight-edged regions.",
+        look: "BP is greyed out in the rule menu and in Compare, with the reason. The alignment chart stays empty: it measures the cosine with the true gradient, which through step units is zero wherever it is defined, so there is no direction to compare with. The decision boundary forms out of straight-edged regions.",
         try_this: "Switch the activation back to tanh: BP becomes available again.",
     },
 ];
