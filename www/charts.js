@@ -75,7 +75,7 @@ export function drawCharts(snap, logScale, showCorrelation, only = null) {
   if (want('accuracy')) maps.accuracy = chart($('accuracy-chart'), `${compare ? 'test accuracy' : 'accuracy'}${seeds}`, 'accuracy', c.accuracy, x, false, ACCURACY);
   if (want('alignment')) maps.alignment = chart($('alignment-chart'), 'alignment with the true gradient', 'cosine', c.alignment, x, false, COSINE, alignmentNote(snap));
   if (showCorrelation && want('correlation')) {
-    maps.correlation = chart($('correlation-chart'), compare ? 'input correlation of layer 1 (mean |off-diagonal|)' : 'input correlation per layer (mean |off-diagonal|)', 'correlation', c.correlation, x, false, [0, 1]);
+    maps.correlation = chart($('correlation-chart'), compare ? `input correlation of layer ${Math.min(2, snap.sizes.length - 1)} (mean |off-diagonal|)` : 'input correlation per layer (mean |off-diagonal|)', 'correlation', c.correlation, x, false, [0, 1]);
   }
   return maps;
 }

@@ -66,7 +66,7 @@ function curves(s, layers) {
     loss: series(s, ['train_loss'], byRule),
     accuracy: series(s, ['test_accuracy'], byRule),
     alignment: series(s, ['alignment_all'], byRule),
-    correlation: series(s, ['correlation_1'], byRule),
+    correlation: series(s, [`correlation_${Math.min(2, layers)}`], byRule),
     alignmentLayers: state.groups.map((g) => ({
       rule: g.label,
       values: perLayer('alignment').concat('alignment_all').map((c) => {

@@ -79,7 +79,7 @@ impl Rule {
         }
         if self.method == Method::Bp && !act.has_useful_gradient() {
             return Some(format!(
-                "{name} cannot train step units: the step function's derivative is zero everywhere, so backpropagation would only ever see zero gradients; perturbation rules (np, inp, anp) can train them"
+                "{name} cannot train step units: the step function's derivative is zero almost everywhere (and undefined where the sign flips), so backpropagation would only ever see zero gradients; perturbation rules (np, inp, anp) can train them"
             ));
         }
         None

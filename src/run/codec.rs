@@ -124,7 +124,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "n",
-        help: "number of points, train and test together (20 to 10000; ignored for mnist)",
+        help: "number of points, train and test together (20 to 10000; ignored for the digits)",
         control: Control::Number { min: MIN_POINTS as f64, max: MAX_POINTS as f64, step: 10.0 },
         set: |c, v| {
             c.points = parse_usize_in(v, MIN_POINTS, MAX_POINTS)?;
@@ -134,7 +134,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "noise",
-        help: "data noise: standard deviation of the jitter added to each point (0 to 1; the plane spans -1..1; ignored for mnist)",
+        help: "data noise: standard deviation of the jitter added to each point (0 to 1; before it the points lie within -1..1, all but the tails of the two Gaussians, and the plane shown spans -1.5..1.5; ignored for the digits)",
         control: Control::Number { min: 0.0, max: 1.0, step: 0.05 },
         set: |c, v| {
             c.data_noise = parse_f32_in(v, 0.0, 1.0, false)?;
@@ -144,7 +144,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "train",
-        help: "fraction of the points used for training; the rest is the test set (0.1 to 0.9; mnist always uses its fixed split)",
+        help: "fraction of the points used for training; the rest is the test set (0.1 to 0.9; the digits always use their fixed split)",
         control: Control::Number { min: 0.1, max: 0.9, step: 0.1 },
         set: |c, v| {
             c.train_fraction = parse_f32_in(v, 0.1, 0.9, false)?;
@@ -215,7 +215,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "draws",
-        help: "noise draws K per step, averaged (1 to 64): better gradient estimates at K times the cost",
+        help: "noise draws K per step, averaged (1 to 64): more draws align the update better with the gradient, and each draw adds forward passes while the clean pass is shared: a step runs 1 + K forward passes for np and anp (2K for anp in blind mode), 1 + K\u{b7}L for inp with L layers",
         control: Control::Number { min: 1.0, max: MAX_DRAWS as f64, step: 1.0 },
         set: |c, v| {
             c.draws = parse_usize_in(v, 1, MAX_DRAWS)?;
@@ -225,7 +225,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "mode",
-        help: "noise mode: clean (a clean pass and a noisy one) or blind (two noisy passes, noise unobserved; anp/danp only)",
+        help: "noise mode: clean (one clean pass and a noisy one per draw) or blind (two noisy passes per draw, the noise unobserved; anp/danp only)",
         control: Control::Choice(NOISE_MODES),
         set: |c, v| {
             c.mode = choices(v, &NoiseMode::ALL, NoiseMode::key)?;
@@ -275,7 +275,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "pts",
-        help: "your own points for data=points: click the plane to add one (shift-click: the other class), at most 400, in a compact string",
+        help: "your own points for data=points: pick a class and click or tap the plane to add a point, at most 400, kept in the link as a compact string",
         control: Control::Points,
         set: |c, v| {
             let points = points::decode_points_or_empty(v)?;
