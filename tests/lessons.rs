@@ -39,3 +39,20 @@ fn the_path_covers_the_topics() {
     assert!(has(&|l| l.config.data.is_digits() && l.compare.iter().any(|r| r.config.rule.decorrelated)));
     assert!(has(&|l| l.config.activation == np_playground::activation::Activation::Step), "step units");
 }
+
+/// Each chapter points at a part of the page that exists: its `focus` selector names an element
+/// of index.html by id or by its setting's `data-key`.
+#[test]
+fn every_chapter_points_at_a_part_of_the_page() {
+    let page = include_str!("../index.html");
+    for c in CHAPTERS {
+        let attribute = if let Some(id) = c.focus.strip_prefix('#') {
+            format!("id=\"{id}\"")
+        } else if let Some(key) = c.focus.strip_prefix("[data-key=").and_then(|k| k.strip_suffix(']')) {
+            format!("data-key=\"{key}\"")
+        } else {
+            panic!("{}: focus {} is neither #id nor [data-key=KEY]", c.id, c.focus);
+        };
+        assert!(page.contains(&attribute), "{}: index.html has no {attribute}", c.id);
+    }
+}

@@ -21,6 +21,9 @@ pub struct Chapter {
     pub look: &'static str,
     /// One thing to change, and what it shows.
     pub try_this: &'static str,
+    /// The part of the page `look` talks about (a CSS selector of the page): the page outlines it
+    /// and scrolls it into view beside the lesson.
+    pub focus: &'static str,
 }
 
 /// The chapters, in order; `lesson=start` opens the first.
@@ -32,6 +35,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "This network has two hidden units. Node perturbation trains it without a backward pass: each step runs the minibatch twice, once clean and once with a little random noise \u{3b5} added to every unit's pre-activation, and compares the two losses. The loss change dL of a sample is one number, sent to every unit alike; each unit combines it with its own noise and each link with its own input x (the link's estimate is dL\u{b7}\u{3b5}/\u{3c3}\u{b2}\u{b7}x, averaged over the minibatch), so nothing has to travel backwards through the network. When the noisy pass does better on a sample (dL < 0), that sample's part of the update moves each unit's pre-activation toward the unit's own noise; when it does worse, away from it.",
         look: "Press \u{201c}Walk through this step\u{201d}: the diagram shows the clean pass, the noise on every node, the noisy pass, the loss change dL, each node's credit dL\u{b7}\u{3b5}/\u{3c3}\u{b2} and what it does to every link, one sub-step at a time, with the numbers of the sample in the noise panel.",
         try_this: "Set the noise \u{3c3} to 0.2 and walk through a step again: \u{3b5} and dL grow with it.",
+        focus: "#network-panel",
     },
     Chapter {
         id: "np-vs-bp",
@@ -40,6 +44,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "Both networks start from the same weights and see the same batches. Backprop (BP) computes the exact gradient; node perturbation's update is an estimate from one noisy pass, and points only partly along the gradient. The alignment chart shows the cosine between each rule's update and the exact gradient on the same batch: 1 means the same direction, 0 unrelated, and a negative value that the update pointed partly uphill on that batch. A single noisy estimate sometimes does (on this run about one NP step in seven); on average NP's cosine stays positive.",
         look: "BP's alignment is 1 by definition. NP's stays well below it (about 0.2 on this run), and NP's loss falls more slowly per step: a step that points only partly downhill gains less.",
         try_this: "Widen both hidden layers to 32: NP's alignment drops further (each unit's credit also carries the other units' noise). On the digits this project measured it falling 3.4 times from 16 to 256 units per layer (0.164 to 0.048; 784-w-w-10 networks at initialisation, batch 32, docs/results.md).",
+        focus: "#alignment-panel",
     },
     Chapter {
         id: "draws",
@@ -48,6 +53,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "Each step can average K independent noise draws instead of one: the estimate gets better aligned with the gradient as K grows. Each draw adds one noisy forward pass, while the clean pass is shared: a step runs 1 + K passes, 17 for K = 16 against 2 for K = 1.",
         look: "The alignment chart and table order the three runs by K: on this run K = 16 is about three times as well aligned as K = 1, less than sqrt(16) = 4. On the digits this project measured 3.4 times for NP from K = 1 to K = 16 (784-w-w-10 networks at initialisation, mean over widths 16 to 256 and batches 8 to 128, docs/results.md).",
         try_this: "Switch the x axis to forward passes: per pass, K = 1 is ahead, its loss lower than K = 16's after the same number of passes.",
+        focus: "#alignment-panel",
     },
     Chapter {
         id: "inp-anp",
@@ -56,6 +62,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "INP perturbs one layer per noisy pass, so each layer is credited only with the loss change of its own noise; a step runs 1 + L passes (4 here, with L = 3 layers). ANP uses the same two passes as NP, but credits the measured change of each pre-activation (the noise plus what earlier layers' noise caused), normalised over the whole network.",
         look: "The table under the alignment chart splits the alignment per layer: on this run INP is ahead of NP on the second hidden layer and the output layer, and on the first hidden layer most of the time; INP and ANP are both well ahead of NP on the output layer (on the digits too: grid means INP 0.630, ANP 0.595, NP 0.430 on the output layer of 784-w-w-10 networks at initialisation, docs/results.md). Yet ANP's loss ends above NP's here: its updates are less noisy but biased. Averaged over 200 noise draws on this run's training set, NP's and INP's updates point along the gradient (cosine above 0.9) and ANP's do not (below 0.8); an error that repeats at every step does not average away.",
         try_this: "Walk through a step with INP chosen as the rule: one noisy pass per layer, only that layer perturbed.",
+        focus: "#alignment-panel",
     },
     Chapter {
         id: "blind",
@@ -64,6 +71,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "On noisy analogue hardware the noise cannot be observed: both passes are noisy and nobody knows \u{3b5}. NP needs \u{3b5}, so it cannot run that way; ANP needs only the measured change of the activities between the two passes, so it can.",
         look: "Compare the two runs: here blind ANP learns about as well as clean ANP (both above 85% test accuracy after 2,000 steps, within 5 points of each other). On the digits this project measured 87.6% clean against 87.5% blind after 20 epochs (784-256-256-10, lr 0.001, 3 seeds, docs/results.md).",
         try_this: "Set the noise mode to blind and walk through a step: both passes are noisy, and the walk shows the measured changes between them, never \u{3b5}.",
+        focus: "#curves-panel",
     },
     Chapter {
         id: "decorrelation",
@@ -72,6 +80,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "Neighbouring pixels are correlated (about 0.55 on these digits, against about 0.04 five pixels apart). DNP puts a matrix R in front of every layer that a local rule keeps adjusting to drive the off-diagonal second moments of the layer's inputs (the batch mean of x_i\u{b7}x_j for i \u{2260} j) toward zero; the weights are still trained by node perturbation. Both runs here use the learning rate 0.003.",
         look: "The correlation chart shows the input of layer 2, the outputs of the first hidden layer: DNP's falls to half of NP's or less within 2.5 epochs and stays there. Per step DNP learns faster: from half an epoch to 10 epochs its training loss stays below NP's and its test accuracy above, about 4 points ahead after 2.5 epochs. At the digits' default rate 0.001 the two stay within 3 points of each other here. Each DNP step costs more (R in front of the first layer is 196x196): switch the x axis to seconds.",
         try_this: "Compare ANP with DANP instead (rule anp, compare danp): decorrelation speeds ANP up too.",
+        focus: "#correlation-box",
     },
     Chapter {
         id: "step-units",
@@ -80,6 +89,7 @@ pub const CHAPTERS: &[Chapter] = &[
         text: "A step unit outputs +1 or -1, the sign of its input: its derivative is zero almost everywhere (and undefined where the sign flips), so backprop has no gradient to follow. Node perturbation only needs the loss change that noise causes, so it trains the same network.",
         look: "BP is greyed out in the rule menu and in Compare, with the reason. The alignment chart stays empty: it measures the cosine with the true gradient, which through step units is zero wherever it is defined, so there is no direction to compare with. The decision boundary forms out of straight-edged regions.",
         try_this: "Switch the activation back to tanh: BP becomes available again.",
+        focus: "[data-key=rule]",
     },
 ];
 
