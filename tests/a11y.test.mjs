@@ -63,6 +63,7 @@ test('each chart canvas says in words what it shows now, and follows the run', a
   // The boundaries: how much of the plane is blue, and how many points lie on their colour.
   assert.match(await label('boundary'), /^decision boundary: \d+% of the plane blue .*; \d+ of 200 training points on their own class's colour$/);
   assert.match(await page.getAttribute('#boundaries canvas', 'aria-label'), /^decision boundary of inp: \d+% of the plane blue/);
+  assert.match(await label('hist-0'), /^histogram of hidden layer 1's activations over this minibatch: \d+ values from -?\d\.\d{3} to -?\d\.\d{3}$/);
   // One more step: the words follow.
   await page.click('#step');
   await waitForStep(page, 31);
@@ -262,6 +263,10 @@ test('a classroom link hiding the settings leaves no empty column; the share dia
   assert.ok((await box(groups, '#network-panel')).left - (await box(groups, '.layout')).left <= 13, 'no empty settings column');
   const acts = await box(groups, '#acts-panel');
   assert.ok(acts.left - (await box(groups, '.layout')).left <= 13, 'the activations take the whole bottom row');
+  // The network and the curves hidden: the plane's column moves up to the settings.
+  const mid = await open('#v=1&data=xor&rule=np&hide=diagram,curves', { viewport: { width: 1440, height: 900 } });
+  const gap = (await box(mid, '#plane-panel')).left - (await box(mid, '#controls')).right;
+  assert.ok(gap <= 11, `${gap} px between the settings and the plane`);
   // The share dialog: one box per group, each named by what it hides, no two alike.
   const dialog = await open('#v=1&data=xor&rule=np', { viewport: { width: 1440, height: 900 } });
   await dialog.click('#share-class');

@@ -31,10 +31,15 @@ export function fit(canvas) {
 /** What a curve chart shows now, in words (its text alternative): every series' latest value and
  *  where it is, e.g. "loss chart: train 0.3100, test 0.3500 at step 400". */
 export function describeChart(title, series, xaxis) {
-  const shown = series.filter((s) => s.x.length);
-  if (!shown.length) return `${title} chart: no points yet (press Step or Play)`;
+  // Each series' latest measured point (a measurement made every few steps leaves gaps).
+  const last = (s) => {
+    let i = s.y.length - 1;
+    while (i >= 0 && !Number.isFinite(s.y[i])) i--;
+    return i;
+  };
+  const shown = series.filter((s) => last(s) >= 0);
+  if (!shown.length) return `${title} chart: nothing measured yet`;
   const f = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 0.001 || v === 0 ? v.toFixed(4) : v.toExponential(2)) : 'not a number');
-  const last = (s) => s.x.length - 1;
   const values = shown.map((s) => `${s.name} ${f(s.y[last(s)])}${s.lo ? ` (range ${f(s.lo[last(s)])} to ${f(s.hi[last(s)])})` : ''}`);
   const x = shown[0].x[last(shown[0])];
   const where = xaxis === 'seconds' ? `after ${x.toFixed(2)} s` : `at ${xaxis === 'passes' ? 'forward passes' : 'step'} ${Math.round(x).toLocaleString('en-US')}`;
@@ -239,6 +244,7 @@ export function drawDigits(box, samples, side) {
       const fig = document.createElement('figure');
       const c = document.createElement('canvas');
       c.width = c.height = side;
+      c.setAttribute('role', 'img');
       const cap = document.createElement('figcaption');
       fig.append(c, cap);
       return fig;
@@ -252,7 +258,9 @@ export function drawDigits(box, samples, side) {
       const v = 255 - Math.round(rec[2 + p] * 255);
       img.data.set([v, v, v, 255], 4 * p);
     }
-    fig.querySelector('canvas').getContext('2d').putImageData(img, 0, 0);
+    const canvas = fig.querySelector('canvas');
+    canvas.getContext('2d').putImageData(img, 0, 0);
+    setLabel(canvas, `test digit ${label}`);
     const cap = fig.querySelector('figcaption');
     cap.textContent = `${predicted}`;
     cap.title = `true digit ${label}, the network says ${predicted}`;
@@ -272,9 +280,13 @@ export function drawActivations(box, snap, only = null) {
       heat.width = 160; heat.height = 100;
       heat.className = 'heat';
       heat.title = `${l + 1 === layers ? 'output logits' : `hidden layer ${l + 1}`}: one row per sample of the minibatch, one column per unit`;
+      heat.setAttribute('role', 'img');
+      heat.setAttribute('aria-label', heat.title);
       const hist = document.createElement('canvas');
       hist.className = 'hist';
       hist.id = `hist-${l}`;
+      hist.setAttribute('role', 'img');
+      hist.setAttribute('aria-label', `histogram of ${l + 1 === layers ? 'the output logits' : `hidden layer ${l + 1}'s activations`}: no minibatch yet`);
       wrap.append(heat, hist);
       return wrap;
     }));
@@ -301,6 +313,10 @@ export function drawActivations(box, snap, only = null) {
     let scale = 0;
     for (const v of values) scale = Math.max(scale, Math.abs(v));
     putGrid(wrap.querySelector('.heat'), values, n, rows, scale || 1);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    setLabel(hist, `histogram of ${l + 1 === layers ? 'the output logits' : `hidden layer ${l + 1}'s activations`} over this minibatch: ${values.length} values${lo <= hi ? ` from ${lo.toFixed(3)} to ${hi.toFixed(3)}` : ''}`);
     wasm().drawHistogram(`hist-${l}`, l + 1 === layers ? 'output logits' : `layer ${l + 1}`, values, 20, dpr);
   });
 }

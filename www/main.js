@@ -245,7 +245,9 @@ function applyView() {
   if (['data', 'network', 'rule', 'compare'].every((g) => hide.has(g))) $('controls').hidden = true;
   const layout = document.querySelector('.layout');
   layout.classList.toggle('no-settings', $('controls').hidden);
-  layout.classList.toggle('no-mid', $('network-panel').hidden && $('curves-panel').hidden);
+  const noMid = $('network-panel').hidden && $('curves-panel').hidden;
+  layout.classList.toggle('no-mid', noMid);
+  document.querySelector('.col-mid').hidden = noMid;
   layout.classList.toggle('no-curves', $('curves-panel').hidden);
   layout.classList.toggle('no-noise', $('noise-panel').hidden);
   layout.classList.toggle('no-acts', $('acts-panel').hidden);
