@@ -142,6 +142,16 @@ test('a refused value goes back to the value in force, with the message right un
   await page.press('#sigma', 'Enter');
   await page.waitForFunction(() => location.hash.includes('sigma=0.05'));
   assert.equal(await page.isVisible('#control-error'), false);
+  // A note on what a change did sits beside the setting changed too (lesson 5's try: blind noise
+  // beside a compared anp:blind swaps the two).
+  const blind = await open('#lesson=blind', { viewport: { width: 1440, height: 900 } });
+  await blind.waitForFunction(() => /compare=anp(:|%3A)blind/.test(location.hash));
+  await blind.selectOption('#mode', 'blind');
+  await blind.waitForFunction(() => location.hash.includes('mode=blind'));
+  assert.match(await blind.textContent('#control-note'), /anp:blind/);
+  const blindMode = await box(blind, '[data-key=mode]');
+  const note = await box(blind, '#control-note');
+  assert.ok(note.top >= blindMode.bottom - 1 && note.top - blindMode.bottom < 12 && note.bottom <= 900, `the note ${JSON.stringify(note)} sits under the menu ${JSON.stringify(blindMode)}`);
 });
 
 test('a setting\'s help appears beside the setting pointed at or focused, on screen', async () => {

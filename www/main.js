@@ -16,6 +16,8 @@ const configError = $('config-error');
 const controlError = $('control-error');
 const divergedBanner = $('diverged');
 const engineError = $('engine-error');
+// A note on what a change did, beside the setting changed (placeBeside).
+const controlNote = (text) => placeBeside($('control-note'), text);
 const DIGIT_SETS = ['mnist', 'mnist14'];
 /** What the engine decides and the page must know (keys, limits, caps, lessons): read once. */
 let M = null;
@@ -37,6 +39,9 @@ const state = {
   panelTurn: 0,      // which panel the next frame redraws while training runs
   layerTurn: 0,      // which layer's activations that panel redraws
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
+  drawingStarted: false, // points are being drawn that are not yet a run (fewer than the minimum)
+  pointsUndo: [],    // earlier sets of drawn points, the last first out (Undo)
+  userData: null,    // the own-data controls (userdata.js)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
   digitsBytes: null, // the MNIST file, kept to hand a replacement worker
   seq: 0,            // sequence number of the latest command to the worker
@@ -92,13 +97,20 @@ function writeUrl() {
   history.replaceState(null, '', state.writtenHash);
 }
 
-function showLinkProblems(problems) {
+/** Says what a link left out; `text` is the link, so the parts left out can be copied whole
+ *  (the message quotes at most 40 characters of each). `note` adds what was kept instead. */
+function showLinkProblems(problems, text = '', note = '') {
   if (!problems.length) {
     configError.hidden = true;
     return;
   }
   const each = problems.map((p) => `${p.key}=${p.value} (${p.message})`).join('; ');
-  configError.textContent = `Parts of the link were left out: ${each}. The rest of the link applies.`;
+  const raw = text.replace(/^#/, '').split('&').filter((kv) => problems.some((p) => kv.split('=')[0] === p.key));
+  const button = document.createElement('button');
+  button.className = 'link';
+  button.textContent = 'copy what was left out';
+  button.addEventListener('click', () => copy(raw.join('&'), 'what was left out'));
+  configError.replaceChildren(`Parts of the link were left out: ${each}. The rest of the link applies.${note ? ` ${note}` : ''} `, ...(raw.length ? [button] : []));
   configError.hidden = false;
 }
 
@@ -141,18 +153,32 @@ async function restart(r) {
     }
   }
   if (values.data === 'upload' && !state.uploadCsv) {
-    controlError.textContent = 'This run uses an uploaded table, which a link cannot carry: open the file saved with Export run (Import run), or upload the CSV again.';
-    return false;
+    controlError.textContent = 'This link names an uploaded table, which a link cannot carry: the table travels in the file that Export run saves (open it with Import run), or upload the CSV again.';
+    if (state.good) return false;
+    // Nothing runs yet (the page was opened on such a link): go on with the link's other settings
+    // on the default data set, so the page works while the message says what is missing.
+    for (const k of ['data', 'table', ...M.data_defaulted]) delete values[k];
+    const fallback = JSON.parse(wasm().parseFragment(joinConfig(values)));
+    return restart(fallback);
   }
   walker.stop();
+  // Drawn points are the learner's work: a run that replaces them keeps them for Undo.
+  const before = state.values;
+  if (!state.undoing && before?.data === 'points' && before.pts && (values.data !== 'points' || values.pts !== before.pts)) {
+    state.pointsUndo.push(Array.from(wasm().decodePoints(before.pts)));
+  }
   state.config = r.config;
   state.label = r.label;
   state.compare = r.compare;
   state.runs = r.runs;
   state.view = { seeds: r.seeds, xaxis: r.xaxis, hide: r.hide, embed: r.embed, lesson: r.lesson };
   state.values = values;
-  if (values.data === 'points') state.drawn = Array.from(wasm().decodePoints(values.pts ?? ''));
-  state.drawingStarted = false;
+  if (values.data === 'points') {
+    state.drawn = Array.from(wasm().decodePoints(values.pts ?? ''));
+    state.drawingStarted = false;
+  }
+  // Points drawn but still too few to train on stay, over the plane, whatever else changes.
+  const pending = state.drawingStarted && values.data !== 'points';
   if (values.data !== 'points' && state.batchBeforePoints && values.batch !== state.batchBeforePoints) state.batchBeforePoints = null;
   const digits = DIGIT_SETS.includes(values.data);
   const plane = !digits && (values.data !== 'upload' || JSON.parse(wasm().csvReport(state.uploadCsv)).dim === 2);
@@ -160,7 +186,9 @@ async function restart(r) {
   state.points = null;
   $('data-note').textContent = values.data === 'upload'
     ? 'This run uses an uploaded table too large for a link: Export run saves it with the settings; Import run opens it again.'
-    : values.data === 'points' ? `${state.drawn.length / 3} points of your own; the rings are the test points (train fraction ${values.train}).` : '';
+    : values.data === 'points' ? `${state.drawn.length / 3} points of your own; the rings are the test points (train fraction ${values.train}).`
+      : pending ? state.userData.pendingNote() : '';
+  $('undo-points').disabled = !state.pointsUndo.length;
   $('show-test').checked = values.data === 'points' || $('show-test').checked;
   $('plane-panel').hidden = !plane;
   $('digits-panel').hidden = !digits;
@@ -179,21 +207,27 @@ async function restart(r) {
   return true;
 }
 
-/** Says `message` beside the control it is about (setting `key`'s field, else the setting being
- *  worked on, the one with the focus), and brings it into view: a message below the fold is a
- *  message not read. With neither, the message goes to its place in the rule's group. */
-function sayBeside(message, key = null) {
-  controlError.textContent = message;
+/** Puts `message` in `el` beside the control it is about (setting `key`'s field, else the setting
+ *  being worked on, the one with the focus), and brings it into view: a message below the fold is
+ *  a message not read. With neither, `el` goes back to its place in the rule's group. */
+function placeBeside(el, message, key = null) {
+  el.textContent = message;
   const controls = $('controls');
   const byKey = key === 'compare' ? $('compare') : key === 'data' ? $('datasets') : key && controls.querySelector(`[data-key="${key}"]`);
   const focused = controls.contains(document.activeElement) ? document.activeElement.closest('#datasets, #compare, [data-key], label') : null;
-  const anchor = [byKey, focused].find((el) => el && controls.contains(el) && el.getClientRects().length);
+  const anchor = [byKey, focused].find((a) => a && controls.contains(a) && a.getClientRects().length);
   if (!anchor) {
-    $('diagnostics').closest('label').before(controlError);
+    $('diagnostics').closest('label').before(el);
     return;
   }
-  if (anchor.nextElementSibling !== controlError) anchor.after(controlError);
-  controlError.scrollIntoView({ block: 'nearest' });
+  if (!message) return;
+  if (anchor.nextElementSibling !== el) anchor.after(el);
+  el.scrollIntoView({ block: 'nearest' });
+}
+
+/** A refusal, said beside its field (see placeBeside). */
+function sayBeside(message, key = null) {
+  placeBeside(controlError, message, key);
 }
 
 /** The worker could not build the runs asked for: say why and go back to the runs it kept. */
@@ -228,7 +262,34 @@ function apply(values, compareLabels = state.compare.map((c) => c.label), keys =
 }
 
 function applyControls() {
-  apply(readValues(state.values));
+  controlNote('');
+  const values = readValues(state.values);
+  apply(values, compareApart(values, state.compare.map((c) => c.label)));
+}
+
+/** The compare list for the page's own run set to `values`: an item that now names the same run
+ *  (lesson 5: choose noise mode blind beside `anp:blind`) gives its place to the settings the
+ *  page's run had, so both runs stay side by side instead of the change being refused. */
+function compareApart(values, labels) {
+  const own = joinConfig(values);
+  const same = (label) => JSON.parse(wasm().parseFragment(`${own}&compare=${label}`)).problems
+    .some((p) => p.key === 'compare' && p.message.includes('listed twice'));
+  const i = labels.findIndex(same);
+  if (i < 0 || !state.values) return labels;
+  // The previous settings as a compare item: its rule, and its noise mode and draws if they differ.
+  const before = state.values;
+  let label = before.rule;
+  if (before.mode !== values.mode) label += `:${before.mode}`;
+  if (before.draws !== values.draws) label += `:k${before.draws}`;
+  const r = JSON.parse(wasm().parseFragment(`${own}&compare=${label}`));
+  const fits = !r.problems.length && r.compare[0]?.config === state.config && !labels.includes(label);
+  const out = labels.slice();
+  if (fits) out[i] = label;
+  else out.splice(i, 1);
+  controlNote(fits
+    ? `${labels[i]} is now this run's own setting; the run beside it is ${label}, the settings it had.`
+    : `${labels[i]} is now this run's own setting, so it is no longer compared.`);
+  return out;
 }
 
 function setPlaying(on) {
@@ -417,6 +478,10 @@ const PANELS = [
 
 function paintBoundary(snap) {
   const canvas = $('boundary');
+  if (state.drawingStarted && state.values.data !== 'points') {
+    state.userData.drawPending();
+    return;
+  }
   drawBoundary(canvas, snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent);
   const compare = snap.runs.length > 1;
   setText($('boundary-title'), `Decision boundary: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`);
@@ -715,6 +780,7 @@ function showLesson() {
   const box = $('lesson');
   if (i < 0) {
     box.hidden = true;
+    pointAtLesson(null);
     return;
   }
   const c = M.lessons[i];
@@ -726,14 +792,32 @@ function showLesson() {
   $('lesson-count').textContent = `chapter ${i + 1} of ${M.lessons.length}`;
   $('lesson-back').disabled = i === 0;
   $('lesson-next').disabled = i + 1 === M.lessons.length;
+  pointAtLesson(c);
 }
 
-/** Opens chapter `i`: its configuration, the lesson panel, and the link's hide/embed kept. */
-function openChapter(i) {
+/** Opens chapter `i`: its configuration, the lesson panel, and the view's hide/embed kept (the
+ *  page's own, or those of the link that named the chapter; its `play` too). */
+function openChapter(i, view = state.view) {
   const c = M.lessons[i];
-  const v = state.view;
-  const keep = `${v.hide.length ? `&hide=${v.hide.join(',')}` : ''}${v.embed ? '&embed=1' : ''}`;
+  const keep = `${view.hide.length ? `&hide=${view.hide.join(',')}` : ''}${view.embed ? '&embed=1' : ''}${view.play ? '&play=1' : ''}`;
   openFragment(`${c.link}&lesson=${c.id}${keep}`);
+}
+
+/** Whether a fragment names a run-configuration key (beyond the version `v`): `lesson=ID` with
+ *  only view keys opens the chapter's own configuration, as the lessons menu does; a link that
+ *  also sets the run (the page writes one once a chapter is open) keeps its settings. */
+function namesRunKeys(text) {
+  const runKeys = new Set(M.keys.map((k) => k.key).filter((k) => k !== 'v'));
+  return text.replace(/^#/, '').split('&').some((kv) => runKeys.has(kv.split('=')[0]));
+}
+
+/** The part of the page a chapter's "look for" talks about: outlined and scrolled into view. */
+function pointAtLesson(chapter) {
+  for (const el of document.querySelectorAll('.lesson-focus')) el.classList.remove('lesson-focus');
+  const target = chapter?.focus ? document.querySelector(chapter.focus) : null;
+  if (!target || target.closest('[hidden]')) return;
+  target.classList.add('lesson-focus');
+  target.scrollIntoView({ block: 'nearest' });
 }
 
 function buildLessonsList() {
@@ -877,6 +961,12 @@ function wire() {
     if (name === state.values.data) return;
     // The network and optimiser defaults depend on the data set: take the new set's (and the
     // batch the drawn points cut down comes back).
+    // Points drawn but not yet a run give way to the chosen set (Undo brings them back).
+    if (state.drawingStarted) {
+      state.pointsUndo.push(state.drawn.slice());
+      state.drawn = [];
+      state.drawingStarted = false;
+    }
     const values = { ...state.values, data: name };
     for (const k of M.data_defaulted) delete values[k];
     if (state.values.data === 'points' && state.batchBeforePoints) values.batch = state.batchBeforePoints;
@@ -934,7 +1024,7 @@ function wire() {
   $('lesson-back').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) - 1));
   $('lesson-close').addEventListener('click', () => {
     state.view.lesson = null;
-    $('lesson').hidden = true;
+    showLesson();
     writeUrl();
   });
   wireChartHover('loss-chart', 'loss', 'curve-readout');
@@ -984,11 +1074,23 @@ function wire() {
 /** Loads a link (from the URL, a lesson, an import): what cannot be accepted is reported and
  *  left out, the rest applies; `at`, `play` and `speed` act once. */
 async function openFragment(text) {
-  const r = JSON.parse(wasm().parseFragment(text));
-  showLinkProblems(r.problems);
-  // lesson= alone (or with view keys) opens the chapter's own configuration.
+  let r = JSON.parse(wasm().parseFragment(text));
+  // Drawn points are the learner's work: a link whose points cannot be read (a slip while editing
+  // the fragment) keeps the points the page has.
+  let note = '';
+  const own = state.values?.data === 'points' ? state.values.pts : '';
+  if (own && r.problems.some((p) => p.key === 'pts')) {
+    const kept = JSON.parse(wasm().parseFragment(text.replace(/(^|&)pts=[^&]*/, `$1pts=${own}`)));
+    if (!kept.problems.some((p) => p.key === 'pts')) {
+      note = `Your ${wasm().decodePoints(own).length / 3} drawn points are kept.`;
+      r = { ...kept, problems: r.problems };
+    }
+  }
+  showLinkProblems(r.problems, text, note);
+  // lesson= alone (or with view keys) opens the chapter's own configuration, as the menu does,
+  // whether the page was opened on it or the fragment was edited.
   const i = chapterIndex(r.lesson);
-  if (i >= 0 && r.lesson === 'start') return openChapter(0);
+  if (i >= 0 && (r.lesson === 'start' || !namesRunKeys(text))) return openChapter(i, r);
   if (r.speed) {
     $('speed').value = r.speed;
     state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
@@ -1008,8 +1110,8 @@ async function main() {
   buildLessonsList();
   buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
-  wireUserData({
-    state, M: () => M, apply, openFragment, worker: () => state.worker,
+  state.userData = wireUserData({
+    state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw,
   });
   // The fragment goes to the engine's codec as it is: the codec decodes %-escapes (once) and
   // refuses malformed ones with the usual message.

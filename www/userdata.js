@@ -32,16 +32,27 @@ export function wireUserData(app) {
       return;
     }
     const picked = Number(document.querySelector('input[name=draw-class]:checked').value);
+    if (state.values.data !== 'points') state.pointsUndo.push(state.drawn.slice());
     state.drawn.push(x, y, e.shiftKey ? 1 - picked : picked);
     usePoints();
+  }
+
+  /** What the note says while too few points are drawn to train on. */
+  function pendingNote() {
+    const n = state.drawn.length / 3;
+    const min = app.M().limits.min_drawn_points;
+    return `${n} point${n === 1 ? '' : 's'} drawn: add ${min - n} more to start training on them.`;
   }
 
   function usePoints() {
     const n = state.drawn.length / 3;
     const min = app.M().limits.min_drawn_points;
     if (n < min) {
+      // Not a run yet: the points wait over an empty plane (and survive any other change).
+      state.drawingStarted = true;
       drawPending();
-      $('data-note').textContent = `${n} point${n === 1 ? '' : 's'} drawn: add ${min - n} more to start training on them.`;
+      $('data-note').textContent = pendingNote();
+      $('undo-points').disabled = !state.pointsUndo.length;
       return;
     }
     const pts = wasm().encodePoints(Float32Array.from(state.drawn));
@@ -160,6 +171,8 @@ export function wireUserData(app) {
 
   $('boundary').addEventListener('click', addPoint);
   $('clear-points').addEventListener('click', () => {
+    if (state.drawn.length) state.pointsUndo.push(state.drawn.slice());
+    $('undo-points').disabled = !state.pointsUndo.length;
     state.drawn = [];
     state.drawingStarted = false;
     if (state.values.data === 'points') {
@@ -170,10 +183,32 @@ export function wireUserData(app) {
       state.batchBeforePoints = null;
       app.apply(values, []);
     }
-    $('data-note').textContent = 'Points cleared.';
+    $('data-note').textContent = 'Points cleared (Undo brings them back).';
+  });
+  // Undo: the drawn points as they were before the last change (a point added, Clear, a data set,
+  // a link or an import that replaced them).
+  $('undo-points').addEventListener('click', () => {
+    const previous = state.pointsUndo.pop();
+    $('undo-points').disabled = !state.pointsUndo.length;
+    if (!previous) return;
+    state.drawn = previous;
+    if (!previous.length) {
+      state.drawingStarted = false;
+      $('data-note').textContent = 'No drawn points before that.';
+      app.requestDraw?.();
+      return;
+    }
+    if (state.values.data !== 'points') state.batchBeforePoints ??= state.values.batch;
+    // Restoring is no new change: the set it replaces is not kept for another Undo.
+    state.undoing = true;
+    try {
+      usePoints();
+    } finally {
+      state.undoing = false;
+    }
   });
   $('csv-file').addEventListener('change', (e) => e.target.files[0] && uploadCsv(e.target.files[0]));
   $('import-file').addEventListener('change', (e) => e.target.files[0] && importRun(e.target.files[0]));
   $('export-run').addEventListener('click', exportRun);
-  return { drawPending };
+  return { drawPending, pendingNote };
 }

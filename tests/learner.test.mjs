@@ -1,0 +1,111 @@
+// A learner's work and a lesson's promises: a lesson link opens its chapter (cold and by editing
+// the fragment), a lesson's "Try" works as written, drawn points survive every change and can be
+// brought back, a link naming an uploaded table keeps the page working. Same harness as the other
+// page tests (issues 16 and 17).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { harness, settled, waitForStep } from './page.mjs';
+
+const h = harness();
+const open = (...a) => h.open(...a);
+const hash = (page) => page.evaluate(() => decodeURIComponent(location.hash));
+
+/** Clicks the plane at (x, y) in plane coordinates (it spans -1.5..1.5). */
+async function drawPoint(page, x, y) {
+  const box = await page.locator('#boundary').boundingBox();
+  await page.locator('#boundary').click({ position: { x: ((x + 1.5) / 3) * box.width, y: ((1.5 - y) / 3) * box.height } });
+}
+const SPOTS = [[-1, -1], [-1, 0], [-1, 1], [-0.8, 0.5], [1, -1], [1, 0], [1, 1]];
+
+test('a lesson link opens its chapter: cold, and when the fragment is edited', async () => {
+  const page = await open('#lesson=noise');
+  await page.waitForFunction(() => location.hash.includes('data=gauss'));
+  const first = await hash(page);
+  assert.match(first, /hidden=2(&|$)/, 'lesson 1 runs its own two-unit network');
+  assert.match(first, /lesson=noise/);
+  assert.match(await page.textContent('#lesson-title'), /One update, by noise/);
+  // The fragment edited by hand to another chapter opens that chapter's run.
+  await page.evaluate(() => { location.hash = '#lesson=blind'; });
+  await page.waitForFunction(() => location.hash.includes('compare=anp:blind') || location.hash.includes('compare=anp%3Ablind'));
+  assert.match(await hash(page), /rule=anp/);
+  assert.match(await page.textContent('#lesson-title'), /Noise you cannot see/);
+  // A link that sets the run as well keeps its settings (the page writes such links itself).
+  await page.evaluate(() => { location.hash = '#v=1&data=xor&rule=inp&lesson=noise'; });
+  await page.waitForFunction(() => location.hash.includes('data=xor'));
+  assert.match(await hash(page), /rule=inp/);
+});
+
+test("lesson 5's try: the page's own run switches to blind noise, the compared run keeps the clean one", async () => {
+  const page = await open('#lesson=blind');
+  await page.waitForFunction(() => /compare=anp(:|%3A)blind/.test(location.hash));
+  await settled(page);
+  await page.selectOption('#mode', 'blind');
+  await page.waitForFunction(() => location.hash.includes('mode=blind'));
+  assert.equal(await page.textContent('#control-error'), '', 'nothing refused');
+  assert.match(await hash(page), /compare=anp:clean/, 'the clean run stays beside it');
+  assert.equal(await page.inputValue('#mode'), 'blind');
+  assert.match(await page.textContent('#control-note'), /anp:blind is now this run's own setting/);
+});
+
+test('points drawn but too few to train on survive a setting change, and a fourth starts the run', async () => {
+  const page = await open('#v=1&data=xor');
+  for (const [x, y] of SPOTS.slice(0, 3)) await drawPoint(page, x, y);
+  assert.match(await page.textContent('#data-note'), /3 points drawn: add 1 more/);
+  await page.fill('#lr', '0.02');
+  await page.press('#lr', 'Enter');
+  await page.waitForFunction(() => location.hash.includes('lr=0.02'));
+  assert.match(await page.textContent('#data-note'), /3 points drawn: add 1 more/, 'the change kept the points');
+  await page.click('#reset');
+  await settled(page);
+  assert.match(await page.textContent('#data-note'), /3 points drawn/, 'Reset kept them');
+  await drawPoint(page, ...SPOTS[3]);
+  await page.waitForFunction(() => location.hash.includes('data=points'));
+  assert.match(await page.textContent('#data-note'), /4 points of your own/);
+});
+
+test('a slip in pts= while editing the fragment keeps the drawn points, and what was left out can be copied whole', async () => {
+  const page = await open('#v=1&data=xor');
+  for (const [x, y] of SPOTS) await drawPoint(page, x, y);
+  await page.waitForFunction(() => location.hash.includes('data=points'));
+  const before = await hash(page);
+  const pts = before.match(/pts=([^&]*)/)[1];
+  const slipped = before.replace(`pts=${pts}`, `pts=${pts.slice(0, 5)}!${pts.slice(6)}`);
+  await page.evaluate((f) => { location.hash = f; }, slipped.slice(1));
+  await page.waitForFunction(() => !document.querySelector('[data-testid=config-error]').hidden);
+  assert.match(await page.textContent('[data-testid=config-error]'), /pts=.*Your 7 drawn points are kept/);
+  await page.waitForFunction((p) => decodeURIComponent(location.hash).includes(`pts=${p}`), pts);
+  assert.match(await page.textContent('#data-note'), /7 points of your own/);
+  await page.click('[data-testid=config-error] button');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `pts=${pts.slice(0, 5)}!${pts.slice(6)}`, 'the refused value, whole');
+});
+
+test('Undo brings back points that Clear or another data set replaced', async () => {
+  const page = await open('#v=1&data=xor');
+  for (const [x, y] of SPOTS.slice(0, 5)) await drawPoint(page, x, y);
+  await page.waitForFunction(() => location.hash.includes('data=points'));
+  const pts = (await hash(page)).match(/pts=([^&]*)/)[1];
+  await page.click('#clear-points');
+  await page.waitForFunction(() => location.hash.includes('data=circle'));
+  await page.click('#undo-points');
+  await page.waitForFunction((p) => decodeURIComponent(location.hash).includes(`pts=${p}`), pts);
+  // A data set chosen over the points: Undo again brings them back.
+  await page.click('[data-dataset=spiral]');
+  await page.waitForFunction(() => location.hash.includes('data=spiral'));
+  await page.click('#undo-points');
+  await page.waitForFunction((p) => decodeURIComponent(location.hash).includes(`pts=${p}`), pts);
+  // Undo after a point was added takes that point away.
+  await drawPoint(page, 0.5, 0.5);
+  await page.waitForFunction(() => /6 points of your own/.test(document.getElementById('data-note').textContent));
+  await page.click('#undo-points');
+  await page.waitForFunction((p) => decodeURIComponent(location.hash).includes(`pts=${p}`), pts);
+});
+
+test('a link naming an uploaded table says what is missing and the page keeps working', async () => {
+  const page = await open('#v=1&data=upload&rule=inp');
+  assert.match(await page.textContent('#control-error'), /uploaded table.*Export run.*Import run/);
+  assert.match(await hash(page), /rule=inp/, 'the rest of the link applies');
+  await page.click('#step');
+  await waitForStep(page, 1);
+  await page.click('[data-dataset=xor]');
+  await page.waitForFunction(() => location.hash.includes('data=xor'));
+});
