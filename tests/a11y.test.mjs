@@ -129,7 +129,7 @@ test('a refused value goes back to the value in force, with the message right un
   const field = await box(page, '[data-key=sigma]');
   const message = await box(page, '#control-error');
   assert.ok(message.top >= field.bottom - 1 && message.top - field.bottom < 12, `the message ${JSON.stringify(message)} sits right under the field ${JSON.stringify(field)}`);
-  assert.ok(message.top >= 0 && message.bottom <= 900, 'the message is on screen');
+  assert.ok(message.top >= 0 && message.bottom <= 901, `the message is on screen: ${JSON.stringify(message)}`);
   // A choice refused in a menu: the menu goes back too, and says why beside it.
   await page.selectOption('#mode', 'blind');
   await page.waitForFunction(() => /mode=blind/.test(document.getElementById('control-error').textContent));
@@ -151,7 +151,7 @@ test('a refused value goes back to the value in force, with the message right un
   assert.match(await blind.textContent('#control-note'), /anp:blind/);
   const blindMode = await box(blind, '[data-key=mode]');
   const note = await box(blind, '#control-note');
-  assert.ok(note.top >= blindMode.bottom - 1 && note.top - blindMode.bottom < 12 && note.bottom <= 900, `the note ${JSON.stringify(note)} sits under the menu ${JSON.stringify(blindMode)}`);
+  assert.ok(note.top >= blindMode.bottom - 1 && note.top - blindMode.bottom < 12 && note.bottom <= 901, `the note ${JSON.stringify(note)} sits under the menu ${JSON.stringify(blindMode)}`);
 });
 
 test('a setting\'s help appears beside the setting pointed at or focused, on screen', async () => {

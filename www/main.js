@@ -208,13 +208,16 @@ async function restart(r) {
 }
 
 /** Puts `message` in `el` beside the control it is about (setting `key`'s field, else the setting
- *  being worked on, the one with the focus), and brings it into view: a message below the fold is
+ *  being worked on), and brings it into view: a message below the fold is
  *  a message not read. With neither, `el` goes back to its place in the rule's group. */
 function placeBeside(el, message, key = null) {
   el.textContent = message;
   const controls = $('controls');
   const byKey = key === 'compare' ? $('compare') : key === 'data' ? $('datasets') : key && controls.querySelector(`[data-key="${key}"]`);
-  const focused = controls.contains(document.activeElement) ? document.activeElement.closest('#datasets, #compare, [data-key], label') : null;
+  // The setting being worked on: the one with the focus, else the one changed in the last seconds.
+  const recent = state.changed && performance.now() - state.changed.at < 5000 ? state.changed.el : null;
+  const working = controls.contains(document.activeElement) ? document.activeElement : recent;
+  const focused = working?.isConnected ? working.closest('#datasets, #compare, [data-key], label') : null;
   const anchor = [byKey, focused].find((a) => a && controls.contains(a) && a.getClientRects().length);
   if (!anchor) {
     $('diagnostics').closest('label').before(el);
@@ -1050,6 +1053,8 @@ function wire() {
   };
   const explained = (target) => target.closest?.('[data-key], [title]');
   controls.addEventListener('focusin', (e) => explain(explained(e.target)));
+  // The setting changed last, for a message about that change (placeBeside); before it applies.
+  controls.addEventListener('change', (e) => { state.changed = { el: e.target, at: performance.now() }; }, true);
   controls.addEventListener('focusout', (e) => {
     if (!controls.contains(e.relatedTarget)) help.hidden = true;
   });
