@@ -189,3 +189,74 @@ fn linear_axes_are_labelled_at_round_values() {
     assert_eq!(bold, vec![0.0, 0.5, 1.0]);
     assert!(light.len() > bold.len() && light.iter().all(|v| !bold.contains(v)), "{light:?}");
 }
+
+/// CIE L*a*b* of an sRGB colour (D65).
+fn lab(c: [f64; 3]) -> [f64; 3] {
+    let [r, g, b] = c.map(linear);
+    let (x, y, z) = (
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    );
+    let f = |t: f64| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 };
+    [116.0 * f(y) - 16.0, 500.0 * (f(x) - f(y)), 200.0 * (f(y) - f(z))]
+}
+
+fn linear(c: f64) -> f64 {
+    let c = c / 255.0;
+    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+}
+
+/// `c` as seen with a colour-vision deficiency: Machado, Oliveira and Fernandes (2009), severity 1,
+/// applied to linear RGB.
+fn simulate(c: [f64; 3], m: &[[f64; 3]; 3]) -> [f64; 3] {
+    let l = c.map(linear);
+    let back = |v: f64| {
+        let v = v.clamp(0.0, 1.0);
+        255.0 * if v <= 0.0031308 { 12.92 * v } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 }
+    };
+    [0, 1, 2].map(|i| back(m[i][0] * l[0] + m[i][1] * l[1] + m[i][2] * l[2]))
+}
+
+#[test]
+fn the_first_four_curve_colours_stay_apart_in_every_common_colour_vision() {
+    let identity = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    let deutan = [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]];
+    let protan = [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]];
+    let tritan = [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]];
+    let colours: Vec<[f64; 3]> = plot::LINES[..4].iter().map(|c| [c.0 as f64, c.1 as f64, c.2 as f64]).collect();
+    for (vision, m) in [("normal", identity), ("deuteranopia", deutan), ("protanopia", protan), ("tritanopia", tritan)]
+    {
+        let seen: Vec<[f64; 3]> = colours.iter().map(|&c| lab(simulate(c, &m))).collect();
+        for i in 0..4 {
+            for j in i + 1..4 {
+                let d = (0..3).map(|k| (seen[i][k] - seen[j][k]).powi(2)).sum::<f64>().sqrt();
+                assert!(d >= 20.0, "{vision}: curve colours {i} and {j} are {d:.1} apart (CIE76), under 20");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_band_over_seeds_is_edged_in_its_curves_colour() {
+    let xs: Vec<f32> = (0..20).map(|i| i as f32).collect();
+    let ys: Vec<f32> = xs.iter().map(|x| 1.0 / (1.0 + x)).collect();
+    let lo: Vec<f32> = ys.iter().map(|y| y * 0.8).collect();
+    let hi: Vec<f32> = ys.iter().map(|y| y * 1.2).collect();
+    let lines = |banded: bool| {
+        let out = svg(|root| {
+            let (l, h): (&[f32], &[f32]) = if banded { (&lo, &hi) } else { (&[], &[]) };
+            let series = [Series { name: "np", color: plot::LINES[3], xs: &xs, ys: &ys, lo: l, hi: h }];
+            let axes =
+                LineAxes { title: "loss", x_title: "step", y_title: "loss", log_y: false, y_range: None, scale: 1.0 };
+            plot::line_chart(root, &axes, &series).map(|_| ())
+        })
+        .unwrap();
+        out.split("<polyline")
+            .skip(1)
+            .filter(|p| p.split_once('>').is_some_and(|(tag, _)| tag.contains("stroke=\"#AA3377\"")))
+            .count()
+    };
+    assert_eq!(lines(false), 1, "the curve alone");
+    assert_eq!(lines(true), 3, "the curve and the band's two edges");
+}

@@ -132,10 +132,13 @@ test('controls write the URL; rules that cannot run say why', async () => {
   await page.selectOption('#mode', 'blind');
   assert.match(await page.textContent('#control-error'), /mode=blind/);
   assert.doesNotMatch(page.url(), /mode=blind/, 'the invalid setting is not applied');
+  assert.equal(await page.inputValue('#mode'), 'clean', 'the menu goes back to the mode in force');
+  await page.selectOption('#rule', 'anp');
+  await page.waitForFunction(() => location.hash.includes('rule=anp'));
+  await page.selectOption('#mode', 'blind');
+  await page.waitForFunction(() => location.hash.includes('rule=anp') && location.hash.includes('mode=blind'));
   assert.equal(await page.locator('#rule option[value=np]').isDisabled(), true);
   assert.match(await page.locator('#rule option[value=np]').getAttribute('title'), /eps/);
-  await page.selectOption('#rule', 'anp');
-  await page.waitForFunction(() => location.hash.includes('rule=anp') && location.hash.includes('mode=blind'));
   await page.selectOption('#act', 'step');
   assert.equal(await page.locator('#rule option[value=bp]').isDisabled(), true);
   // +/- hidden layers.

@@ -40,9 +40,11 @@ export function harness(options = {}) {
     assert.deepEqual(errors.filter((e) => !pages.some((p) => p.allow?.test(e))), [], 'console errors, uncaught exceptions or CSP violations');
   });
 
-  /** Opens the page at `fragment`; `allow` (a RegExp) lets expected errors through. */
-  h.open = async (fragment = '', { viewport = { width: 1400, height: 1000 }, allow = null, ready = true } = {}) => {
-    const context = await h.browser.newContext({ viewport });
+  /** Opens the page at `fragment`; `allow` (a RegExp) lets expected errors through; `context`
+   *  adds options to the browser context (`hasTouch`, or `bypassCSP` for a test that injects a
+   *  script). */
+  h.open = async (fragment = '', { viewport = { width: 1400, height: 1000 }, allow = null, ready = true, context: extra = {} } = {}) => {
+    const context = await h.browser.newContext({ viewport, ...extra });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(h.base).origin });
     const page = await context.newPage();
     const entry = { page, fragment, allow, errors: [] };

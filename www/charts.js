@@ -28,8 +28,32 @@ export function fit(canvas) {
   return dpr;
 }
 
-/** One chart from its series ([{name, x, y, lo, hi}]). */
+/** What a curve chart shows now, in words (its text alternative): every series' latest value and
+ *  where it is, e.g. "loss chart: train 0.3100, test 0.3500 at step 400". */
+export function describeChart(title, series, xaxis) {
+  // Each series' latest measured point (a measurement made every few steps leaves gaps).
+  const last = (s) => {
+    let i = s.y.length - 1;
+    while (i >= 0 && !Number.isFinite(s.y[i])) i--;
+    return i;
+  };
+  const shown = series.filter((s) => last(s) >= 0);
+  if (!shown.length) return `${title} chart: nothing measured yet`;
+  const f = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 0.001 || v === 0 ? v.toFixed(4) : v.toExponential(2)) : 'not a number');
+  const values = shown.map((s) => `${s.name} ${f(s.y[last(s)])}${s.lo ? ` (range ${f(s.lo[last(s)])} to ${f(s.hi[last(s)])})` : ''}`);
+  const x = shown[0].x[last(shown[0])];
+  const where = xaxis === 'seconds' ? `after ${x.toFixed(2)} s` : `at ${xaxis === 'passes' ? 'forward passes' : 'step'} ${Math.round(x).toLocaleString('en-US')}`;
+  return `${title} chart: ${values.join(', ')} ${where}`;
+}
+
+/** Sets an attribute only when it changes (see setText). */
+function setLabel(el, text) {
+  if (el.getAttribute('aria-label') !== text) el.setAttribute('aria-label', text);
+}
+
+/** One chart from its series ([{name, x, y, lo, hi}]); its text alternative says what it shows. */
 function chart(canvas, title, yTitle, series, xaxis, logY, range = [undefined, undefined], xNote = '') {
+  setLabel(canvas, describeChart(title, series, xaxis));
   const dpr = fit(canvas);
   const n = series.reduce((a, s) => a + s.x.length, 0);
   const xs = new Float32Array(n);
@@ -141,30 +165,74 @@ export function putGrid(canvas, values, w, h, scale = 1) {
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
 }
 
+/** The boundary's colours are drawn at this share of full strength, so the points (full
+ *  strength, outlined) stand out even where the network is sure. */
+export const BOUNDARY_STRENGTH = 0.6;
+const CLASS_COLOUR = ['#f59322', '#0877bd'];
+const OUTLINE = '#1f1f1f';
+
 /** Decision boundary: probability of class 1 mapped to [-1, 1], then the points on top; the
- *  plane spans [-extent, extent]^2. */
-export function drawBoundary(canvas, res, plane, points, showTest, extent) {
+ *  plane spans [-extent, extent]^2. Its text alternative says what it shows (`label` names it). */
+export function drawBoundary(canvas, res, plane, points, showTest, extent, label = 'decision boundary') {
   const centred = plane.map((p) => 2 * p - 1);
-  putGrid(canvas, centred, res, res);
+  putGrid(canvas, centred, res, res, 1 / BOUNDARY_STRENGTH);
   drawPoints(canvas, points, showTest, extent);
+  setLabel(canvas, describeBoundary(label, res, plane, points, showTest, extent));
 }
 
-/** The data points over whatever the plane canvas shows: training points filled, test points
- *  as rings. */
+/** The boundary in words: how much of the plane is blue, and how many points lie on their own
+ *  class's colour (train, and test when shown), read off the grid as drawn. */
+export function describeBoundary(label, res, plane, points, showTest, extent) {
+  if (res < 2) return `${label}: ${points.length / 4} points, no boundary yet`;
+  let blue = 0;
+  for (const p of plane) if (p > 0.5) blue++;
+  const count = { train: [0, 0], test: [0, 0] };
+  const cell = (v) => Math.min(res - 1, Math.max(0, Math.floor(((v + extent) / (2 * extent)) * res)));
+  for (let i = 0; i < points.length; i += 4) {
+    const c = count[points[i + 3] > 0.5 ? 'test' : 'train'];
+    const p = plane[(res - 1 - cell(points[i + 1])) * res + cell(points[i])];
+    c[1] += 1;
+    if ((p > 0.5) === (points[i + 2] > 0.5)) c[0] += 1;
+  }
+  const on = ([right, all], what) => `${right} of ${all} ${what} points on their own class's colour`;
+  return `${label}: ${Math.round((100 * blue) / plane.length)}% of the plane blue (the blue class more likely), the rest orange; ${on(count.train, 'training')}${showTest && count.test[1] ? `; ${on(count.test, 'test')}` : ''}`;
+}
+
+/** The data points over whatever the plane canvas shows, in their class's colour at full
+ *  strength with a dark outline (readable on either colour of the boundary): training points as
+ *  dots, test points as rings. One path per kind and class. */
 export function drawPoints(canvas, points, showTest, extent) {
   const ctx = canvas.getContext('2d');
+  const k = canvas.width / (canvas.clientWidth || canvas.width);
+  const r = ((canvas.clientWidth || canvas.width) >= 200 ? 3.5 : 2.8) * k;
   const toPx = (v) => ((v + extent) / (2 * extent)) * canvas.width;
+  const paths = [[new Path2D(), new Path2D()], [new Path2D(), new Path2D()]];
   for (let i = 0; i < points.length; i += 4) {
-    const isTest = points[i + 3] > 0.5;
+    const isTest = points[i + 3] > 0.5 ? 1 : 0;
     if (isTest && !showTest) continue;
-    ctx.beginPath();
-    ctx.arc(toPx(points[i]), canvas.height - toPx(points[i + 1]), canvas.width > 200 ? 3 : 1.5, 0, 2 * Math.PI);
-    ctx.fillStyle = points[i + 2] > 0.5 ? '#0877bd' : '#f59322';
-    ctx.strokeStyle = isTest ? '#000' : '#fff';
-    ctx.lineWidth = 1;
-    if (!isTest) ctx.fill();
-    ctx.stroke();
+    const x = toPx(points[i]);
+    const y = canvas.height - toPx(points[i + 1]);
+    const radius = isTest ? r + k : r;
+    const path = paths[isTest][points[i + 2] > 0.5 ? 1 : 0];
+    path.moveTo(x + radius, y);
+    path.arc(x, y, radius, 0, 2 * Math.PI);
   }
+  paths[0].forEach((path, cls) => {
+    ctx.fillStyle = CLASS_COLOUR[cls];
+    ctx.fill(path);
+    ctx.strokeStyle = OUTLINE;
+    ctx.lineWidth = k;
+    ctx.stroke(path);
+  });
+  // A ring: a dark band with the class's colour inside it, hollow in the middle.
+  paths[1].forEach((path, cls) => {
+    ctx.strokeStyle = OUTLINE;
+    ctx.lineWidth = 3.4 * k;
+    ctx.stroke(path);
+    ctx.strokeStyle = CLASS_COLOUR[cls];
+    ctx.lineWidth = 1.8 * k;
+    ctx.stroke(path);
+  });
 }
 
 /** Test digits with the network's answers: records of [label, predicted, pixels...]. */
@@ -176,6 +244,7 @@ export function drawDigits(box, samples, side) {
       const fig = document.createElement('figure');
       const c = document.createElement('canvas');
       c.width = c.height = side;
+      c.setAttribute('role', 'img');
       const cap = document.createElement('figcaption');
       fig.append(c, cap);
       return fig;
@@ -189,7 +258,9 @@ export function drawDigits(box, samples, side) {
       const v = 255 - Math.round(rec[2 + p] * 255);
       img.data.set([v, v, v, 255], 4 * p);
     }
-    fig.querySelector('canvas').getContext('2d').putImageData(img, 0, 0);
+    const canvas = fig.querySelector('canvas');
+    canvas.getContext('2d').putImageData(img, 0, 0);
+    setLabel(canvas, `test digit ${label}`);
     const cap = fig.querySelector('figcaption');
     cap.textContent = `${predicted}`;
     cap.title = `true digit ${label}, the network says ${predicted}`;
@@ -209,9 +280,13 @@ export function drawActivations(box, snap, only = null) {
       heat.width = 160; heat.height = 100;
       heat.className = 'heat';
       heat.title = `${l + 1 === layers ? 'output logits' : `hidden layer ${l + 1}`}: one row per sample of the minibatch, one column per unit`;
+      heat.setAttribute('role', 'img');
+      heat.setAttribute('aria-label', heat.title);
       const hist = document.createElement('canvas');
       hist.className = 'hist';
       hist.id = `hist-${l}`;
+      hist.setAttribute('role', 'img');
+      hist.setAttribute('aria-label', `histogram of ${l + 1 === layers ? 'the output logits' : `hidden layer ${l + 1}'s activations`}: no minibatch yet`);
       wrap.append(heat, hist);
       return wrap;
     }));
@@ -238,6 +313,10 @@ export function drawActivations(box, snap, only = null) {
     let scale = 0;
     for (const v of values) scale = Math.max(scale, Math.abs(v));
     putGrid(wrap.querySelector('.heat'), values, n, rows, scale || 1);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    setLabel(hist, `histogram of ${l + 1 === layers ? 'the output logits' : `hidden layer ${l + 1}'s activations`} over this minibatch: ${values.length} values${lo <= hi ? ` from ${lo.toFixed(3)} to ${hi.toFixed(3)}` : ''}`);
     wasm().drawHistogram(`hist-${l}`, l + 1 === layers ? 'output logits' : `layer ${l + 1}`, values, 20, dpr);
   });
 }

@@ -75,6 +75,7 @@ export function buildControls(m) {
     button.title = keys.find((k) => k.key === 'data')?.help ?? name;
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 48;
+    canvas.setAttribute('aria-hidden', 'true');
     const label = document.createElement('span');
     label.textContent = name;
     button.append(canvas, label);
@@ -94,7 +95,7 @@ export function drawThumbnails(pointsOf) {
       ctx.font = 'bold 15px sans-serif';
       ctx.textAlign = 'center';
       ctx.fillText(button.dataset.dataset === 'mnist' ? '28²' : '14²', 24, 22);
-      ctx.font = '11px sans-serif';
+      ctx.font = '13px sans-serif';
       ctx.fillText('0–9', 24, 38);
       continue;
     }

@@ -136,6 +136,7 @@ export function drawDiagram(canvas, view) {
       ctx.strokeRect(n.x - 2 * k, n.y - 2 * k, n.size + 4 * k, n.size + 4 * k);
     }
   }));
+  paintLinkFocus(ctx, lay, view.hover, k);
   // Column captions: what the layer is, and "16 of 256" when only a subset is shown.
   ctx.fillStyle = '#444';
   ctx.font = `${12 * k}px sans-serif`;
@@ -222,4 +223,76 @@ export function hitTest(lay, diagram, x, y) {
     if (best) return best;
   }
   return null;
+}
+
+/** The link from node `q` of column `l - 1` to node `j` of column `l`, as hitTest reports one. */
+function linkHit(lay, diagram, l, j, q, dir) {
+  const ins = lay.nodes[l - 1];
+  return { kind: 'link', layer: l, j, q, out: lay.nodes[l][j].unit, in: ins[q].unit, weight: diagram.weights[l - 1][j * ins.length + q], dir };
+}
+
+function nodeHit(lay, l, k) {
+  const n = lay.nodes[l][k];
+  return { kind: 'node', layer: l, k, unit: n.unit };
+}
+
+/** The keys that move the diagram's keyboard cursor. */
+export const CURSOR_KEYS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End'];
+
+/** Where the keyboard cursor goes from `at` (a node or link as hitTest reports them, or null)
+ *  on `key`: on a node, up and down move within its column, right onto its first outgoing link,
+ *  left onto its first incoming one; on a link, up and down move among the links of the node it
+ *  was entered from, right and left onto the node at that end. Home and End: the column's first
+ *  and last node. */
+export function moveCursor(lay, diagram, at, key) {
+  const cols = lay.nodes;
+  const valid = at && at.layer < cols.length && (at.kind === 'node'
+    ? at.k < cols[at.layer].length
+    : at.layer > 0 && at.j < cols[at.layer].length && at.q < cols[at.layer - 1].length);
+  if (!valid) return nodeHit(lay, 0, 0);
+  const wrap = (i, n) => (i + n) % n;
+  if (at.kind === 'node') {
+    const n = cols[at.layer].length;
+    switch (key) {
+      case 'ArrowUp': return nodeHit(lay, at.layer, wrap(at.k - 1, n));
+      case 'ArrowDown': return nodeHit(lay, at.layer, wrap(at.k + 1, n));
+      case 'Home': return nodeHit(lay, at.layer, 0);
+      case 'End': return nodeHit(lay, at.layer, n - 1);
+      case 'ArrowRight': return at.layer + 1 < cols.length ? linkHit(lay, diagram, at.layer + 1, 0, at.k, 'out') : at;
+      case 'ArrowLeft': return at.layer > 0 ? linkHit(lay, diagram, at.layer, at.k, 0, 'in') : at;
+      default: return at;
+    }
+  }
+  const { layer: l, j, q } = at;
+  const step = { ArrowUp: -1, ArrowDown: 1 }[key];
+  if (step) {
+    return at.dir === 'in'
+      ? linkHit(lay, diagram, l, j, wrap(q + step, cols[l - 1].length), 'in')
+      : linkHit(lay, diagram, l, wrap(j + step, cols[l].length), q, 'out');
+  }
+  if (key === 'ArrowRight') return nodeHit(lay, l, j);
+  if (key === 'ArrowLeft') return nodeHit(lay, l - 1, q);
+  if (key === 'Home' || key === 'End') return nodeHit(lay, at.dir === 'in' ? l : l - 1, key === 'Home' ? 0 : cols[at.dir === 'in' ? l : l - 1].length - 1);
+  return at;
+}
+
+/** The link under the pointer or the keyboard's cursor, drawn over the others (dark, outlined). */
+function paintLinkFocus(ctx, lay, hover, k) {
+  if (hover?.kind !== 'link' || !lay.nodes[hover.layer]?.[hover.j] || !lay.nodes[hover.layer - 1]?.[hover.q]) return;
+  const i = lay.nodes[hover.layer - 1][hover.q];
+  const o = lay.nodes[hover.layer][hover.j];
+  const x0 = i.x + i.size;
+  const y0 = i.y + i.size / 2;
+  const x1 = o.x;
+  const y1 = o.y + o.size / 2;
+  const mx = (x0 + x1) / 2;
+  const path = new Path2D();
+  path.moveTo(x0, y0);
+  path.bezierCurveTo(mx, y0, mx, y1, x1, y1);
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 5 * k;
+  ctx.stroke(path);
+  ctx.strokeStyle = '#000';
+  ctx.lineWidth = 2.5 * k;
+  ctx.stroke(path);
 }

@@ -6,7 +6,7 @@ import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
-import { drawDiagram, hitTest, colour, paintDigit } from './diagram.js';
+import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS } from './diagram.js';
 import { WalkPlayer } from './walk.js';
 import { wireUserData } from './userdata.js';
 
@@ -16,11 +16,12 @@ const configError = $('config-error');
 const controlError = $('control-error');
 const divergedBanner = $('diverged');
 const engineError = $('engine-error');
-const controlNote = (text) => { $('control-note').textContent = text; };
+// A note on what a change did, beside the setting changed (placeBeside).
+const controlNote = (text) => placeBeside($('control-note'), text);
 /** Messages about earlier actions go when the learner starts afresh (Reset, an import). */
 function clearMessages() {
   controlError.textContent = '';
-  controlNote('');
+  $('control-note').textContent = '';
   $('data-problems').replaceChildren();
 }
 const DIGIT_SETS = ['mnist', 'mnist14'];
@@ -158,7 +159,7 @@ async function restart(r) {
     }
   }
   if (values.data === 'upload' && !state.uploadCsv) {
-    controlError.textContent = 'This link names an uploaded table, which a link cannot carry: the table travels in the file that Export run saves (open it with Import run), or upload the CSV again.';
+    sayBeside('This link names an uploaded table, which a link cannot carry: the table travels in the file that Export run saves (open it with Import run), or upload the CSV again.', 'data');
     if (state.good) return false;
     // Nothing runs yet (the page was opened on such a link): go on with the link's other settings
     // on the default data set, so the page works while the message says what is missing.
@@ -212,11 +213,37 @@ async function restart(r) {
   return true;
 }
 
+/** Puts `message` in `el` beside the control it is about (setting `key`'s field, else the setting
+ *  being worked on), and brings it into view: a message below the fold is
+ *  a message not read. With neither, `el` goes back to its place in the rule's group. */
+function placeBeside(el, message, key = null) {
+  el.textContent = message;
+  const controls = $('controls');
+  const byKey = key === 'compare' ? $('compare') : key === 'data' ? $('datasets') : key && controls.querySelector(`[data-key="${key}"]`);
+  // The setting being worked on: the one with the focus, else the one changed in the last seconds.
+  const recent = state.changed && performance.now() - state.changed.at < 5000 ? state.changed.el : null;
+  const working = controls.contains(document.activeElement) ? document.activeElement : recent;
+  const focused = working?.isConnected ? working.closest('#datasets, #compare, [data-key], label') : null;
+  const anchor = [byKey, focused].find((a) => a && controls.contains(a) && a.getClientRects().length);
+  if (!anchor) {
+    $('diagnostics').closest('label').before(el);
+    return;
+  }
+  if (!message) return;
+  if (anchor.nextElementSibling !== el) anchor.after(el);
+  el.scrollIntoView({ block: 'nearest' });
+}
+
+/** A refusal, said beside its field (see placeBeside). */
+function sayBeside(message, key = null) {
+  placeBeside(controlError, message, key);
+}
+
 /** The worker could not build the runs asked for: say why and go back to the runs it kept. */
 function refused(message) {
-  controlError.textContent = `${message}. The run keeps its previous settings.`;
   state.pending = null;
   const good = state.good;
+  sayBeside(`${message}. The run keeps its previous settings.`);
   if (!good) return;
   Object.assign(state, { config: good.config, label: good.label, compare: good.compare, runs: good.runs });
   state.values = splitConfig(good.config);
@@ -232,9 +259,11 @@ function apply(values, compareLabels = state.compare.map((c) => c.label), keys =
   const result = JSON.parse(wasm().parseFragment(joinConfig(values) + compare + rest));
   if (result.problems.length) {
     const p = result.problems[0];
-    controlError.textContent = `${p.key}=${p.value}: ${p.message}. The run keeps its previous settings.`;
-    // Show what was asked for, so the menus can say which choices conflict.
-    showValues(values, (...a) => wasm().ruleUnavailable(...a), state.compare);
+    // The fields go back to the values in force (a refused value left in its field would claim a
+    // setting the run does not have); the message beside the field says what was refused.
+    showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
+    const kept = p.key in state.values ? `${p.key}=${state.values[p.key]}` : 'its previous settings';
+    sayBeside(`${p.key}=${p.value}: ${p.message}. The run keeps ${kept}.`, p.key);
     return;
   }
   controlError.textContent = '';
@@ -277,10 +306,28 @@ function setPlaying(on) {
   playButton.textContent = on ? '❚❚ Pause' : '▶ Play';
 }
 
-/** Hide groups and the compact view, as the link asks. */
+/** Hide groups and the compact view, as the link asks; the layout closes the gaps they leave. */
 function applyView() {
   const hide = new Set(state.view.hide);
   for (const el of document.querySelectorAll('[data-group]')) el.hidden = hide.has(el.dataset.group);
+  // A settings column whose every group is hidden is hidden whole; a column or panel that is gone
+  // leaves no empty track behind (the layout's classes say which are gone).
+  if (['data', 'network', 'rule', 'compare'].every((g) => hide.has(g))) $('controls').hidden = true;
+  const layout = document.querySelector('.layout');
+  layout.classList.toggle('no-settings', $('controls').hidden);
+  const noMid = $('network-panel').hidden && $('curves-panel').hidden;
+  layout.classList.toggle('no-mid', noMid);
+  document.querySelector('.col-mid').hidden = noMid;
+  layout.classList.toggle('no-curves', $('curves-panel').hidden);
+  layout.classList.toggle('no-noise', $('noise-panel').hidden);
+  layout.classList.toggle('no-acts', $('acts-panel').hidden);
+  // On a phone the header sticks with only its rows from Play down on screen (style.css): how far
+  // up it may go follows its wrapping.
+  if (!state.headerWatched) {
+    state.headerWatched = true;
+    const header = document.querySelector('header');
+    new ResizeObserver(() => header.style.setProperty('--header-above-play', `${Math.max(0, playButton.offsetTop - 2)}px`)).observe(header);
+  }
   // A lesson's panel takes the introduction's place (its first chapter says the same, and more).
   if (state.view.lesson || state.introClosed) $('intro').hidden = true;
   document.body.classList.toggle('embed', state.view.embed);
@@ -448,7 +495,7 @@ function paintBoundary(snap) {
   const compare = snap.runs.length > 1;
   setText($('boundary-title'), `Decision boundary: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`);
   setText($('boundary-note'), state.values.data === 'points'
-    ? 'Click to add a point of the chosen class (shift: the other one). Rings are test points.'
+    ? `${matchMedia('(any-pointer: fine)').matches ? 'Click to add a point of the chosen class (shift: the other one)' : 'Tap to add a point of the chosen class'}. Rings are test points.`
     : 'Colour: the probability of the blue class; dots: training points.');
 }
 
@@ -483,6 +530,8 @@ function paintDiagram(snap) {
   }
 }
 
+/** The compared runs' boundaries, two to a row across the plane's column, each drawn at its size
+ *  on screen (with the test points when the big plot shows them). */
 function drawCompareBoundaries(snap) {
   const box = $('boundaries');
   const others = snap.runs.slice(1);
@@ -490,13 +539,15 @@ function drawCompareBoundaries(snap) {
     box.replaceChildren(...others.map(() => {
       const fig = document.createElement('figure');
       const c = document.createElement('canvas');
-      c.width = c.height = 104;
+      c.setAttribute('role', 'img');
       fig.append(c, document.createElement('figcaption'));
       return fig;
     }));
   }
   box.querySelectorAll('figure').forEach((fig, i) => {
-    if (others[i].plane) drawBoundary(fig.querySelector('canvas'), snap.res, others[i].plane, state.points, false, M.views.plane_extent);
+    const canvas = fig.querySelector('canvas');
+    fit(canvas);
+    if (others[i].plane) drawBoundary(canvas, snap.res, others[i].plane, state.points, $('show-test').checked, M.views.plane_extent, `decision boundary of ${others[i].rule}`);
     setText(fig.querySelector('figcaption'), `${others[i].rule} · step ${others[i].summary.step}${others[i].summary.checksum ? ` · ${others[i].summary.checksum.slice(0, 8)}` : ''}`);
     fig.title = `${others[i].rule}: checksum ${others[i].checksums.join(', ')}`;
   });
@@ -542,18 +593,22 @@ function nodeDescription(hit, snap) {
   return `${name}: ${value}${d.sizes[0] === 2 && hit.layer > 0 ? '; the big plot shows it over the plane' : ''}`;
 }
 
+/** What the network's read-out says with nothing pointed at (a touch screen has no hover). */
+const networkPrompt = () => (matchMedia('(any-hover: hover)').matches
+  ? 'Hover a node or a link for its value, or focus the diagram and move with the arrow keys.'
+  : 'Tap a node or a link for its value.');
+
 function wireNetwork() {
   const canvas = $('network');
   const readout = $('network-hover');
-  canvas.addEventListener('mousemove', (e) => {
-    const snap = state.snap;
-    if (!snap?.diagram || !state.layout) return;
-    const k = canvas.width / canvas.clientWidth;
-    const hit = hitTest(state.layout, snap.diagram, e.offsetX * k, e.offsetY * k);
+  readout.textContent = networkPrompt();
+  // The node or link under the pointer or the keyboard's cursor: highlighted, read out (the
+  // read-out is a live region, so a screen reader announces it), a node's map in the big plot.
+  const show = (hit, snap) => {
     state.hover = hit;
     state.hoverNode = hit?.kind === 'node' && hit.layer > 0 && snap.nodes ? hit : null;
     if (!hit) {
-      readout.textContent = 'Hover a node or a link for its value.';
+      readout.textContent = networkPrompt();
     } else if (hit.kind === 'node') {
       readout.textContent = nodeDescription(hit, snap);
       if (state.hoverNode) showNodeOnPlane(snap, hit);
@@ -563,7 +618,26 @@ function wireNetwork() {
       readout.textContent = `weight from ${hit.layer === 1 ? 'input' : `layer ${hit.layer - 1} unit`} ${hit.in + 1} to ${hit.layer === snap.diagram.sizes.length - 1 ? 'output' : `layer ${hit.layer} unit`} ${hit.out + 1}: w = ${fmt(hit.weight, 4)}${change}`;
     }
     paintDiagram(snap);
+  };
+  canvas.addEventListener('mousemove', (e) => {
+    const snap = state.snap;
+    if (!snap?.diagram || !state.layout) return;
+    const k = canvas.width / canvas.clientWidth;
+    show(hitTest(state.layout, snap.diagram, e.offsetX * k, e.offsetY * k), snap);
   });
+  // The keyboard: up and down move within a column (or among a node's links), right and left
+  // from a node onto its links and from a link onto the node at its end.
+  canvas.addEventListener('keydown', (e) => {
+    const snap = state.snap;
+    if (!snap?.diagram || !state.layout || !CURSOR_KEYS.includes(e.key)) return;
+    e.preventDefault();
+    show(moveCursor(state.layout, snap.diagram, state.hover, e.key), snap);
+  });
+  canvas.addEventListener('focus', () => {
+    const snap = state.snap;
+    if (snap?.diagram && state.layout && !state.hover && canvas.matches(':focus-visible')) show(moveCursor(state.layout, snap.diagram, null, 'Home'), snap);
+  });
+  canvas.addEventListener('blur', () => canvas.dispatchEvent(new MouseEvent('mouseleave')));
   canvas.addEventListener('mouseleave', () => {
     state.hover = null;
     state.hoverNode = null;
@@ -788,8 +862,9 @@ function buildShareDialog() {
     const box = document.createElement('input');
     box.type = 'checkbox';
     box.value = group;
-    label.title = `hide ${what}`;
-    label.append(box, ` ${group}`);
+    // Named by what they hide ("network" alone could be the diagram or its settings).
+    label.title = `hide=${group} in the link`;
+    label.append(box, ` ${what}`);
     return label;
   }));
   $('share-speed').append(...['', ...M.page.speeds].map((s) => {
@@ -969,13 +1044,34 @@ function wire() {
   wireChartHover('correlation-chart', 'correlation', 'curve-readout');
   wireChartHover('alignment-chart', 'alignment', 'curve-readout');
   wireNetwork();
-  // Every control explains itself on hover and on keyboard focus.
-  const explainControl = (e) => {
-    const el = e.target.closest('[data-key], [title]');
-    if (el?.title) $('help').textContent = el.title;
+  // Every control explains itself on hover and on keyboard focus, in a box just under (or, near
+  // the bottom of the window, just over) that control, so the help is where the eye is.
+  const controls = $('controls');
+  const help = $('help');
+  const explain = (el) => {
+    if (!el?.title) {
+      help.hidden = true;
+      return;
+    }
+    setText(help, el.title);
+    help.hidden = false;
+    const box = el.getBoundingClientRect();
+    const panel = controls.getBoundingClientRect();
+    const below = box.bottom + 4 + help.offsetHeight <= innerHeight;
+    help.style.top = `${(below ? box.bottom + 4 : box.top - 4 - help.offsetHeight) - panel.top}px`;
   };
-  $('controls').addEventListener('focusin', explainControl);
-  $('controls').addEventListener('mouseover', explainControl);
+  const explained = (target) => target.closest?.('[data-key], [title]');
+  controls.addEventListener('focusin', (e) => explain(explained(e.target)));
+  // The setting changed last, for a message about that change (placeBeside); before it applies.
+  controls.addEventListener('change', (e) => { state.changed = { el: e.target, at: performance.now() }; }, true);
+  controls.addEventListener('focusout', (e) => {
+    if (!controls.contains(e.relatedTarget)) help.hidden = true;
+  });
+  controls.addEventListener('mouseover', (e) => explain(explained(e.target)));
+  controls.addEventListener('mouseleave', () => {
+    const focused = controls.contains(document.activeElement) ? explained(document.activeElement) : null;
+    explain(focused);
+  });
   document.addEventListener('keydown', (e) => {
     if (e.code === 'Space' && e.target === document.body) {
       e.preventDefault();

@@ -155,7 +155,7 @@ export function renderProbe(box, probe, scalesBox) {
   }
   probe.layers.forEach((layer, l) => {
     const last = l + 1 === probe.layers.length;
-    const items = [b.text('h4', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`)];
+    const items = [b.text('h3', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`)];
     items.push(strip(b, probe.blind ? 'reference a' : 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
     layer.passes.forEach((p, k) => {
       if (k === 0 && !probe.blind) return;

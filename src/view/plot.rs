@@ -44,6 +44,20 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(190, 150, 20),
 ];
 
+/// The page's curve colours: TensorFlow Playground's blue and orange, then near-black and a
+/// reddish purple, chosen so that the first four stay apart (CIE76 distance at least 20) in normal
+/// vision and under simulated deuteranopia, protanopia and tritanopia (tests/charts.rs).
+pub const LINES: [RGBColor; 8] = [
+    RGBColor(8, 119, 189),
+    RGBColor(245, 147, 34),
+    RGBColor(40, 40, 40),
+    RGBColor(170, 51, 119),
+    RGBColor(0, 158, 115),
+    RGBColor(86, 180, 233),
+    RGBColor(120, 120, 120),
+    RGBColor(190, 150, 20),
+];
+
 /// Largest magnitude a chart draws: beyond it a value is left out (a gap in its curve), so a
 /// blown-up run (a loss of 1e38 is finite) never reaches plotters, whose axes overflow or loop
 /// on ranges near the f32 limit.
@@ -220,6 +234,15 @@ pub fn line_chart<DB: DrawingBackend>(
         let poly: Vec<(f32, f32)> = band(s, log).into_iter().map(|(x, y)| (x, ty(y))).collect();
         if poly.len() >= 3 {
             chart.draw_series(std::iter::once(Polygon::new(poly, s.color.mix(0.18).filled()))).map_err(e)?;
+            // The band's edges in the curve's colour, so overlapping bands stay told apart.
+            for edge in [s.lo, s.hi] {
+                for seg in segments(s.xs, edge, log) {
+                    let seg: Vec<(f32, f32)> = seg.into_iter().map(|(x, y)| (x, ty(y))).collect();
+                    chart
+                        .draw_series(LineSeries::new(seg, s.color.mix(0.6).stroke_width(px(1.0).max(1) as u32)))
+                        .map_err(e)?;
+                }
+            }
         }
         for seg in segments(s.xs, s.ys, log) {
             let seg: Vec<(f32, f32)> = seg.into_iter().map(|(x, y)| (x, ty(y))).collect();
@@ -360,7 +383,7 @@ pub fn histogram<DB: DrawingBackend>(
         .configure_mesh()
         .x_labels(3)
         .y_label_formatter(&count)
-        .label_style(("sans-serif", 11.0 * k))
+        .label_style(("sans-serif", 12.0 * k))
         .disable_mesh()
         .draw()
         .map_err(e)?;

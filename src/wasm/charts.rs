@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_err;
 use crate::view::color;
-use crate::view::plot::{self, LineAxes, PALETTE, Series};
+use crate::view::plot::{self, LINES, LineAxes, PALETTE, Series};
 
 fn canvas(id: &str) -> Result<CanvasBackend, JsError> {
     CanvasBackend::new(id).ok_or_else(|| JsError::new(&format!("no canvas with id {id}")))
@@ -52,7 +52,7 @@ pub fn draw_chart(
             start += len as usize;
             Series {
                 name: n,
-                color: PALETTE[i % PALETTE.len()],
+                color: LINES[i % LINES.len()],
                 xs: &xs[r.clone()],
                 ys: &ys[r.clone()],
                 lo: if banded { &lo[r.clone()] } else { &[] },
