@@ -2,6 +2,8 @@
 //! SGD: `w <- w - eta G`. Adam (Kingma & Ba, defaults beta1 0.9, beta2 0.999, eps 1e-8):
 //! `m <- b1 m + (1-b1) G`, `v <- b2 v + (1-b2) G^2`,
 //! `w <- w - eta sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)`.
+//! Every step also keeps the change it applied to each parameter, `w_after - w_before` (what
+//! the slow-motion walk shows beside the rule's `G`); keeping it never changes the parameters.
 
 use crate::network::Network;
 use crate::rules::Grads;
@@ -36,6 +38,9 @@ pub struct OptState {
     learning_rate: f32,
     m: Grads,
     v: Grads,
+    /// The last step's change of every parameter, `w_after - w_before`, computed from the same
+    /// two values the step wrote and read (zeros before the first step).
+    applied: Grads,
     /// `b1^t` and `b2^t`, kept as running products.
     b1t: f32,
     b2t: f32,
@@ -44,20 +49,37 @@ pub struct OptState {
 impl OptState {
     /// Bytes of the optimiser's state (Adam's moments).
     pub fn bytes(&self) -> usize {
-        self.m.bytes() + self.v.bytes()
+        self.m.bytes() + self.v.bytes() + self.applied.bytes()
+    }
+
+    /// The last step's change of every parameter, exactly `w_after - w_before` (zeros before
+    /// the first step).
+    pub fn applied(&self) -> &Grads {
+        &self.applied
     }
 
     pub fn new(kind: Optimizer, learning_rate: f32, net: &Network) -> Self {
         let zeros = || if kind == Optimizer::Adam { Grads::zeros_like(net) } else { Grads::default() };
-        OptState { kind, learning_rate, m: zeros(), v: zeros(), b1t: 1.0, b2t: 1.0 }
+        OptState { kind, learning_rate, m: zeros(), v: zeros(), applied: Grads::zeros_like(net), b1t: 1.0, b2t: 1.0 }
     }
 
     pub fn step(&mut self, net: &mut Network, g: &Grads) {
         match self.kind {
             Optimizer::Sgd => {
                 for (l, layer) in net.layers.iter_mut().enumerate() {
-                    sgd(layer.w.as_slice_mut().unwrap(), g.w[l].as_slice().unwrap(), self.learning_rate);
-                    sgd(layer.b.as_slice_mut().unwrap(), g.b[l].as_slice().unwrap(), self.learning_rate);
+                    let d = &mut self.applied;
+                    sgd(
+                        layer.w.as_slice_mut().unwrap(),
+                        g.w[l].as_slice().unwrap(),
+                        d.w[l].as_slice_mut().unwrap(),
+                        self.learning_rate,
+                    );
+                    sgd(
+                        layer.b.as_slice_mut().unwrap(),
+                        g.b[l].as_slice().unwrap(),
+                        d.b[l].as_slice_mut().unwrap(),
+                        self.learning_rate,
+                    );
                 }
             }
             Optimizer::Adam => {
@@ -70,6 +92,7 @@ impl OptState {
                         g.w[l].as_slice().unwrap(),
                         self.m.w[l].as_slice_mut().unwrap(),
                         self.v.w[l].as_slice_mut().unwrap(),
+                        self.applied.w[l].as_slice_mut().unwrap(),
                         lr_t,
                     );
                     adam(
@@ -77,6 +100,7 @@ impl OptState {
                         g.b[l].as_slice().unwrap(),
                         self.m.b[l].as_slice_mut().unwrap(),
                         self.v.b[l].as_slice_mut().unwrap(),
+                        self.applied.b[l].as_slice_mut().unwrap(),
                         lr_t,
                     );
                 }
@@ -85,18 +109,24 @@ impl OptState {
     }
 }
 
-fn sgd(w: &mut [f32], g: &[f32], lr: f32) {
-    for (w, &g) in w.iter_mut().zip(g) {
-        *w -= lr * g;
+/// `w <- w - lr g`; `d` gets the change made, `w_after - w_before`.
+fn sgd(w: &mut [f32], g: &[f32], d: &mut [f32], lr: f32) {
+    for ((w, &g), d) in w.iter_mut().zip(g).zip(d) {
+        let before = *w;
+        *w = before - lr * g;
+        *d = *w - before;
     }
 }
 
-fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], lr_t: f32) {
+/// One Adam step of `w`; `d` gets the change made, `w_after - w_before`.
+fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], d: &mut [f32], lr_t: f32) {
     for i in 0..w.len() {
         let gi = g[i];
         m[i] = BETA1 * m[i] + (1.0 - BETA1) * gi;
         v[i] = BETA2 * v[i] + (1.0 - BETA2) * gi * gi;
         // f32::sqrt is correctly rounded (IEEE 754) on every platform, like libm::sqrtf, and vectorises.
-        w[i] -= lr_t * m[i] / (v[i].sqrt() + EPS);
+        let before = w[i];
+        w[i] = before - lr_t * m[i] / (v[i].sqrt() + EPS);
+        d[i] = w[i] - before;
     }
 }

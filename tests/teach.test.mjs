@@ -73,10 +73,28 @@ test('2. one update in slow motion, for every kind of rule, from the step\'s own
   const page = await open('#v=1&data=xor&rule=np&hidden=5&sigma=0.05&at=10');
   await settled(page);
   const np = await walkTitles(page);
-  assert.deepEqual(np.map((s) => s.title), ['clean pass', 'noise', 'noisy pass', 'loss change', 'credit', 'weight change', 'batch average']);
+  assert.deepEqual(np.map((s) => s.title), ['clean pass', 'noise', 'noisy pass', 'loss change', 'credit', 'this sample\'s share', 'estimate G', 'step applied']);
   assert.match(np[3].narration, /dL = /);
-  assert.deepEqual(np.map((s) => s.meter), [false, false, false, true, false, false, false], 'the dL meter at the loss change');
+  assert.deepEqual(np.map((s) => s.meter), [false, false, false, true, false, false, false, false], 'the dL meter at the loss change');
   assert.match(np[4].narration, /dL·ε\/σ²/);
+  assert.match(np[4].narration, /No backward pass is needed/);
+  // The last sub-step is the step Adam applied: the legend says so, and a link's read-out gives
+  // both the rule's estimate G and the change applied.
+  assert.match(np[7].narration, /^The step applied: Adam moved every weight/);
+  assert.match(await page.textContent('#legend'), /nodes: bias change Δb.*links: change Δw applied by Adam/);
+  const box = await page.locator('#network').boundingBox();
+  let readout = '';
+  for (let y = 30; y < box.height - 10 && !/weight from/.test(readout); y += 3) {
+    await page.mouse.move(box.x + box.width * 0.27, box.y + y);
+    readout = await page.textContent('#network-hover');
+  }
+  assert.match(readout, /weight from input \d to layer 1 unit \d: w = \S+ after step 10; G \S+ \(the rule's estimate\); change Δw \S+ applied by Adam/);
+  await page.click('#walk-prev');
+  await page.waitForFunction(() => document.getElementById('walk-count').textContent.startsWith('estimate G'));
+  assert.match(await page.textContent('#legend'), /nodes: bias's G.*links: G, the rule's estimate/);
+  await page.click('#walk-prev');
+  await page.waitForFunction(() => document.getElementById('walk-count').textContent.startsWith('this sample'));
+  assert.match(await page.textContent('#legend'), /links: this sample's share of G/);
   // The noise panel shows the same sample's numbers (the engine's buffers, one colour scale per
   // quantity); changing the sample while paused refreshes it.
   assert.match(await page.textContent('#noise-scales'), /noise ε: ±/);
@@ -96,6 +114,12 @@ test('2. one update in slow motion, for every kind of rule, from the step\'s own
     const titles = await walkTitles(p);
     assert.ok(check(titles), `${fragment}: ${titles.map((s) => s.title).join(', ')}`);
   }
+  // Blind mode with two draws: the noise panel measures each draw within its own pair of passes.
+  const blind = await open('#v=1&data=xor&rule=anp&mode=blind&draws=2&at=3');
+  await settled(blind);
+  assert.match(await blind.textContent('#probe .probe-dl'), /^draw 1: pass 1 against pass 0, dL = \S+ · draw 2: pass 3 against pass 2, dL = \S+$/);
+  const labels = await blind.locator('#probe .probe-layer').first().locator('.strip-label').allTextContents();
+  assert.deepEqual(labels.slice(0, 6), ['draw 1: a, pass 0', 'draw 1: a, pass 1', 'draw 1: Δa', 'draw 2: a, pass 2', 'draw 2: a, pass 3', 'draw 2: Δa']);
   // Step at slow-motion speed is walked through.
   const slow = await open('#v=1&data=xor&rule=np&speed=slow');
   assert.equal(await slow.inputValue('[data-testid=speed]'), 'slow');

@@ -296,3 +296,72 @@ function paintLinkFocus(ctx, lay, hover, k) {
   ctx.lineWidth = 2.5 * k;
   ctx.stroke(path);
 }
+
+// ---- the legend and the hover read-outs (what a node or a link shows, in words) ----
+
+/** A number for a read-out, as the walk's narration writes it: 4 decimals between 0.01 and
+ *  1000, 5 between 0.001 and 0.01, else 3 significant digits. */
+export function num(v) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (v === 0) return '0';
+  if (a >= 0.01 && a < 1000) return v.toFixed(4);
+  return a >= 0.001 && a < 0.01 ? v.toFixed(5) : v.toExponential(2);
+}
+
+/** The legend's entries as [swatch class or null, text]: what the nodes and links show now (a
+ *  walk sub-step's quantities, labelled by the engine, or the weights). */
+export function legendEntries(frame) {
+  return [
+    ['neg', '−'], ['pos', '+'],
+    ['grad', frame ? `nodes: ${frame.node_label}` : 'nodes: output'],
+    [null, frame?.links ? `links: ${frame.link_label}` : 'links: weight (width |w|)'],
+  ];
+}
+
+const optimiserName = (walk) => (walk.optimizer === 'adam' ? 'Adam' : 'SGD');
+
+/** The hovered node, in words: its name and the value it shows (a walk sub-step's quantity, or
+ *  its activation for the probed sample); in a walk's update sub-steps also its bias's G and
+ *  the change applied to it. */
+export function nodeReadout(hit, diagram, probe, walk, frame) {
+  const n = diagram.sizes.length - 1;
+  const name = hit.layer === 0 ? `input ${hit.unit + 1}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${diagram.sizes[hit.layer]}`;
+  let value;
+  if (frame) {
+    // In the update's sub-steps a node also stands for its bias: its G and the change applied.
+    const update = walk && frame.links && hit.layer > 0;
+    const parts = [];
+    if (!update || frame.link_quantity === 'sample_share') parts.push(`${frame.node_label} ${num(frame.nodes[hit.layer][hit.k])}`);
+    if (update) {
+      const l = hit.layer - 1;
+      parts.push(`bias G ${num(walk.bias_estimate[l][hit.k])} (the rule's estimate)`);
+      if (walk.bias_applied) parts.push(`change Δb ${num(walk.bias_applied[l][hit.k])} applied by ${optimiserName(walk)}`);
+    }
+    value = parts.join('; ');
+  } else if (probe) {
+    const v = hit.layer === 0 ? probe.input[hit.unit] : probe.layers[hit.layer - 1].clean_h[hit.unit];
+    value = `value ${Number.isFinite(v) ? v.toFixed(4) : '–'} for sample ${probe.sample}`;
+  } else {
+    value = 'press Step to see its value for a sample';
+  }
+  return `${name}: ${value}${diagram.sizes[0] === 2 && hit.layer > 0 ? '; the big plot shows it over the plane' : ''}`;
+}
+
+/** The hovered link, in words: its weight now, and during a walk this sample's share of G (when
+ *  the links show it), the rule's estimate G and the change the optimiser applied. */
+export function linkReadout(hit, diagram, walk, frame) {
+  const last = diagram.sizes.length - 1;
+  const name = `weight from ${hit.layer === 1 ? 'input' : `layer ${hit.layer - 1} unit`} ${hit.in + 1} to ${hit.layer === last ? 'output' : `layer ${hit.layer} unit`} ${hit.out + 1}`;
+  let text = `${name}: w = ${num(hit.weight)}`;
+  if (walk && frame) {
+    const l = hit.layer - 1;
+    const i = hit.j * diagram.shown[l].length + hit.q;
+    const parts = [];
+    if (frame.link_quantity === 'sample_share') parts.push(`this sample's share of G ${num(walk.share[l][i])}`);
+    parts.push(`G ${num(walk.estimate[l][i])} (the rule's estimate)`);
+    if (walk.applied) parts.push(`change Δw ${num(walk.applied[l][i])} applied by ${optimiserName(walk)}`);
+    text += ` after step ${walk.step}; ${parts.join('; ')}`;
+  }
+  return text;
+}

@@ -6,7 +6,7 @@ import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
-import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS } from './diagram.js';
+import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS, legendEntries, nodeReadout, linkReadout } from './diagram.js';
 import { WalkPlayer } from './walk.js';
 import { wireUserData } from './userdata.js';
 
@@ -513,20 +513,17 @@ function paintDiagram(snap) {
   const subset = snap.diagram.shown.some((s, l) => s.length < sizes[l]);
   setText($('network-note'), `${sizes.join('-')}${subset ? ' (wide layers: 16 evenly spaced units shown)' : ''}`);
   const legend = $('legend');
-  if (!legend.childElementCount || legend.dataset.mode !== (frame ? frame.node_quantity : 'weights')) {
-    legend.dataset.mode = frame ? frame.node_quantity : 'weights';
-    const sw = (cls, text) => {
+  const mode = frame ? `${frame.node_label}|${frame.link_label}` : 'weights';
+  if (!legend.childElementCount || legend.dataset.mode !== mode) {
+    legend.dataset.mode = mode;
+    legend.replaceChildren(...legendEntries(frame).map(([cls, text]) => {
+      if (!cls) return document.createTextNode(text);
       const span = document.createElement('span');
       const box = document.createElement('span');
       box.className = `swatch ${cls}`;
       span.append(box, ` ${text}`);
       return span;
-    };
-    legend.replaceChildren(
-      sw('neg', '−'), sw('pos', '+'),
-      sw('grad', frame ? `nodes: ${frame.node_quantity.replace('_', ' ')}` : 'nodes: output'),
-      document.createTextNode(frame?.links ? 'links: weight change' : 'links: weight (width |w|)'),
-    );
+    }));
   }
 }
 
@@ -581,18 +578,6 @@ function drawAlignmentTable(snap) {
 
 // ---- the network: hover, and the slow-motion walk ----
 
-function nodeDescription(hit, snap) {
-  const d = snap.diagram;
-  const n = d.sizes.length - 1;
-  const name = hit.layer === 0 ? `input ${hit.unit + 1}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${d.sizes[hit.layer]}`;
-  const frame = walker.current();
-  let value;
-  if (frame) value = `${frame.node_quantity.replace('_', ' ')} ${fmt(frame.nodes[hit.layer][hit.k], 4)}`;
-  else if (snap.probe) value = `value ${fmt(hit.layer === 0 ? snap.probe.input[hit.unit] : snap.probe.layers[hit.layer - 1].clean_h[hit.unit], 4)} for sample ${snap.probe.sample}`;
-  else value = 'press Step to see its value for a sample';
-  return `${name}: ${value}${d.sizes[0] === 2 && hit.layer > 0 ? '; the big plot shows it over the plane' : ''}`;
-}
-
 /** What the network's read-out says with nothing pointed at (a touch screen has no hover). */
 const networkPrompt = () => (matchMedia('(any-hover: hover)').matches
   ? 'Hover a node or a link for its value, or focus the diagram and move with the arrow keys.'
@@ -610,12 +595,10 @@ function wireNetwork() {
     if (!hit) {
       readout.textContent = networkPrompt();
     } else if (hit.kind === 'node') {
-      readout.textContent = nodeDescription(hit, snap);
+      readout.textContent = nodeReadout(hit, snap.diagram, snap.probe, walker.walk, walker.current());
       if (state.hoverNode) showNodeOnPlane(snap, hit);
     } else {
-      const frame = walker.current();
-      const change = frame?.links ? `; change now ${fmt(frame.links[hit.layer - 1][hit.j * snap.diagram.shown[hit.layer - 1].length + hit.q], 6)}` : '';
-      readout.textContent = `weight from ${hit.layer === 1 ? 'input' : `layer ${hit.layer - 1} unit`} ${hit.in + 1} to ${hit.layer === snap.diagram.sizes.length - 1 ? 'output' : `layer ${hit.layer} unit`} ${hit.out + 1}: w = ${fmt(hit.weight, 4)}${change}`;
+      readout.textContent = linkReadout(hit, snap.diagram, walker.walk, walker.current());
     }
     paintDiagram(snap);
   };

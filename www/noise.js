@@ -2,11 +2,13 @@
 // sample. Text goes in with textContent only.
 import { putGrid, setText } from './charts.js';
 
+// Every sentence here is a claim about what the engine computes; tests/walk.rs backs each one
+// (the credit formulas, the passes of each rule, the blind pairs, what R drives toward zero).
 const EXPLAIN = {
-  bp: 'BP computes the exact gradient with a backward pass: no noise is injected. Pick a perturbation rule to see noise at work.',
-  np: 'NP: one clean pass, then one noisy pass with noise ε in every layer at once. The loss change dL, divided by σ², times each unit\'s own ε, is that unit\'s credit; times the clean layer input it becomes the weight update. Every layer\'s credit also carries the loss change caused by all other layers\' noise.',
-  inp: 'INP: one clean pass, then one noisy pass per layer, each with noise in that layer only. Each layer is credited only with the loss change its own noise caused: no cross-talk, at the cost of one pass per layer.',
-  anp: 'ANP: the same two passes as NP, but the credit uses the measured change of each pre-activation, Δa = ã − a (the injected noise plus what earlier layers\' noise propagated), normalised by the squared change of the whole network for this sample (a network-wide quantity). The injected noise itself is never used.',
+  bp: 'BP computes the exact gradient of the batch\'s mean loss with a backward pass: no noise is injected. Pick a perturbation rule to see noise at work.',
+  np: 'NP: one clean pass, then a noisy pass (one per draw) with noise ε in every layer at once. The loss change dL, divided by σ², times each unit\'s own ε, is that unit\'s credit: no backward pass is needed, because the one number dL reaches every unit, which combines it with its own noise. The credit times the unit\'s clean layer input x, averaged over the batch (and the draws), is the rule\'s estimate G, which the optimiser turns into the step. Every layer\'s credit also carries the loss change caused by all other layers\' noise.',
+  inp: 'INP: one clean pass, then a noisy pass per layer (and draw), each with noise in that layer only. Each layer is credited only with the loss change its own noise caused, dL·n·ε/‖ε‖² per unit (n: the layer\'s units): no cross-talk, and no backward pass, at the cost of one pass per layer.',
+  anp: 'ANP: the same passes as NP, but the credit uses the measured change of each pre-activation, Δa = ã − a (the injected noise plus what earlier layers\' noise propagated), times N·dL and divided by the squared change of the whole network for this sample, ‖Δa‖² (N units; a network-wide quantity). The injected noise itself is never used.',
 };
 
 /** A number for display; non-finite values (null in JSON) show as "–". */
@@ -102,6 +104,23 @@ function matrix(b, label, values, rows, cols, title) {
   });
 }
 
+/** The pass that pass `k` is measured against: the nearest reference pass before it (the
+ *  engine's d_loss is null exactly for the reference passes: pass 0, or in blind mode the first
+ *  pass of every draw's pair), or null when `k` is a reference pass itself. */
+function referenceOf(probe, k) {
+  if (probe.d_loss[k] === null || k === 0) return null;
+  let r = k - 1;
+  while (r > 0 && probe.d_loss[r] !== null) r -= 1;
+  return r;
+}
+
+/** Pass `k`'s measured change against its own reference pass, `a~ - a` (blind mode: against
+ *  the first pass of its draw's pair, not pass 0). */
+function measured(probe, layer, k) {
+  const ref = layer.passes[referenceOf(probe, k)].a;
+  return layer.passes[k].a.map((v, j) => v - ref[j]);
+}
+
 /** What decides the panel's elements (not their values): a probe of the same shape reuses them. */
 function probeShape(probe) {
   const dims = (m) => m && [m.rows, m.cols, m.full_rows, m.full_cols];
@@ -114,8 +133,8 @@ const views = new WeakMap();
 
 export function explain(rule, mode) {
   const base = EXPLAIN[rule.replace(/^d(?=bp|np|inp|anp)/, '')] ?? '';
-  const decor = rule.startsWith('d') ? ' Decorrelated variant: each layer first multiplies its input by its own matrix R, which a local rule drives toward uncorrelated inputs; its input correlation is shown per layer.' : '';
-  const blind = mode === 'blind' ? ' Blind mode: both passes are noisy and the noise is never observed; dL and Δa are differences between the two noisy passes.' : '';
+  const decor = rule.startsWith('d') ? ' Decorrelated variant: each layer first multiplies its input by its own matrix R (x = R h); after every step a local rule updates R to push the off-diagonal of the batch\'s mean x xᵀ toward zero. The panel shows that matrix per layer, normalised by its diagonal.' : '';
+  const blind = mode === 'blind' ? ' Blind mode: no pass is clean and the noise is never observed; every draw has its own pair of noisy passes (2K passes), dL and Δa are differences within each pair, and the layer input x is taken from the pair\'s first pass.' : '';
   return base + decor + blind;
 }
 
@@ -135,7 +154,7 @@ export function renderProbe(box, probe, scalesBox) {
   const scales = {
     a: scaleOf(probe.layers.flatMap((l) => [l.clean_a, ...l.passes.map((p) => p.a)])),
     eps: scaleOf(noisy.map((p) => p.eps ?? [])),
-    da: scaleOf(probe.layers.flatMap((l) => l.passes.slice(1).map((p) => p.a.map((v, j) => v - l.passes[0].a[j])))),
+    da: scaleOf(probe.layers.flatMap((l) => l.passes.map((_, k) => k).filter((k) => referenceOf(probe, k) !== null).map((k) => measured(probe, l, k)))),
     signal: scaleOf(probe.layers.map((l) => l.signal)),
   };
   const scaleText = [['pre-activations a', scales.a], ['noise \u03b5', scales.eps], ['measured \u0394a', scales.da], [probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]]
@@ -147,37 +166,59 @@ export function renderProbe(box, probe, scalesBox) {
   }
   const parts = [readout];
   const passes = probe.losses.length;
-  parts.push(b.text('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${probe.input.length <= 8 ? `input (${probe.input.map((v) => fx(v, 2)).join(', ')})` : `${probe.input.length} inputs`}. ` +
-    `Loss of the ${probe.blind ? 'reference noisy' : 'clean'} pass: ${fx(probe.losses[0], 5)}.`));
+  const input = probe.input.length <= 8 ? `input (${probe.input.map((v) => fx(v, 2)).join(', ')})` : `${probe.input.length} inputs`;
+  const pairs = probe.losses.map((_, k) => [referenceOf(probe, k), k]).filter(([r]) => r !== null);
+  const loss = probe.blind
+    ? `Blind mode: ${pairs.length} pair${pairs.length > 1 ? 's' : ''} of noisy passes, no clean pass; each draw's first pass is its reference.`
+    : `Loss of the clean pass: ${fx(probe.losses[0], 5)}.`;
+  parts.push(b.text('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${input}. ${loss}`));
   if (probe.method !== 'bp') {
-    const dl = probe.d_loss.slice(1).map((d, k) => `pass ${k + 1}: dL = ${fx(d, 2, true)}`).join(' · ');
+    // Every draw's loss change against its own reference pass.
+    const dl = pairs.map(([r, q], k) => (probe.blind
+      ? `draw ${k + 1}: pass ${q} against pass ${r}, dL = ${fx(probe.d_loss[q], 2, true)}`
+      : `pass ${q}: dL = ${fx(probe.d_loss[q], 2, true)}`)).join(' · ');
     parts.push(b.text('p', 'probe-dl', dl));
   }
   probe.layers.forEach((layer, l) => {
     const last = l + 1 === probe.layers.length;
     const items = [b.text('h3', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`)];
-    items.push(strip(b, probe.blind ? 'reference a' : 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
+    if (!probe.blind) items.push(strip(b, 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
     layer.passes.forEach((p, k) => {
       if (k === 0 && !probe.blind) return;
       if (!p.noised && probe.method === 'inp') return;
+      if (probe.blind) {
+        // Pass 2d is draw d+1's reference, pass 2d+1 its other pass.
+        const draw = Math.floor(k / 2) + 1;
+        const ref = referenceOf(probe, k);
+        if (ref === null) {
+          items.push(strip(b, `draw ${draw}: a, pass ${k}`, p.a, 'pre-activations of the draw\'s first (reference) noisy pass', scales.a, readout));
+        } else {
+          items.push(strip(b, `draw ${draw}: a, pass ${k}`, p.a, 'pre-activations of the draw\'s second noisy pass', scales.a, readout));
+          items.push(strip(b, `draw ${draw}: Δa`, measured(probe, layer, k), `pass ${k} − pass ${ref}: what ANP uses (the noise itself is never observed)`, scales.da, readout));
+        }
+        return;
+      }
       const tag = probe.method === 'inp' ? `pass ${k} (perturbs this layer)` : `pass ${k}`;
-      if (p.eps && !probe.blind) items.push(strip(b, `noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations', scales.eps, readout));
+      if (p.eps) items.push(strip(b, `noise ε, ${tag}`, p.eps, 'the noise injected into these pre-activations', scales.eps, readout));
       items.push(strip(b, `noisy ã, ${tag}`, p.a, 'pre-activations of the noisy pass', scales.a, readout));
       if (probe.method === 'anp') {
-        items.push(strip(b, `measured Δa, ${tag}`, p.a.map((v, j) => v - layer.passes[0].a[j]), 'ã − a: what ANP uses instead of ε', scales.da, readout));
+        items.push(strip(b, `measured Δa, ${tag}`, measured(probe, layer, k), 'ã − a: what ANP uses instead of ε', scales.da, readout));
       }
     });
     if (passes > 1 && probe.method === 'inp') {
       const own = layer.passes.findIndex((p) => p.noised);
       if (own > 0) items.push(b.text('p', 'note', `pass ${own} perturbs only this layer; its dL = ${fx(probe.d_loss[own], 2, true)}`));
     }
-    items.push(strip(b, probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, 'the per-sample signal that multiplies the layer input', scales.signal, readout));
+    const signalTitle = probe.blind && pairs.length > 1
+      ? 'the per-sample credit averaged over the draws (each draw\'s credit multiplies the layer input of its own first pass)'
+      : 'the per-sample signal that multiplies the layer input';
+    items.push(strip(b, probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, signalTitle, scales.signal, readout));
     const sampled = (m) => (m.rows < m.full_rows || m.cols < m.full_cols ? `, ${m.rows}×${m.cols} sampled` : '');
     const u = layer.update;
     const mats = [matrix(b, `update G (${u.full_rows}×${u.full_cols}, whole batch${sampled(u)})`, u.values, u.rows, u.cols, 'the update direction handed to the optimiser')];
     const c = layer.input_correlation;
     if (c) {
-      mats.push(matrix(b, `input correlation (${c.full_rows}×${c.full_cols}${sampled(c)})`, c.values, c.rows, c.cols, 'normalised second moments of this layer\'s decorrelated input over the batch: decorrelation drives the off-diagonal to 0'));
+      mats.push(matrix(b, `input correlation (${c.full_rows}×${c.full_cols}${sampled(c)})`, c.values, c.rows, c.cols, 'normalised second moments of this layer\'s decorrelated input over the batch: the decorrelation rule pushes its off-diagonal toward 0'));
     }
     items.push(b.group('div', 'mats', mats));
     parts.push(b.group('div', 'probe-layer', items));

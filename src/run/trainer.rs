@@ -182,6 +182,12 @@ impl Trainer {
     pub fn last_update(&self) -> &UpdateBuffers {
         &self.ws.update
     }
+    /// The change the optimiser applied to every parameter in the last step, exactly
+    /// `w_after - w_before` (Adam's or SGD's step, not the rule's `G`); None before the first step
+    /// and once the run diverged (a diverged step may not have reached the optimiser).
+    pub fn last_applied(&self) -> Option<&Grads> {
+        (self.steps > 0 && self.diverged.is_none()).then(|| self.opt.applied())
+    }
     pub fn plan(&self) -> &Passes {
         &self.plan
     }

@@ -17,8 +17,8 @@ pub fn shown(n: usize) -> Vec<usize> {
 }
 
 /// The diagram of a network: for every layer `0..=L` its size and the units shown, and for every
-/// weight layer the shown links' weights, the biases of the shown units, and the last step's
-/// update on those links.
+/// weight layer the shown links' weights and the biases of the shown units. (The last step's
+/// update on those links is the slow-motion walk's: `view::walk`.)
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagram {
     /// `[n_0, n_1, ..., n_L]`.
@@ -30,9 +30,6 @@ pub struct Diagram {
     pub weights: Vec<Vec<f32>>,
     /// Per weight layer, the shown units' biases.
     pub biases: Vec<Vec<f32>>,
-    /// Per weight layer, the last step's update `G_l` on the shown links (the batch average the
-    /// optimiser received), like `weights`; empty before the first step.
-    pub update: Vec<Vec<f32>>,
     /// The largest `|w|` over the shown links (the widest link).
     pub max_weight: f32,
     /// Whether each layer has a decorrelation matrix `R` in front of it.
@@ -44,8 +41,6 @@ pub fn diagram(t: &Trainer) -> Diagram {
     let net = t.network();
     let sizes = net.sizes();
     let shown: Vec<Vec<usize>> = sizes.iter().map(|&n| self::shown(n)).collect();
-    let grads = &t.last_update().grads;
-    let stepped = t.steps() > 0 && grads.w.len() == net.n_layers();
     let pick = |m: &ndarray::Array2<f32>, l: usize| -> Vec<f32> {
         shown[l + 1].iter().flat_map(|&j| shown[l].iter().map(move |&i| m[[j, i]])).collect()
     };
@@ -58,7 +53,6 @@ pub fn diagram(t: &Trainer) -> Diagram {
             .enumerate()
             .map(|(l, layer)| shown[l + 1].iter().map(|&j| layer.b[j]).collect())
             .collect(),
-        update: if stepped { grads.w.iter().enumerate().map(|(l, g)| pick(g, l)).collect() } else { Vec::new() },
         weights,
         max_weight,
         decorrelated: net.is_decorrelated(),

@@ -466,7 +466,7 @@ impl LiveRun {
     /// One update in slow motion: the walk through the last step for `sample` (see
     /// [`walk::walk`]); None before the first step or for a sample outside the batch.
     pub fn walk(&self, sample: usize) -> Option<Walk> {
-        self.probe(sample).map(|p| walk::walk(&p, &self.diagram()))
+        walk::walk(&self.trainer, sample)
     }
 
     /// What the last step did to sample `sample` of its minibatch.

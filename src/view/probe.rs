@@ -1,13 +1,14 @@
 //! "Noise made visible": what the last training step did to one sample of its minibatch, read
 //! straight from the step's own buffers (nothing is recomputed, so it is exactly what trained the
 //! network): per layer the clean pre-activations, the noise each pass injected, the noisy
-//! pre-activations, each pass's loss change `dL`, the resulting per-sample signal, and the
-//! layer's weight update `G_l` for the whole batch.
+//! pre-activations, each pass's loss change `dL` against its own reference pass (pass 0, or in
+//! blind mode the first pass of its draw's pair), the resulting per-sample signal, and the layer's
+//! weight update `G_l` for the whole batch.
 
 use serde::Serialize;
 
 use crate::decorrelation;
-use crate::rules::NoiseMode;
+use crate::rules::{Method, NoiseMode, anp};
 use crate::run::Trainer;
 
 /// Largest matrix side sent to the page; bigger matrices are sampled on an even grid of rows and
@@ -93,9 +94,19 @@ pub struct Probe {
     pub input: Vec<f32>,
     /// Per-pass loss of the sample.
     pub losses: Vec<f32>,
-    /// Per-pass loss change against pass 0.
+    /// Per pass, its loss change against its own reference pass, `losses[q] - losses[r]` for its
+    /// pair `(r, q)` (see [`Probe::pairs`]); NaN (null in JSON) for a reference pass. A pass's
+    /// reference is the nearest reference pass before it (the page finds it that way).
     pub d_loss: Vec<f32>,
     pub layers: Vec<LayerView>,
+}
+
+impl Probe {
+    /// The draws' pairs of passes `(reference, other)`: `(0, p)` for every noisy pass `p` with a
+    /// clean reference, `(2k, 2k + 1)` in blind mode (every draw its own pair); empty for BP.
+    pub fn pairs(&self) -> Vec<(usize, usize)> {
+        if self.method == Method::Bp.key() { Vec::new() } else { anp::pairs(self.losses.len(), self.blind) }
+    }
 }
 
 /// The probe of sample `sample` of the last step, or None before the first step or for a sample
@@ -111,7 +122,13 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
     let net = t.network();
     let cfg = t.config();
     let losses: Vec<f32> = (0..plan.count()).map(|p| buf.losses[p * bsz + sample]).collect();
-    let d_loss: Vec<f32> = losses.iter().map(|&l| l - losses[0]).collect();
+    let blind = cfg.mode == NoiseMode::Blind;
+    let mut d_loss = vec![f32::NAN; losses.len()];
+    if cfg.rule.method != Method::Bp {
+        for (r, q) in anp::pairs(losses.len(), blind) {
+            d_loss[q] = losses[q] - losses[r];
+        }
+    }
     let row = |m: &ndarray::Array2<f32>, p: usize| -> Vec<f32> {
         let w = m.ncols();
         m.as_slice().unwrap()[(p * bsz + sample) * w..(p * bsz + sample + 1) * w].to_vec()
@@ -158,7 +175,7 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
         batch: bsz,
         label: buf.labels[sample],
         method: cfg.rule.method.key(),
-        blind: cfg.mode == NoiseMode::Blind,
+        blind,
         rule: cfg.rule.key(),
         sigma: cfg.noise_std,
         draws: cfg.draws,
