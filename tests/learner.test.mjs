@@ -109,3 +109,24 @@ test('a link naming an uploaded table says what is missing and the page keeps wo
   await page.click('[data-dataset=xor]');
   await page.waitForFunction(() => location.hash.includes('data=xor'));
 });
+
+test('every chapter outlines the part of the page it talks about, in view beside the lesson text at 1024x768', async () => {
+  const first = await open('#lesson=start', { viewport: { width: 1024, height: 768 } });
+  const chapters = await first.evaluate(() => [...document.querySelectorAll('#lessons a')].map((a) => new URLSearchParams(a.getAttribute('href').slice(1)).get('lesson')));
+  assert.equal(chapters.length, 7);
+  for (const id of chapters) {
+    const page = await open(`#lesson=${id}`, { viewport: { width: 1024, height: 768 } });
+    await page.waitForSelector('.lesson-focus', { timeout: 20000 });
+    const seen = await page.evaluate(() => {
+      const visible = (el) => {
+        const r = el.getBoundingClientRect();
+        return Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
+      };
+      const focus = document.querySelector('.lesson-focus');
+      return { lesson: visible(document.getElementById('lesson-look')), focus: visible(focus), height: focus.getBoundingClientRect().height };
+    });
+    assert.ok(seen.lesson > 10, `${id}: the lesson's "look for" is on screen (${seen.lesson} px)`);
+    assert.ok(seen.focus >= Math.min(60, seen.height - 1), `${id}: the part it talks about is on screen (${seen.focus} of ${seen.height} px)`);
+    await page.context().close();
+  }
+});

@@ -47,6 +47,7 @@ const state = {
   drawn: [],         // points being drawn: [x, y, label, ...] (the source of truth while drawing)
   drawingStarted: false, // points are being drawn that are not yet a run (fewer than the minimum)
   pointsUndo: [],    // earlier sets of drawn points, the last first out (Undo)
+  lessonFocus: null, // a chapter whose part of the page is not shown yet (pointed at once it is)
   userData: null,    // the own-data controls (userdata.js)
   uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
   digitsBytes: null, // the MNIST file, kept to hand a replacement worker
@@ -399,6 +400,7 @@ function draw() {
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
     : `Evaluated at step ${s.evaluated_at}.`);
   drawIntro(snap);
+  if (state.lessonFocus) pointAtLesson(state.lessonFocus);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
     divergedBanner.textContent = diverged.join(' · ');
@@ -807,9 +809,16 @@ function namesRunKeys(text) {
 function pointAtLesson(chapter) {
   for (const el of document.querySelectorAll('.lesson-focus')) el.classList.remove('lesson-focus');
   const target = chapter?.focus ? document.querySelector(chapter.focus) : null;
-  if (!target || target.closest('[hidden]')) return;
+  // A panel the new runs have not shown yet (the correlation chart before the first snapshot of
+  // a D-variant) is pointed at once it is drawn.
+  state.lessonFocus = target && target.closest('[hidden]') ? chapter : null;
+  if (!target || state.lessonFocus) return;
   target.classList.add('lesson-focus');
-  target.scrollIntoView({ block: 'nearest' });
+  // Into view below the lesson text (which stays on screen on a wide screen), top first.
+  const lesson = $('lesson');
+  const top = getComputedStyle(lesson).position === 'sticky' ? lesson.getBoundingClientRect().bottom + 8 : 8;
+  const r = target.getBoundingClientRect();
+  if (r.top < top || r.bottom > innerHeight) window.scrollBy({ top: r.top - top });
 }
 
 function buildLessonsList() {
@@ -1065,7 +1074,13 @@ function wire() {
   window.addEventListener('hashchange', () => {
     if (location.hash !== state.writtenHash) openFragment(location.hash.slice(1));
   });
-  window.addEventListener('resize', requestDraw);
+  // The lesson text sits just below the sticky header (style.css): keep its height known.
+  const measureHeader = () => document.documentElement.style.setProperty('--header-h', `${document.querySelector('header').offsetHeight}px`);
+  measureHeader();
+  window.addEventListener('resize', () => {
+    measureHeader();
+    requestDraw();
+  });
 }
 
 /** Loads a link (from the URL, a lesson, an import): what cannot be accepted is reported and
