@@ -16,7 +16,7 @@
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -166,22 +166,23 @@ export async function runLoad(o = {}) {
   const site = makeSite(opts.fileMiB);
   const server = await startChild(site.root, opts.limits);
   const started = performance.now();
+  const load1 = loadavg()[0];
   const figures = {
     options: { requests: opts.requests, concurrency: opts.concurrency, slowReaders: opts.slowReaders, slowHeaders: opts.slowHeaders, fileMiB: opts.fileMiB },
     statuses: {}, unexpected: [], missingHeaders: 0, leaked: 0,
     probes: [], memory: [], peakRss: 0,
   };
+  let phase = 'quiet';
   const sample = async () => {
     const s = await server.stats();
     if (s) {
-      figures.memory.push({ t: performance.now() - started, ...s });
+      figures.memory.push({ t: performance.now() - started, phase, ...s });
       figures.peakRss = Math.max(figures.peakRss, s.maxRss);
     }
     return s;
   };
   const sampler = setInterval(sample, 250);
   const probe = new Worker(PROBE, { eval: true, workerData: { port: server.port, everyMs: opts.probeMs } });
-  let phase = 'quiet';
   const probeDone = new Promise((ok) => probe.on('message', (m) => (m === 'done' ? ok() : figures.probes.push({ t: performance.now() - started, phase, ...m }))));
   const open = new Set();
   try {
@@ -223,6 +224,9 @@ export async function runLoad(o = {}) {
       });
       open.add(s);
     }
+    // Until the server holds them all (at most 30 s).
+    const held = performance.now() + 30_000;
+    for (let st = await sample(); st && st.connections < opts.slowReaders + opts.slowHeaders && performance.now() < held; st = await sample()) await sleep(20);
     opts.log(`${opts.slowReaders} slow readers and ${opts.slowHeaders} slow-header connections open`);
 
     // The ordinary and malformed requests, `concurrency` at a time.
@@ -276,6 +280,7 @@ export async function runLoad(o = {}) {
     rmSync(site.dir, { recursive: true, force: true });
   }
   figures.durationMs = performance.now() - started;
+  figures.loadavg = [load1, loadavg()[0]]; // the machine's 1-minute load average, before and after
   /** The probe's answer times over some of its requests. */
   const times = (probes) => {
     const ms = probes.filter((p) => p.status === 200).map((p) => p.ms).sort((a, b) => a - b);
@@ -289,6 +294,16 @@ export async function runLoad(o = {}) {
   };
   figures.probe = times(figures.probes);
   figures.probeByPhase = Object.fromEntries(['quiet', 'load', 'draining'].map((ph) => [ph, times(figures.probes.filter((p) => p.phase === ph))]));
+  // The server's own side of each phase: how late its event loop ran at worst, its CPU time.
+  figures.serverByPhase = Object.fromEntries(['quiet', 'load', 'draining'].map((ph) => {
+    const m = figures.memory.filter((x) => x.phase === ph);
+    const before = figures.memory[figures.memory.indexOf(m[0]) - 1];
+    return [ph, {
+      lagMaxMs: m.length ? Math.max(...m.map((x) => x.lagMaxMs)) : null,
+      cpuMs: m.length ? m[m.length - 1].cpuMs - (before ?? m[0]).cpuMs : null,
+      peakRss: m.length ? Math.max(...m.map((x) => x.rss)) : null,
+    }];
+  }));
   figures.restRss = figures.memory[0]?.rss ?? null;
   return figures;
 }
@@ -312,12 +327,22 @@ export function problems(f) {
 if (process.argv[2] === '--serve') {
   // The child: the server, answering the parent's questions about its memory.
   const { startServer } = await import('./serve.mjs');
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const server = await startServer(0, process.argv[3], JSON.parse(process.argv[4] ?? '{}'));
+  // How late the server's event loop runs, since the previous question (its own delay, apart from
+  // the client's).
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   process.on('message', (m) => {
     if (m !== 'stats') return;
     server.getConnections((err, connections) => {
       const mem = process.memoryUsage();
-      process.send({ stats: { rss: mem.rss, maxRss: process.resourceUsage().maxRSS * 1024, heapUsed: mem.heapUsed, external: mem.external, connections: err ? -1 : connections } });
+      const cpu = process.cpuUsage();
+      process.send({ stats: {
+        rss: mem.rss, maxRss: process.resourceUsage().maxRSS * 1024, heapUsed: mem.heapUsed, external: mem.external,
+        connections: err ? -1 : connections, cpuMs: (cpu.user + cpu.system) / 1000, lagMaxMs: lag.max / 1e6,
+      } });
+      lag.reset();
     });
   });
   process.on('disconnect', () => process.exit(0));
@@ -337,11 +362,14 @@ if (process.argv[2] === '--serve') {
   else {
     const o = f.options;
     console.log(`load: ${o.requests} requests (${o.concurrency} at once), ${o.slowReaders} slow readers of a ${o.fileMiB} MiB file, ${o.slowHeaders} slow-header connections, ${(f.durationMs / 1000).toFixed(1)} s in all`);
+    console.log(`machine: load average ${f.loadavg.map((x) => x.toFixed(1)).join(' -> ')} on ${availableParallelism()} cores`);
     console.log(`server memory (resident): ${mib(f.restRss)} MiB at rest, peak ${mib(f.peakRss)} MiB (limit 200 MiB)`);
     const ms = (x) => (x == null ? '-' : x.toFixed(1));
     console.log('probe (GET /index.html every 100 ms on a new connection, from its own thread), answer times in ms:');
     for (const [ph, p] of Object.entries(f.probeByPhase)) {
-      console.log(`  ${ph.padEnd(8)} ${String(p.count).padStart(4)} probes, ${p.failed} failed; median ${ms(p.medianMs)}, p99 ${ms(p.p99Ms)}, max ${ms(p.maxMs)}; ${p.over100Ms} over 100 ms`);
+      const sv = f.serverByPhase[ph];
+      console.log(`  ${ph.padEnd(8)} ${String(p.count).padStart(4)} probes, ${p.failed} failed; median ${ms(p.medianMs)}, p99 ${ms(p.p99Ms)}, max ${ms(p.maxMs)}; ${p.over100Ms} over 100 ms`
+        + ` | server: event loop late by ${ms(sv.lagMaxMs)} ms at most, ${ms(sv.cpuMs)} ms CPU`);
     }
     console.log(`requests: ${JSON.stringify(f.statuses)} by status, ${f.unexpected.length} unexpected, ${f.missingHeaders} without the security headers; all answered in ${(f.requestsMs / 1000).toFixed(1)} s`);
     console.log(`slow headers: ${f.slowHeaders.closed} closed by the server, the last after ${(f.slowHeaders.lastMs / 1000).toFixed(1)} s, answers ${JSON.stringify(f.slowHeaders.statuses)}; slow connections left open: ${f.connectionsLeft} after ${(f.slowClosedMs / 1000).toFixed(1)} s`);

@@ -12,12 +12,13 @@
 // It answers only requests whose Host is 127.0.0.1 or localhost (so a DNS-rebinding page cannot
 // read it), and sends the page's security headers with every answer, including the ones for
 // requests Node's parser refuses (400, 408, 431): the worker script gets its Content-Security-Policy
-// from them. Files are streamed (a client that does not read holds one buffer, not the file);
-// headers must arrive within LIMITS.headersMs, a connection that moves nothing for LIMITS.idleMs
-// is closed, and so is a response that is not done in graceMs plus its size at minBytesPerSecond.
+// from them. Files over 64 KiB are streamed (a client that does not read holds one buffer, not the
+// file); the request head must arrive within LIMITS.headersMs, a connection that moves nothing
+// for LIMITS.idleMs is closed, and so is a response not done in graceMs plus its size at
+// minBytesPerSecond. No request, however malformed, stops the server.
 import { createServer, STATUS_CODES } from 'node:http';
-import { constants } from 'node:fs';
-import { open, readlink, realpath } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,8 @@ export const LIMITS = {
   maxConnections: 1000,
 };
 const HOSTS = new Set(['127.0.0.1', 'localhost']);
+/** Files up to this size are read whole (the size of a file stream's buffer); larger ones stream. */
+const SMALL_FILE = 64 * 1024;
 
 /**
  * The path segments (relative to the root) that a request target names, or null when it names
@@ -109,11 +112,11 @@ function rawAnswer(status, text) {
 }
 
 /** The path of an open file as the system sees it (every link resolved). */
-async function openedPath(handle, file) {
+function openedPath(fd, file) {
   try {
-    return await readlink(`/proc/self/fd/${handle.fd}`);
+    return readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
-    return realpath(file);
+    return realpathSync(file);
   }
 }
 
@@ -170,30 +173,44 @@ export async function startServer(port = 0, root = REPO, options = {}) {
     const segments = targetSegments(req.url, extra);
     if (!segments) return fail(res, 404, 'not found');
     const file = fileOf(segments);
-    let fh;
+    // The file's checks and a small file's bytes are read synchronously: a few system calls on a
+    // local file, microseconds, where the asynchronous calls each waited in the thread pool behind
+    // every large download's reads (a page request took seconds under 150 slow readers; see
+    // docs/engine.md). Only large files are read asynchronously, streamed.
+    let fd = -1;
     try {
-      fh = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-      const info = await fh.stat();
-      if (!info.isFile() || (await openedPath(fh, file)) !== file) throw new Error('not a plain file');
-      const csp = segments.join('/') === TFJS_WORKER ? TFJS_CSP : CSP;
-      res.writeHead(200, {
-        ...HEADERS,
-        'content-security-policy': csp,
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-length': info.size,
-      });
-      if (req.method === 'HEAD') {
-        res.end();
-        await fh.close();
-        return;
+      fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      const info = fstatSync(fd);
+      if (!info.isFile() || openedPath(fd, file) !== file) throw new Error('not a plain file');
+      // A small file (most of the page) whole: it holds no more memory than a stream's buffer.
+      let body = null;
+      if (req.method === 'GET' && info.size <= SMALL_FILE) {
+        body = Buffer.allocUnsafe(info.size);
+        let n = 0;
+        for (let got = 1; n < body.length && got > 0; n += got) got = readSync(fd, body, n, body.length - n, n);
+        body = body.subarray(0, n);
       }
+      const head = {
+        ...HEADERS,
+        'content-security-policy': segments.join('/') === TFJS_WORKER ? TFJS_CSP : CSP,
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': body ? body.length : info.size,
+      };
       const deadline = setTimeout(() => res.destroy(), limits.graceMs + (info.size / limits.minBytesPerSecond) * 1000);
       res.on('close', () => clearTimeout(deadline));
-      const stream = fh.createReadStream();
-      fh = null; // the stream closes it
+      if (req.method === 'HEAD' || body) {
+        closeSync(fd);
+        fd = -1;
+        res.writeHead(200, head);
+        res.end(body ?? undefined);
+        return;
+      }
+      res.writeHead(200, head);
+      const stream = createReadStream(null, { fd, end: info.size - 1 });
+      fd = -1; // the stream closes it
       pipeline(stream, res, () => {});
     } catch {
-      await fh?.close().catch(() => {});
+      if (fd >= 0) closeSync(fd);
       if (!res.headersSent) fail(res, 404, 'not found');
       else res.destroy();
     }
