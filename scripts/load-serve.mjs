@@ -1,17 +1,20 @@
 // A bounded load test of the demo server (scripts/serve.mjs), on loopback only. It serves a
-// scratch site (index.html, www/main.js, a large www/big.bin and a src/ file that must stay
-// hidden) from a child process and, while a probe thread fetches index.html every 100 ms on a
-// fresh connection, opens slow readers (request big.bin, never read), slow-header connections
-// (one header line a second, never finished) and sends ordinary and malformed requests a fixed
-// number of times. It stops by itself once the server has closed the slow connections (or a
-// deadline passed), and prints the figures: the server's peak memory (resident set), the probe's
-// answer times, what every request got, and how long the slow connections stayed open.
+// scratch site (index.html, www/main.js, a large www/data/big.bin and a src/ file that must stay
+// hidden) from a child process. A probe thread fetches index.html every 100 ms on a fresh
+// connection throughout: first with the server alone (3 s, "quiet"), then while slow readers
+// (request big.bin, never read) and slow-header connections (one more header line a second, the
+// head never done) are held and a fixed number of ordinary and malformed requests are sent, a
+// hundred at once ("load"), then until the server has closed the slow connections ("draining").
+// It stops by itself (the slow connections closed, or a deadline passed) and prints the figures:
+// the server's peak memory (resident set), the probe's answer times per phase beside the server's
+// own event-loop delay and CPU time, what every request got, and when the slow connections closed.
 //
 // Usage: node scripts/load-serve.mjs [--requests 2000] [--concurrency 100] [--slow-readers 150]
 //          [--slow-headers 150] [--file-mib 21] [--json]
-// Exits non-zero if the server stopped answering, a probe failed, an answer lacked the security
-// headers or its peak memory reached 200 MiB. The probe's times are reported, never judged here
-// (they depend on the machine); docs/engine.md has the figures of one run.
+// Exits non-zero if the server stopped answering, a probe failed, an answer was wrong or lacked
+// the security headers, a slow connection stayed open or its peak memory reached 200 MiB. Answer
+// times are reported, never judged here (they depend on the machine, whose load average is
+// printed); docs/engine.md ("The demo server under load") has the figures of one run.
 // tests/serve-load.test.mjs runs a small load with the same code and asserts the same bounds.
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
