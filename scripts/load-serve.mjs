@@ -49,7 +49,7 @@ export function parseAnswer(bytes) {
  * `halfClose`) and resolves when the server closes it (or after `timeoutMs`) with the parsed
  * answer (null if none) and whether the server closed the connection. (A server closes a
  * connection after its answer to `Connection: close` or to a request it refused. Node's server
- * gives up a request whose client half-closes before its answer starts: browsers do not do that.)
+ * drops a streamed file's answer if the client half-closes before it starts: browsers do not.)
  */
 export function rawRequest(port, text, { timeoutMs = 5000, halfClose = false } = {}) {
   return new Promise((ok) => {
