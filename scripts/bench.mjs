@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { launch, serve } from '../tests/browser.mjs';
+import { BENCH_EXTRA } from './serve.mjs';
 
 const quick = process.argv.includes('--quick');
 const argValue = (name) => {
@@ -43,9 +44,10 @@ if (baselineRoot) {
 const browser = await launch();
 const chromiumVersion = browser.version();
 
-/** Runs `www/bench.html` of the tree at `dir` (served from there) and returns its results. */
+/** Runs `www/bench.html` of the tree at `dir` (served from there, with its TensorFlow.js) and
+ *  returns its results. */
 async function benchPage(dir) {
-  const { server: s, base: b } = await serve(dir);
+  const { server: s, base: b } = await serve(dir, { extra: BENCH_EXTRA });
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => log(`page error: ${e.message}`));

@@ -9,8 +9,9 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** Serves `root` (the repository by default) on a free port of 127.0.0.1. */
-export async function serve(root) {
-  const server = await startServer(0, root);
+/** Serves the page of `root` (the repository by default) on a free port of 127.0.0.1;
+ *  `options` go to startServer (e.g. `extra` folders). */
+export async function serve(root, options) {
+  const server = await startServer(0, root, options);
   return { server, base: `http://127.0.0.1:${server.address().port}/` };
 }
