@@ -18,6 +18,8 @@ test('a link asking for gigabytes and minutes per step is refused at once, namin
   assert.ok(Date.now() - started < 10000, `ready in ${Date.now() - started} ms`);
   // The rest of the link applies (a small network at its own defaults) and the page trains.
   assert.doesNotMatch(page.url(), /hidden=1024/);
+  // (Its at=10000000 replays the default run: Stop ends the replay, which Reset would restart.)
+  await page.click('#replay-stop');
   await page.click('#reset');
   await page.click('#step');
   await waitForStep(page, 1);

@@ -41,6 +41,7 @@ const state = {
   digitsLoaded: null, // promise of the MNIST file, once asked for
   drawPending: false,
   playing: false,
+  replay: null,      // a link's replay to its step: {at, step, msPerStep, etaMs} (the worker's figures)
   maps: {},          // chart x-maps for the crosshair and read-outs
   panelTurn: 0,      // which panel the next frame redraws while training runs
   layerTurn: 0,      // which layer's activations that panel redraws
@@ -146,6 +147,11 @@ function loadDigits() {
 function command(msg) {
   state.seq += 1;
   state.worker.postMessage({ ...msg, seq: state.seq });
+  // New runs end a replay (a refused build keeps it: the worker's next snapshot says so).
+  if (msg.type === MSG.INIT && state.replay) {
+    state.replay = null;
+    showTransport();
+  }
 }
 
 /** Starts fresh runs for a parsed link `r` (also Reset: the same link gives the same runs). */
@@ -304,7 +310,70 @@ function compareApart(values, labels) {
 
 function setPlaying(on) {
   state.playing = on;
-  playButton.textContent = on ? '❚❚ Pause' : '▶ Play';
+  showTransport();
+}
+
+const count = (n) => Math.round(n).toLocaleString('en');
+
+/** A time span in words, to the unit that reads best (seconds to years). */
+function duration(ms) {
+  const s = ms / 1000;
+  const units = [[60, 's', 90], [60, 'min', 90], [24, 'hours', 48], [365, 'days', 730]];
+  let v = s;
+  for (const [per, unit, upTo] of units) {
+    if (v < upTo) return `${Math.max(1, Math.round(v))} ${unit}`;
+    v /= per;
+  }
+  return `${Math.round(v)} years`;
+}
+
+/** The time of one step, in the unit that reads best. */
+const perStep = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toPrecision(2)} ms`);
+
+/** A share as a percentage that moves visibly even when tiny. */
+const percent = (f) => (f >= 0.1 ? `${Math.floor(100 * f)}%` : f >= 0.001 ? `${(100 * f).toFixed(1)}%` : f > 0 ? `${(100 * f).toPrecision(2)}%` : '0%');
+
+/** The transport while a link replays to its step: Play, Step and the walk wait (the run lands
+ *  on the link's step, pauses and shows its checksum; the button never reads Play while training
+ *  runs), and the indicator says where the replay heads, how far it is and the time left; its
+ *  Stop ends the replay where it is. Otherwise the Play button reads Play or Pause. */
+function showTransport() {
+  const r = state.replay;
+  const why = r ? `The link replays its run to step ${count(r.at)} first, then pauses there with its checksum; Stop (beside the step counter) ends the replay where it is` : null;
+  for (const b of [playButton, $('step'), $('walk')]) {
+    b.dataset.title ??= b.title;
+    b.disabled = Boolean(r);
+    b.title = why ?? b.dataset.title;
+  }
+  playButton.textContent = r ? 'Replaying…' : state.playing ? '❚❚ Pause' : '▶ Play';
+  const box = $('replay');
+  box.hidden = !r;
+  if (!r) return;
+  const step = r.step ?? 0;
+  let left = 'measuring the time left';
+  if (r.etaMs !== null && r.etaMs !== undefined) {
+    left = `about ${duration(r.etaMs)} left`;
+    // A replay longer than a minute says what it costs: it can be stopped at once.
+    if (r.etaMs > 60000) left += ` (${perStep(r.msPerStep)} a step)`;
+  }
+  setText($('replay-text'), `replaying to step ${count(r.at)}: ${percent(step / r.at)} · ${left}`);
+  $('replay-bar').value = Math.min(1, step / r.at);
+}
+
+/** A long evaluation's progress beside the figures (the figures are of an earlier step until it
+ *  is done; training waits for it while running). */
+function showEvaluating(e, playing) {
+  const el = $('eval-progress');
+  el.hidden = !e;
+  if (e) setText(el, `evaluating step ${count(e.step)}: ${percent(e.done / e.total)}${playing ? ' (training waits for it)' : ''}`);
+}
+
+/** The worker's progress between snapshots (a long evaluation, a replay). */
+function onProgress(msg) {
+  if (msg.seq !== state.seq) return;
+  state.replay = msg.replay;
+  showTransport();
+  showEvaluating(msg.evaluating, msg.playing);
 }
 
 /** Hide groups and the compact view, as the link asks; the layout closes the gaps they leave. */
@@ -340,6 +409,12 @@ function onSnapshot(snap) {
     state.pending = null;
   }
   if (snap.points) state.points = snap.points;
+  // The costly views the worker did not recompute: the page keeps the ones it has.
+  const previous = state.snap;
+  for (const name of snap.kept ?? []) {
+    if (name === 'planes') snap.runs.forEach((r, i) => { r.plane = previous?.runs[i]?.plane ?? null; });
+    else snap[name] = previous?.[name] ?? null;
+  }
   const previousStep = state.snap?.runs[0].summary.step;
   state.snap = snap;
   // Ask for the next one now, so the worker prepares it while this one is drawn; at most one
@@ -355,6 +430,10 @@ function onSnapshot(snap) {
   // evaluated ("false" and "false" once a pause has settled).
   document.body.dataset.running = String(snap.playing || !current);
   document.body.dataset.busy = String(snap.busy);
+  if (current) {
+    state.replay = snap.replay;
+    showTransport();
+  }
   if (current && !snap.playing && state.playing) setPlaying(false);
   if (!document.body.dataset.ready) {
     stats.readyAt = performance.now();
@@ -379,6 +458,7 @@ function showFigures(snap) {
   setText($('test-loss'), fmt(s.test_loss, 4));
   setText($('train-accuracy'), fmt(s.train_accuracy, 3));
   setText($('test-accuracy'), fmt(s.test_accuracy, 3));
+  showEvaluating(snap.evaluating, snap.playing);
 }
 
 function requestDraw() {
@@ -708,6 +788,8 @@ function startWorker(onReady) {
       onReady();
     } else if (msg.type === MSG.SNAPSHOT) {
       onSnapshot(msg);
+    } else if (msg.type === MSG.PROGRESS) {
+      onProgress(msg);
     } else if (msg.type === MSG.WALK) {
       if (msg.walk) {
         stats.walks += 1;
@@ -915,6 +997,7 @@ function withValues(change) {
 
 function wire() {
   playButton.addEventListener('click', () => {
+    if (state.replay) return; // disabled: the replay lands on its step first
     walker.stop();
     if (state.playing) {
       command({ type: MSG.PAUSE });
@@ -925,6 +1008,7 @@ function wire() {
     }
   });
   $('step').addEventListener('click', () => {
+    if (state.replay) return; // disabled: the replay lands on its step first
     walker.stop();
     setPlaying(false);
     // At slow-motion speed a step is walked through.
@@ -936,9 +1020,15 @@ function wire() {
   $('walk-prev').addEventListener('click', () => walker.prev());
   $('walk-pause').addEventListener('click', () => walker.togglePause());
   $('walk-close').addEventListener('click', () => walker.stop());
+  // Reset during a replay starts the link again: the run replays to the same step.
   $('reset').addEventListener('click', () => {
     clearMessages();
-    openFragment(`${state.config}${pageKeys()}`);
+    openFragment(`${state.config}${pageKeys()}${state.replay ? `&at=${state.replay.at}` : ''}`);
+  });
+  $('replay-stop').addEventListener('click', () => {
+    command({ type: MSG.STOP });
+    state.replay = null;
+    setPlaying(false);
   });
   $('new-seed').addEventListener('click', () => {
     $('seed').value = String(wasm().newSeed());
@@ -1108,8 +1198,11 @@ async function openFragment(text) {
     state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
   }
   if (!await restart(r)) return;
-  if (r.at) command({ type: MSG.RUN_TO, at: r.at });
-  else if (r.play) {
+  if (r.at) {
+    command({ type: MSG.RUN_TO, at: r.at });
+    state.replay = { at: r.at, step: 0, msPerStep: null, etaMs: null };
+    showTransport();
+  } else if (r.play) {
     command({ type: MSG.PLAY, speed: speed() });
     setPlaying(true);
   }

@@ -5,7 +5,8 @@ export const MSG = Object.freeze({
   PLAY: 'play',        // {speed}: run continuously
   PAUSE: 'pause',
   STEP: 'step',        // run exactly one step
-  RUN_TO: 'runTo',     // {at}: run until step `at`, then pause
+  RUN_TO: 'runTo',     // {at}: replay a link to step `at`, then pause (Play, Pause, Step wait until then)
+  STOP: 'stop',        // end a replay where it is (paused)
   SPEED: 'speed',      // {speed}
   DIAGNOSTICS: 'diagnostics', // {on}
   PROBE: 'probe',      // {sample}
@@ -21,4 +22,5 @@ export const MSG = Object.freeze({
   ERROR: 'error',      // {message, config?}: the runs could not be built (the previous ones go on)
   CRASH: 'crash',      // {message}: the engine panicked; the page replaces the worker
   WARNING: 'warning',  // {message, paused}: a loss climbed far above its start; training paused unless replaying to `at`
+  PROGRESS: 'progress', // {seq, evaluating: {step, done, total} | null, replay: {at, step, msPerStep, etaMs} | null, playing}
 });

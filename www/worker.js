@@ -2,8 +2,13 @@
 // advances it in slices with a deadline, posting snapshots when the page asks for one (so traffic
 // never outruns drawing). The engine works in bounded units (a step, a chunk of an evaluation),
 // so a slice ends within one unit of its deadline and every message (Pause, Reset, a new
-// configuration) is read within about 100 ms, whatever the networks. Nothing here computes: it
-// only schedules and copies buffers.
+// configuration) is read within one unit, whatever the networks. A command that moves training on
+// abandons a long evaluation under way (the engine's `preempt`); while paused, a long evaluation
+// only posts its progress until its figures are ready; the costly views (noise probe, test
+// digits, plane maps) are recomputed while training runs only within a share of the time. A
+// link's replay to its step (`at=`) cannot be overrun: Play, Step and Pause wait until it lands,
+// Stop ends it. Nothing here computes: it only schedules and copies buffers. docs/engine.md
+// ("The worker's schedule") has the whole policy.
 import init, { Session, DataStore, manifest, testPanic } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
@@ -12,6 +17,10 @@ const FRAME_MS = 16;      // one animation frame
 const SLICE_MS = 30;      // a slice of work ends this soon (plus one unit of work)
 const SNAP_SHARE = 0.04;  // at full speed, snapshots take at most this share of the worker's time
 const TEST_SAMPLES = 12;  // digits shown with their predictions
+const PART_SHARE = 0.1;   // while training runs, each costly view takes at most this share of the time
+const INLINE_MS = 40;     // a view that takes longer is computed in a turn of its own, then sent
+const PROGRESS_MS = 100;  // progress (a long evaluation, a replay) is posted at most this often
+const ETA_AFTER_MS = 500; // a replay's time left is estimated after this long
 
 const state = {
   session: null,     // the runs, the page's own first
@@ -26,9 +35,109 @@ const state = {
   pointsSent: false, // the data points of the current runs went with a snapshot
   snapAt: -Infinity, // when the last snapshot was posted
   snapMs: 0,         // how long a snapshot takes (a moving average)
+  replay: null,      // a link's replay to its step: {at, from, started}; Play, Step, Pause wait for it
+  parts: {},         // the costly views: {name: {key, at, ms, ready}} (see view())
+  later: new Set(),  // costly views to compute in turns of their own
+  sent: { revision: -1, seq: -1 }, // what the last snapshot showed
+  forced: false,     // a snapshot is due whatever changed (a new probe sample, a new x axis)
+  progressAt: -Infinity, // when progress was last posted
 };
 
 const running = () => state.playing || state.target !== null;
+
+/** A long evaluation under way ({step, done, total} samples), or null. */
+function evaluating() {
+  const e = state.session.evaluating();
+  return e ? { step: e[0], done: e[1], total: e[2] } : null;
+}
+
+/** The replay's progress: the step it heads for, the step reached, and the time left estimated
+ *  from the time per step measured so far (null until it can be measured). */
+function replayState() {
+  const r = state.replay;
+  if (!r) return null;
+  const step = state.session.steps();
+  const elapsed = performance.now() - r.started;
+  const msPerStep = step > r.from && elapsed >= ETA_AFTER_MS ? elapsed / (step - r.from) : null;
+  return { at: r.at, step, msPerStep, etaMs: msPerStep === null ? null : (r.at - step) * msPerStep };
+}
+
+const nodeResolution = (s) => Math.min(s.planeResolution(), state.views.unit_resolution);
+
+/** The costly views of a snapshot: what each shows now (its key) and how to compute it. */
+const VIEWS = {
+  planes: {
+    key: (s) => `${s.revision()}:${s.planeResolution()}`,
+    compute: (s) => state.groups.map((g) => (s.planeResolution() ? s.plane(g.runs[0], s.planeResolution()) : null)),
+  },
+  nodes: {
+    key: (s) => `${s.steps()}:${nodeResolution(s)}`,
+    compute: (s) => (s.planeResolution() ? s.nodeMaps(nodeResolution(s)) : null),
+  },
+  probe: {
+    key: (s) => `${s.steps()}:${state.sample}`,
+    compute: (s) => {
+      const json = s.probe(state.sample);
+      return json ? JSON.parse(json) : null;
+    },
+  },
+  samples: {
+    key: (s) => `${s.steps()}`,
+    compute: (s) => (s.layerSizes()[0] === 2 ? null : s.testSamples(TEST_SAMPLES)),
+  },
+};
+
+/** Computes view `name` now, timing it. */
+function compute(name) {
+  const p = state.parts[name];
+  const started = performance.now();
+  const value = VIEWS[name].compute(state.session);
+  p.ms = performance.now() - started;
+  p.at = started;
+  return value;
+}
+
+/** View `name` for a snapshot when what it shows changed (while training runs, at most a
+ *  PART_SHARE of the time): at once when it is quick, else in a turn of its own after this
+ *  snapshot, so that no message waits for it (it goes with the next snapshot). Undefined when
+ *  not sent: listed in `kept`, the page keeps the one it has. */
+function view(name, kept) {
+  const s = state.session;
+  const p = (state.parts[name] ??= { key: null, at: -Infinity, ms: 0, ready: null });
+  const key = VIEWS[name].key(s);
+  if (p.ready) {
+    // Computed in its own turn: newer than what the page has, if not of this very step (paused,
+    // the current one follows).
+    const ready = p.ready;
+    p.ready = null;
+    p.key = ready.key;
+    if (ready.key !== key && !running()) state.later.add(name);
+    return ready.value;
+  }
+  const due = p.key !== key && (p.key === null || !running() || performance.now() - p.at >= p.ms / PART_SHARE);
+  if (due && p.ms <= INLINE_MS) {
+    p.key = key;
+    return compute(name);
+  }
+  if (due) state.later.add(name);
+  kept.push(name);
+  return undefined;
+}
+
+/** Computes one costly view asked for by the last snapshot (in a turn of its own); true if
+ *  there was one. */
+function computeLater() {
+  const name = state.later.values().next().value;
+  if (name === undefined) return false;
+  state.later.delete(name);
+  const p = state.parts[name];
+  const key = VIEWS[name].key(state.session);
+  if (p.key !== key) {
+    p.ready = { key, value: compute(name) };
+    state.forced = true;
+  }
+  return true;
+}
 const clock = () => performance.now();
 
 /** The series of one chart: for every rule (over its seeds) the named columns' curves. */
@@ -80,36 +189,40 @@ function curves(s, layers) {
 function snapshot() {
   const s = state.session;
   const sizes = Array.from(s.layerSizes());
-  const now = performance.now();
   const res = s.planeResolution();
   // Every run's summary (each evaluates when due); the page shows each rule's first seed.
   const summaries = state.labels.map((_, i) => JSON.parse(s.summary(i, running())));
-  const runs = state.groups.map((g) => ({
+  // The costly views, when due (`kept`: the page keeps the ones it has).
+  const kept = [];
+  const planes = view('planes', kept);
+  const runs = state.groups.map((g, k) => ({
     rule: g.label,
     summary: summaries[g.runs[0]],
     checksums: g.runs.map((i) => summaries[i].checksum),
     configs: g.runs.map((i) => s.config(i)),
-    plane: res ? s.plane(g.runs[0], res) : null,
+    plane: planes?.[k],
   }));
-  const nodeRes = Math.min(res, state.views.unit_resolution);
-  const nodes = res ? s.nodeMaps(nodeRes) : null;
+  const nodeRes = nodeResolution(s);
+  const nodes = view('nodes', kept);
   const points = state.pointsSent ? null : s.points();
   state.pointsSent = true;
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(s.activations(l));
-  const probeJson = s.probe(state.sample);
+  const probe = view('probe', kept);
+  const samples = view('samples', kept);
   const c = curves(s, sizes.length - 1);
   const msg = {
     type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, curves: c,
     diagram: JSON.parse(s.diagram()),
-    probe: probeJson ? JSON.parse(probeJson) : null,
-    samples: sizes[0] === 2 ? null : s.testSamples(TEST_SAMPLES),
+    probe, samples, kept,
     alignEvery: s.alignmentEvery(),
     xaxis: state.xaxis,
     playing: running(),
     seq: state.seq,     // the latest command this snapshot reflects
-    // An evaluation is under way: the figures are not yet those of the current step.
-    busy: s.busy(),
+    // An evaluation (or a view) is under way: the figures are not yet all of the current step.
+    busy: s.busy() || state.later.size > 0,
+    evaluating: evaluating(), // a long one, with its progress
+    replay: replayState(),
     memory: state.memory?.buffer.byteLength ?? 0, // the worker's wasm memory (the soak test reads it)
     config: s.config(0),
   };
@@ -123,24 +236,52 @@ function snapshot() {
   postMessage(msg, [...buffers]);
 }
 
+/** Posts a snapshot when the page wants one and something it shows changed (while training
+ *  runs: always, at full speed or replaying at most a SNAP_SHARE of the time); otherwise the
+ *  progress of a long evaluation or a replay, which costs nothing to make. */
 function post() {
-  const capped = running() && state.speed === 'max' && performance.now() - state.snapAt < state.snapMs / SNAP_SHARE;
-  if (state.wanted && state.session && !capped) {
+  const s = state.session;
+  if (!s) return;
+  const changed = running() || state.forced || s.revision() !== state.sent.revision || state.seq !== state.sent.seq;
+  const fast = state.speed === 'max' || state.replay !== null;
+  const capped = running() && fast && performance.now() - state.snapAt < state.snapMs / SNAP_SHARE;
+  if (changed && state.wanted && !capped) {
     state.snapAt = performance.now();
     state.wanted = false;
     state.dirty = false;
+    state.forced = false;
+    state.sent = { revision: s.revision(), seq: state.seq };
     snapshot();
+    state.progressAt = performance.now();
     state.snapMs = 0.8 * state.snapMs + 0.2 * (performance.now() - state.snapAt);
-    // Asking for the summary may have started an evaluation: see it through.
-    if (state.session.busy() && state.timer === null) schedule(0);
+    // Asking for the summary may have started an evaluation (or a checksum), and a costly view
+    // may wait for its own turn: see them through.
+    if ((s.busy() || state.later.size) && state.timer === null) schedule(0);
   } else {
-    state.dirty = true;
+    if (changed) state.dirty = true;
+    progress();
   }
+}
+
+/** The progress of a long evaluation and of a replay, at most every PROGRESS_MS. */
+function progress() {
+  const now = performance.now();
+  if (now - state.progressAt < PROGRESS_MS) return;
+  const evaluation = evaluating();
+  if (!evaluation && !state.replay) return;
+  state.progressAt = now;
+  postMessage({ type: MSG.PROGRESS, seq: state.seq, evaluating: evaluation, replay: replayState(), playing: running() });
 }
 
 function stop() {
   state.playing = false;
   state.target = null;
+  state.replay = null;
+}
+
+/** A command moves training on: a long evaluation under way is abandoned, not waited for. */
+function moveOn() {
+  state.session?.preempt();
 }
 
 // The next slice: at once through a message to ourselves (setTimeout(0) is clamped to 4 ms when
@@ -168,6 +309,12 @@ function work() {
   state.timer = null;
   const s = state.session;
   if (!s) return;
+  // A costly view the last snapshot left for later: this turn is its own.
+  if (computeLater()) {
+    post();
+    schedule(0);
+    return;
+  }
   const started = performance.now();
   let delay = 0;
   let target = s.steps();
@@ -188,7 +335,9 @@ function work() {
     if (paused) stop();
     postMessage({ type: MSG.WARNING, message: warning, paused });
   }
-  if (state.target !== null && s.steps() >= state.target && !s.busy()) stop();
+  // At the target (every run: the runs step in turn), training stops at once; the evaluation of
+  // that step goes on paused, and the snapshot shows the checksum.
+  if (state.target !== null && s.reached(state.target)) stop();
   if (state.playing && state.speed === 'slow' && outcome === 0) delay = SLOW_MS;
   else if (state.playing && state.speed !== 'max' && outcome === 0) delay = Math.max(0, FRAME_MS - (performance.now() - started));
   post();
@@ -221,6 +370,9 @@ function build(msg) {
   session.setDiagnostics(msg.diagnostics ?? state.diagnostics);
   state.wanted = true;
   state.pointsSent = false;
+  state.parts = {};
+  state.later.clear();
+  state.sent = { revision: -1, seq: -1 };
   tick();
 }
 
@@ -236,24 +388,39 @@ function handle(msg) {
     case MSG.INIT:
       build(msg);
       break;
+    // During a replay, Play, Pause and Step wait: the run lands on the link's step first (the
+    // page disables them and says so); Stop ends a replay where it is.
     case MSG.PLAY:
       state.speed = msg.speed ?? state.speed;
+      if (state.replay) break;
+      moveOn();
       state.target = null;
       state.playing = true;
       schedule(0);
       break;
     case MSG.PAUSE:
+      if (state.replay) break;
       stop();
       schedule(0);
       break;
     case MSG.STEP:
+      if (state.replay) break;
       stop();
+      moveOn();
       if (state.session) state.target = state.session.steps() + 1;
       schedule(0);
       break;
     case MSG.RUN_TO:
       stop();
-      state.target = msg.at;
+      if (state.session) {
+        moveOn();
+        state.target = msg.at;
+        state.replay = { at: msg.at, from: state.session.steps(), started: performance.now() };
+      }
+      schedule(0);
+      break;
+    case MSG.STOP:
+      stop();
       schedule(0);
       break;
     case MSG.SPEED:
@@ -265,6 +432,7 @@ function handle(msg) {
       break;
     case MSG.PROBE:
       state.sample = msg.sample;
+      state.forced = true;
       if (!running()) post();
       break;
     case MSG.WALK: {
@@ -274,6 +442,7 @@ function handle(msg) {
     }
     case MSG.XAXIS:
       state.xaxis = msg.xaxis;
+      state.forced = true;
       if (!running()) post();
       break;
     case MSG.WANT:

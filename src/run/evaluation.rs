@@ -64,6 +64,11 @@ impl Scorer {
         self.next >= self.n
     }
 
+    /// Samples scored so far and in all: `(done, total)`.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next.min(self.n), self.n)
+    }
+
     /// Scores up to `rows` more samples; returns whether the score is complete.
     pub fn advance(&mut self, net: &Network, samples: &Samples, rows: usize, trace: &mut Trace) -> bool {
         if self.done() {

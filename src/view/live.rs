@@ -10,7 +10,7 @@ use super::history::History;
 use super::plane::{self, PlaneView};
 use super::probe::{self, Probe};
 use super::walk::{self, Walk};
-use crate::network::Trace;
+use crate::network::{Network, Trace};
 use crate::run::cost::{self, Shape};
 use crate::run::evaluation::{self, Scorer};
 use crate::run::stats::Smoothed;
@@ -35,6 +35,17 @@ const ALIGN_OVERHEAD: f64 = 0.03;
 const ALIGN_COST_FACTOR: f64 = 2.0;
 /// Measure the alignment at least every this many steps.
 const MAX_ALIGN_EVERY: u64 = 32;
+/// An evaluation is long when it costs more than this (multiply-adds: four times the work limit
+/// of a step, about 0.4 s in a browser by the cost model's figure): the page then shows its
+/// progress, and a command that moves training on abandons it rather than wait (see
+/// [`LiveRun::preempt`]). The digits' default network (784-256-256-10) evaluates its 4,000
+/// samples in about 1.1 G; its decorrelated version in 4 G, 8 layers of 1,024 with `R` in 68 G.
+pub const LONG_EVAL: u64 = 4 * cost::MAX_WORK;
+/// Parameters hashed per unit of work toward a paused page's checksum (about 8 MB: a few tens of
+/// milliseconds in a browser): a network up to this size gets its checksum at once, a larger one
+/// a unit at a time (17 M parameters of 8 layers of 1,024 with `R` took a quarter of a second
+/// natively, up to 0.65 s in the page, in one piece).
+pub const CHECKSUM_CHUNK: usize = 1 << 21;
 
 /// History columns before the per-layer ones: `alignment_1 .. alignment_L` (the smoothed
 /// alignment of each layer), then `correlation_1 .. correlation_L` (each layer input's mean
@@ -79,7 +90,8 @@ pub struct Summary {
     pub step: u64,
     pub epoch: f64,
     /// The parameters' checksum; None while training runs (hashing every parameter for every
-    /// snapshot would cost a few percent of the training time, and it changes every step).
+    /// snapshot would cost a few percent of the training time, and it changes every step), and
+    /// paused until a network larger than [`CHECKSUM_CHUNK`] is hashed (a unit at a time).
     pub checksum: Option<String>,
     pub train_loss: f32,
     pub test_loss: f32,
@@ -102,7 +114,8 @@ pub struct Summary {
 }
 
 /// An evaluation under way: the step it belongs to and its two scores, computed a chunk at a
-/// time; training waits until it is done, so it describes exactly that step's network.
+/// time; training waits until it is done (or abandons it, see [`LiveRun::preempt`]), so it
+/// describes exactly that step's network.
 #[derive(Clone, Debug)]
 struct PendingEval {
     step: u64,
@@ -110,11 +123,94 @@ struct PendingEval {
     test: Scorer,
 }
 
+impl PendingEval {
+    /// Samples scored so far and in all, train and test together.
+    fn progress(&self) -> (usize, usize) {
+        let (a, n) = self.train.progress();
+        let (b, m) = self.test.progress();
+        (a + b, n + m)
+    }
+}
+
+/// The checksum of a step computed a chunk at a time: 64-bit FNV-1a over every parameter's bit
+/// pattern in the order of `Network::checksum` (each layer's `W`, `b`, then `R`), resumable.
+#[derive(Clone, Debug)]
+struct PendingChecksum {
+    step: u64,
+    hash: u64,
+    /// The next block (`3 l + k`: layer `l`'s `W`, `b`, `R` for `k` = 0, 1, 2) and offset in it.
+    block: usize,
+    offset: usize,
+}
+
+impl PendingChecksum {
+    fn new(step: u64) -> Self {
+        PendingChecksum { step, hash: 0xcbf2_9ce4_8422_2325, block: 0, offset: 0 }
+    }
+
+    /// Hashes up to `budget` more parameters of `net`; the checksum once every one is hashed.
+    fn advance(&mut self, net: &Network, mut budget: usize) -> Option<u64> {
+        while let Some(layer) = net.layers.get(self.block / 3) {
+            let data = match self.block % 3 {
+                0 => Some(layer.w.as_slice()),
+                1 => Some(layer.b.as_slice()),
+                _ => layer.r.as_ref().map(|r| r.as_slice()),
+            };
+            let Some(data) = data else {
+                self.block += 1;
+                continue;
+            };
+            // Parameters not laid out in one piece (never made by the trainer): all at once.
+            let Some(data) = data else { return Some(net.checksum()) };
+            if budget == 0 {
+                return None;
+            }
+            let end = data.len().min(self.offset + budget);
+            for &v in &data[self.offset..end] {
+                for byte in v.to_bits().to_le_bytes() {
+                    self.hash ^= byte as u64;
+                    self.hash = self.hash.wrapping_mul(0x0000_0100_0000_01B3);
+                }
+            }
+            budget -= end - self.offset;
+            if end == data.len() {
+                self.block += 1;
+                self.offset = 0;
+            } else {
+                self.offset = end;
+            }
+        }
+        Some(self.hash)
+    }
+}
+
+/// How far the evaluation under way has got (see [`LiveRun::evaluation`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EvalProgress {
+    /// The step whose network is evaluated.
+    pub step: u64,
+    /// Samples scored so far and in all (train and test together).
+    pub done: usize,
+    pub total: usize,
+    /// Multiply-adds still to do, and in all.
+    pub remaining: u64,
+    pub work: u64,
+}
+
+impl EvalProgress {
+    /// Whether it is long (see [`LONG_EVAL`]): the page shows its progress.
+    pub fn long(&self) -> bool {
+        self.work > LONG_EVAL
+    }
+}
+
 /// What one unit of work did (see [`LiveRun::work_unit`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     /// One chunk of an evaluation (`true`: the evaluation is complete).
     Evaluated(bool),
+    /// One chunk of the checksum a paused page asked for (`true`: it is complete).
+    Hashed(bool),
     /// One training step.
     Stepped,
     /// A step diverged; the run stops there.
@@ -139,12 +235,21 @@ pub struct LiveRun {
     align_every: u64,
     /// Training time so far on the caller's clock (milliseconds).
     train_ms: f64,
-    /// The training loss at step 0, and the warning once the loss climbed far above it (`warned`
-    /// until the page has taken it).
-    initial_loss: f32,
+    /// The first evaluated training loss and its step (step 0 unless that evaluation was
+    /// abandoned), and the warning once the loss climbed far above it (`warned` until the page
+    /// has taken it).
+    baseline: Option<(u64, f32)>,
     warning: Option<String>,
     warned: bool,
     view_trace: Trace,
+    /// Multiply-adds of one sample's forward pass (what an evaluation costs per sample).
+    row_work: u64,
+    /// Evaluations and checksums finished in units of work so far (with the steps: the run's
+    /// revision).
+    finished: u64,
+    /// The checksum of the parameters at a step (computed once per step), and one under way.
+    checksum: std::cell::Cell<Option<(u64, u64)>>,
+    pending_checksum: Option<PendingChecksum>,
 }
 
 impl LiveRun {
@@ -155,6 +260,7 @@ impl LiveRun {
         let stride = history_stride(&trainer);
         let eval_rows = evaluation::chunk_rows(trainer.network());
         let align_every = alignment_every(&trainer);
+        let row_work = cost::forward_work(trainer.config(), &Shape::of_dataset(trainer.data()));
         let mut run = LiveRun {
             trainer,
             label: label.to_string(),
@@ -167,10 +273,14 @@ impl LiveRun {
             alignment: true,
             align_every: 1,
             train_ms: 0.0,
-            initial_loss: f32::NAN,
+            baseline: None,
             warning: None,
             warned: false,
             view_trace: Trace::default(),
+            row_work,
+            finished: 0,
+            checksum: std::cell::Cell::new(None),
+            pending_checksum: None,
         };
         run.align_every = align_every;
         run.start_evaluation();
@@ -191,6 +301,7 @@ impl LiveRun {
         &self.trainer
     }
     pub fn trainer_mut(&mut self) -> &mut Trainer {
+        self.checksum.set(None);
         &mut self.trainer
     }
     pub fn label(&self) -> &str {
@@ -216,6 +327,15 @@ impl LiveRun {
     /// history wants a point at the new step, or when the step diverged). Every unit is bounded:
     /// a step by the cost model (`run::cost`), a chunk by [`evaluation::CHUNK_WORK`].
     pub fn work_unit(&mut self, target: u64) -> Unit {
+        if let Some(c) = &mut self.pending_checksum {
+            let sum = c.advance(self.trainer.network(), CHECKSUM_CHUNK);
+            if let Some(sum) = sum {
+                self.checksum.set(Some((c.step, sum)));
+                self.pending_checksum = None;
+                self.finished += 1;
+            }
+            return Unit::Hashed(sum.is_some());
+        }
         if let Some(p) = &mut self.pending {
             let net = self.trainer.network();
             let data = self.trainer.data();
@@ -255,9 +375,71 @@ impl LiveRun {
         }
     }
 
-    /// Whether an evaluation is under way.
+    /// Whether an evaluation (or a paused page's checksum) is under way.
     pub fn busy(&self) -> bool {
-        self.pending.is_some()
+        self.pending.is_some() || self.pending_checksum.is_some()
+    }
+
+    /// The evaluation under way, if any: its step and how far it has got.
+    pub fn evaluation(&self) -> Option<EvalProgress> {
+        self.pending.as_ref().map(|p| {
+            let (done, total) = p.progress();
+            let work = |n: usize| n as u64 * self.row_work;
+            EvalProgress { step: p.step, done, total, remaining: work(total - done), work: work(total) }
+        })
+    }
+
+    /// Abandons the evaluation under way if what is left of it is long (more than [`LONG_EVAL`]
+    /// multiply-adds), so that a command moving training on (Play, Step, a link's replay) is
+    /// obeyed at once instead of after it. The figures stay those of the last finished
+    /// evaluation; a history point it was computing is missing from the curves. Returns whether
+    /// one was abandoned. A short evaluation is kept: it is done within a unit or two.
+    pub fn preempt(&mut self) -> bool {
+        // A checksum under way is of the step training leaves: it goes too.
+        self.pending_checksum = None;
+        let long = self.evaluation().is_some_and(|e| e.remaining > LONG_EVAL);
+        if long {
+            self.pending = None;
+        }
+        long
+    }
+
+    /// Changes whenever what the page shows of this run may have changed: a step taken or an
+    /// evaluation finished (it only grows).
+    pub fn revision(&self) -> u64 {
+        self.trainer.steps() + self.finished
+    }
+
+    /// The parameters' checksum (computed once per step).
+    pub fn checksum(&self) -> u64 {
+        let step = self.trainer.steps();
+        match self.checksum.get() {
+            Some((at, sum)) if at == step => sum,
+            _ => {
+                let sum = self.trainer.checksum();
+                self.checksum.set(Some((step, sum)));
+                sum
+            }
+        }
+    }
+
+    /// The checksum for a paused page: at once for a network of up to [`CHECKSUM_CHUNK`]
+    /// parameters, else None until the units of work that follow have hashed the rest.
+    fn checksum_soon(&mut self) -> Option<u64> {
+        let step = self.trainer.steps();
+        if let Some((at, sum)) = self.checksum.get()
+            && at == step
+        {
+            return Some(sum);
+        }
+        let c = self.pending_checksum.get_or_insert_with(|| PendingChecksum::new(step));
+        if c.step != step {
+            *c = PendingChecksum::new(step);
+        }
+        let sum = c.advance(self.trainer.network(), CHECKSUM_CHUNK)?;
+        self.checksum.set(Some((step, sum)));
+        self.pending_checksum = None;
+        Some(sum)
     }
 
     /// Runs `n` steps and every evaluation they call for, at once (tests and the CLI-like
@@ -317,23 +499,30 @@ impl LiveRun {
         }
         self.latest = row;
         self.evaluated_at = p.step;
+        self.finished += 1;
         // A loss climbing far above its start while still finite: warn once, before it diverges.
-        if p.step == 0 {
-            self.initial_loss = train.loss;
-        } else if self.warning.is_none()
-            && train.loss.is_finite()
-            && self.initial_loss.is_finite()
-            && train.loss > WARN_FACTOR * self.initial_loss
-        {
-            self.warning = Some(format!(
-                "{}: the training loss climbed to {:.4e} at step {}, {:.0} times its start ({:.4}); it may be about to diverge. Try a smaller learning rate (lr), or press Play to go on",
-                self.label,
-                train.loss,
-                p.step,
-                train.loss / self.initial_loss,
-                self.initial_loss
-            ));
-            self.warned = true;
+        // The start is step 0's loss, or the first one evaluated if that evaluation was abandoned.
+        match self.baseline {
+            None => self.baseline = Some((p.step, train.loss)),
+            Some((at, start))
+                if self.warning.is_none()
+                    && train.loss.is_finite()
+                    && start.is_finite()
+                    && train.loss > WARN_FACTOR * start =>
+            {
+                let what =
+                    if at == 0 { "its start".to_string() } else { format!("its first evaluated value, at step {at}") };
+                self.warning = Some(format!(
+                    "{}: the training loss climbed to {:.4e} at step {}, {:.0} times {what} ({:.4}); it may be about to diverge. Try a smaller learning rate (lr), or press Play to go on",
+                    self.label,
+                    train.loss,
+                    p.step,
+                    train.loss / start,
+                    start
+                ));
+                self.warned = true;
+            }
+            _ => {}
         }
     }
 
@@ -371,12 +560,13 @@ impl LiveRun {
         if !running && self.evaluated_at != self.trainer.steps() {
             self.start_evaluation();
         }
+        let checksum = if running { None } else { self.checksum_soon() };
         let t = &self.trainer;
         let v = |i: usize| self.latest.get(i).copied().unwrap_or(f32::NAN);
         Summary {
             step: t.steps(),
             epoch: t.epoch(),
-            checksum: (!running).then(|| format!("{:016x}", t.checksum())),
+            checksum: checksum.map(|c| format!("{c:016x}")),
             train_loss: v(0),
             test_loss: v(1),
             train_accuracy: v(2),
@@ -472,5 +662,73 @@ impl LiveRun {
     /// What the last step did to sample `sample` of its minibatch.
     pub fn probe(&self, sample: usize) -> Option<Probe> {
         probe::probe(&self.trainer, sample)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RunConfig;
+
+    #[test]
+    fn the_warning_compares_with_the_first_evaluated_loss_when_step_0_was_abandoned() {
+        // The loss of this run climbs past ten times its start within a few steps.
+        let config = RunConfig::parse("v=1&loss=mse&act=tanh&rule=bp&opt=sgd&lr=1&seed=2").unwrap();
+        let mut run = LiveRun::new(Trainer::new(config.clone()).unwrap(), "bp");
+        run.run(9).unwrap();
+        let from_start = run.take_warning().expect("a warning");
+        assert!(from_start.contains("times its start"), "{from_start}");
+        // Step 0's evaluation abandoned (a command moved on): the first evaluated loss is the base.
+        let mut run = LiveRun::new(Trainer::new(config).unwrap(), "bp");
+        run.pending = None;
+        run.run(9).unwrap();
+        let warning = run.take_warning().expect("a warning");
+        assert!(warning.contains("times its first evaluated value, at step 1"), "{warning}");
+    }
+
+    #[test]
+    fn a_large_networks_checksum_comes_a_unit_at_a_time_and_equals_the_whole_hash() {
+        // 2-1024-1024-1024-2 with R: 5.2 M parameters, three chunks.
+        let config = RunConfig::parse("v=1&data=xor&hidden=1024,1024,1024&rule=dnp").unwrap();
+        let mut run = LiveRun::new(Trainer::new(config).unwrap(), "dnp");
+        run.run(1).unwrap();
+        let s = run.summary(false);
+        assert_eq!(s.checksum, None, "not at once");
+        assert!(run.busy());
+        let mut units = vec![];
+        while run.busy() {
+            units.push(run.work_unit(1));
+        }
+        assert_eq!(units.first(), Some(&Unit::Hashed(false)), "{units:?}");
+        assert!(units.contains(&Unit::Hashed(true)), "{units:?}");
+        let want = format!("{:016x}", run.trainer().checksum());
+        assert_eq!(run.summary(false).checksum, Some(want));
+        // A small network's checksum is there at once (and each block boundary is hashed right).
+        for config in ["v=1&data=xor&rule=np", "v=1&data=xor&rule=dnp&hidden=3,5"] {
+            let mut run = LiveRun::new(Trainer::new(RunConfig::parse(config).unwrap()).unwrap(), "np");
+            run.run(2).unwrap();
+            let want = format!("{:016x}", run.trainer().checksum());
+            assert_eq!(run.summary(false).checksum, Some(want));
+            let mut c = PendingChecksum::new(2);
+            let mut chunks = 0;
+            let sum = loop {
+                chunks += 1;
+                if let Some(sum) = c.advance(run.trainer().network(), 7) {
+                    break sum;
+                }
+            };
+            assert!(chunks > 3);
+            assert_eq!(sum, run.trainer().checksum(), "{config} in chunks of 7");
+        }
+    }
+
+    #[test]
+    fn the_checksum_is_computed_once_per_step_and_follows_the_run() {
+        let config = RunConfig::parse("v=1&data=xor&rule=np").unwrap();
+        let mut run = LiveRun::new(Trainer::new(config).unwrap(), "np");
+        assert_eq!(run.checksum(), run.trainer().checksum());
+        run.run(3).unwrap();
+        assert_eq!(run.checksum(), run.trainer().checksum());
+        assert_eq!(run.checksum.get(), Some((3, run.trainer().checksum())));
     }
 }

@@ -3,7 +3,7 @@
 //! each slice a deadline and reads its messages in between, so Pause, Reset and a new
 //! configuration are obeyed within one unit of work, however large the networks.
 
-use super::live::{LiveRun, Unit};
+use super::live::{EvalProgress, LiveRun, Unit};
 use crate::data::Sources;
 use crate::run::Trainer;
 use crate::run::config::{ConfigError, RunConfig};
@@ -73,6 +73,35 @@ impl Session {
     /// Whether an evaluation is under way in any run.
     pub fn busy(&self) -> bool {
         self.runs.iter().any(LiveRun::busy)
+    }
+
+    /// The evaluations under way, together: the earliest step evaluated, samples scored so far
+    /// and in all, and the multiply-adds left over every run; None when none is under way.
+    pub fn evaluation(&self) -> Option<EvalProgress> {
+        self.runs.iter().filter_map(LiveRun::evaluation).reduce(|a, b| EvalProgress {
+            step: a.step.min(b.step),
+            done: a.done + b.done,
+            total: a.total + b.total,
+            remaining: a.remaining + b.remaining,
+            work: a.work + b.work,
+        })
+    }
+
+    /// Abandons every long evaluation under way (see [`LiveRun::preempt`]): called when a
+    /// command moves training on, so that it is obeyed at once. Returns how many were abandoned.
+    pub fn preempt(&mut self) -> usize {
+        self.runs.iter_mut().map(|r| r.preempt() as usize).sum()
+    }
+
+    /// Changes whenever what the page shows may have changed (a step, a finished evaluation).
+    pub fn revision(&self) -> u64 {
+        self.runs.iter().map(LiveRun::revision).sum()
+    }
+
+    /// Whether every run has reached `target` steps (the runs step in turn, so the page's own may
+    /// get there a step before the others).
+    pub fn reached(&self, target: u64) -> bool {
+        self.runs.iter().all(|r| r.trainer().steps() >= target)
     }
 
     /// Whether a run diverged.
@@ -158,5 +187,71 @@ impl Session {
                 return if self.diverged() && !self.busy() { Advance::Diverged } else { Advance::Yielded };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::live::LONG_EVAL;
+
+    fn session(configs: &[&str]) -> Session {
+        let runs: Vec<(String, RunConfig)> =
+            configs.iter().map(|c| (c.to_string(), RunConfig::parse(c).unwrap())).collect();
+        Session::new(&runs, &Default::default()).unwrap()
+    }
+
+    /// 4,000 samples through 2-1024-1024-2: about 4 G multiply-adds, a long evaluation.
+    const WIDE: &str = "v=1&data=circle&n=10000&hidden=1024,1024&rule=np";
+
+    #[test]
+    fn a_long_evaluation_reports_its_progress_and_a_command_abandons_it_without_changing_the_run() {
+        let mut s = session(&[WIDE]);
+        let e = s.evaluation().expect("step 0 is evaluated first");
+        assert!(e.long() && e.work > LONG_EVAL, "{e:?}");
+        assert_eq!((e.step, e.done, e.total), (0, 0, 4000));
+        let revision = s.revision();
+        assert_eq!(s.runs_mut()[0].work_unit(1), Unit::Evaluated(false));
+        let e = s.evaluation().unwrap();
+        assert!(e.done > 0 && e.done < e.total && e.remaining < e.work, "one chunk scored: {e:?}");
+        assert_eq!(s.revision(), revision, "nothing shown changed yet");
+        // Play, Step or a replay: the evaluation is abandoned rather than waited for.
+        assert_eq!(s.preempt(), 1);
+        assert!(!s.busy() && s.evaluation().is_none());
+        let mut clock = || 0.0;
+        assert_eq!(s.advance(1, &mut clock, f64::INFINITY), Advance::Done);
+        assert_eq!(s.steps(), 1, "the step followed at once");
+        assert!(s.revision() > revision);
+        // The run is the same as one that waited for every evaluation.
+        let mut t = Trainer::new(RunConfig::parse(WIDE).unwrap()).unwrap();
+        t.step().unwrap();
+        assert_eq!(s.runs()[0].checksum(), t.checksum());
+        assert_eq!(s.runs_mut()[0].summary(false).checksum.unwrap(), format!("{:016x}", t.checksum()));
+    }
+
+    #[test]
+    fn a_short_evaluation_is_kept_through_a_command() {
+        let mut s = session(&["v=1&data=xor&rule=np"]);
+        let e = s.evaluation().unwrap();
+        assert!(!e.long(), "{e:?}");
+        assert_eq!(s.preempt(), 0);
+        assert!(s.busy(), "a short evaluation is finished first");
+        let mut clock = || 0.0;
+        s.advance(0, &mut clock, f64::INFINITY);
+        assert_eq!(s.runs_mut()[0].summary(true).evaluated_at, 0);
+    }
+
+    #[test]
+    fn the_target_is_reached_when_every_run_got_there() {
+        let mut s = session(&["v=1&data=xor&rule=np", "v=1&data=xor&rule=inp"]);
+        let mut clock = || 0.0;
+        s.advance(0, &mut clock, f64::INFINITY);
+        assert!(s.reached(0) && !s.reached(1));
+        // The runs step in turn: the page's own first.
+        assert_eq!(s.runs_mut()[0].work_unit(1), Unit::Stepped);
+        assert_eq!(s.steps(), 1);
+        assert!(!s.reached(1), "the compared run is a step behind");
+        s.advance(1, &mut clock, f64::INFINITY);
+        assert!(s.reached(1) && !s.reached(2));
     }
 }

@@ -112,6 +112,30 @@ impl Session {
         self.inner.busy()
     }
 
+    /// The evaluations under way as `[step, samples scored, samples in all]` (the earliest step,
+    /// samples over every run), when they are long (more than `view::live::LONG_EVAL`
+    /// multiply-adds in all, so the page shows their progress); undefined otherwise.
+    pub fn evaluating(&self) -> Option<Vec<f64>> {
+        let e = self.inner.evaluation().filter(|e| e.long())?;
+        Some(vec![e.step as f64, e.done as f64, e.total as f64])
+    }
+
+    /// Abandons every long evaluation under way, so that a command moving training on (Play,
+    /// Step, a replay) is obeyed at once; returns how many were abandoned.
+    pub fn preempt(&mut self) -> usize {
+        self.inner.preempt()
+    }
+
+    /// Changes whenever what a snapshot shows may have changed (a step, a finished evaluation).
+    pub fn revision(&self) -> f64 {
+        self.inner.revision() as f64
+    }
+
+    /// Whether every run has reached `target` steps.
+    pub fn reached(&self, target: f64) -> bool {
+        self.inner.reached(target.max(0.0) as u64)
+    }
+
     pub fn count(&self) -> usize {
         self.inner.len()
     }
@@ -147,7 +171,7 @@ impl Session {
 
     /// Run `i`'s parameter checksum as 16 hex digits (the CLI prints the same).
     pub fn checksum(&self, i: usize) -> Result<String, JsError> {
-        run(self, i, |r| format!("{:016x}", r.trainer().checksum()))
+        run(self, i, |r| format!("{:016x}", r.checksum()))
     }
 
     /// Run `i`'s summary as JSON (see `view::live::Summary`); while paused (`running` false) it
