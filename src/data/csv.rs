@@ -121,10 +121,10 @@ pub fn table_id(x: &[f32], y: &[usize], dim: usize) -> u64 {
 
 /// Reads a table id as the `table` key holds it: 16 hex digits.
 pub fn parse_table_id(s: &str) -> Option<u64> {
-    if s.len() != 16 || !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+    if s.len() != 16 {
         return None;
     }
-    u64::from_str_radix(s, 16).ok()
+    s.chars().try_fold(0u64, |v, c| Some(v << 4 | c.to_digit(16)? as u64))
 }
 
 /// One thing wrong with a CSV text.

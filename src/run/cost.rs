@@ -207,31 +207,27 @@ pub fn exceeded(total: Cost, rule_note: &str) -> String {
     }
 }
 
-/// A setting that, changed alone in every run, makes `runs` fit: the largest batch, the widest
-/// hidden layers (halved, again and again) and the most draws that do, where they exist; each is
-/// checked against the limits with the same model.
+/// A setting that, changed alone in every run, makes `runs` fit: the largest batch, or else the
+/// hidden layers halved (again and again) until they do, where such a value exists; each is
+/// checked against the limits with the same model. (Compared runs share the batch and the layers
+/// with the page's own, so this is the change of one key of the link.)
 pub fn fitting_changes(runs: &[(&RunConfig, Shape)]) -> Vec<(&'static str, String)> {
-    fitting_changes_with(runs[0].0, |change| {
-        let changed: Vec<RunConfig> = runs.iter().map(|(c, _)| change(c)).collect();
+    let fits_with = |batch: usize, hidden: &[usize]| {
+        let changed: Vec<RunConfig> = runs
+            .iter()
+            .map(|(c, _)| RunConfig { batch_size: batch, hidden_sizes: hidden.to_vec(), ..(*c).clone() })
+            .collect();
         let with: Vec<(&RunConfig, Shape)> = changed.iter().zip(runs).map(|(c, (_, s))| (c, *s)).collect();
         fits(&with)
-    })
-}
-
-/// A change to a configuration (and so to every run built from it).
-pub type Change<'a> = &'a dyn Fn(&RunConfig) -> RunConfig;
-
-/// [`fitting_changes`] for any set of runs built from `config`: `fits_after(change)` says whether
-/// the runs fit once `change` is applied to every one of them.
-pub fn fitting_changes_with(config: &RunConfig, fits_after: impl Fn(Change) -> bool) -> Vec<(&'static str, String)> {
+    };
+    let config = runs[0].0;
     let mut out = Vec::new();
     // The largest batch that fits (work and memory grow with the batch).
-    let with_batch = |b: usize| fits_after(&|c: &RunConfig| RunConfig { batch_size: b, ..c.clone() });
-    if config.batch_size > 1 && with_batch(1) {
+    if config.batch_size > 1 && fits_with(1, &config.hidden_sizes) {
         let (mut lo, mut hi) = (1, config.batch_size); // lo fits, hi does not
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if with_batch(mid) { lo = mid } else { hi = mid }
+            if fits_with(mid, &config.hidden_sizes) { lo = mid } else { hi = mid }
         }
         out.push(("batch", lo.to_string()));
     }
@@ -239,20 +235,9 @@ pub fn fitting_changes_with(config: &RunConfig, fits_after: impl Fn(Change) -> b
     let mut widths = config.hidden_sizes.clone();
     while widths.iter().any(|&w| w > 1) {
         widths = widths.iter().map(|&w| (w / 2).max(1)).collect();
-        let w = widths.clone();
-        if fits_after(&move |c: &RunConfig| RunConfig { hidden_sizes: w.clone(), ..c.clone() }) {
+        if fits_with(config.batch_size, &widths) {
             out.push(("hidden", codec_widths(&widths)));
             break;
-        }
-    }
-    // The most draws that fit.
-    if config.draws > 1 {
-        let draws = config.draws;
-        let with_draws = |d: usize| {
-            fits_after(&|c: &RunConfig| RunConfig { draws: if c.draws == draws { d } else { c.draws }, ..c.clone() })
-        };
-        if let Some(d) = (1..draws).rev().find(|&d| with_draws(d)) {
-            out.push(("draws", d.to_string()));
         }
     }
     out
@@ -321,7 +306,10 @@ pub fn check(runs: &[(&RunConfig, Shape)]) -> Result<(), ConfigError> {
     };
     let mut changes = fitting_changes(runs);
     // The named setting's change first.
-    changes.sort_by_key(|(k, _)| *k != key);
+    if let Some(i) = changes.iter().position(|(k, _)| *k == key) {
+        let named = changes.remove(i);
+        changes.insert(0, named);
+    }
     let fit = if changes.is_empty() {
         let names: Vec<&str> = options.iter().map(|o| o.0).collect();
         format!("no one setting alone fits; lower several of {}", names.join(", "))

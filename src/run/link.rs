@@ -219,23 +219,10 @@ impl Link {
         if Self::fits_together(&all, seeds, shape) {
             return;
         }
-        let labels: Vec<String> = self.compare.iter().map(|r| r.label.clone()).collect();
-        // What would fit the whole link as written: a lower batch, narrower layers, fewer draws
-        // in every rule, or fewer seeds.
-        let config = self.config.clone();
-        let rebuilt = |change: cost::Change| -> bool {
-            let own = change(&config);
-            let mut rules = vec![own.clone()];
-            for l in &labels {
-                match compare_variant(&own, l) {
-                    Ok(c) => rules.push(c),
-                    Err(_) => return false,
-                }
-            }
-            let refs: Vec<&RunConfig> = rules.iter().collect();
-            Self::fits_together(&refs, seeds, shape)
-        };
-        let mut changes = cost::fitting_changes_with(&config, rebuilt);
+        // What would fit the whole link as written: a lower batch or narrower layers in every
+        // rule, or fewer seeds.
+        let runs: Vec<(&RunConfig, Shape)> = all.iter().flat_map(|c| std::iter::repeat_n((*c, shape), seeds)).collect();
+        let mut changes = cost::fitting_changes(&runs);
         if seeds > 1
             && let Some(s) = (1..seeds).rev().find(|&s| Self::fits_together(&all, s, shape))
         {
