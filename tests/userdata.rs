@@ -395,11 +395,10 @@ fn latin1_and_utf8_files_read_alike_by_one_rule() {
     // The report says how the bytes were read and which line is not UTF-8.
     let (report, kept) = csv::load(&latin1);
     let r = serde_json::to_value(&report).unwrap();
-    assert_eq!(r["encoding"], "windows-1252");
-    assert!(r["note"].as_str().unwrap().contains("line 2 is not UTF-8"), "{r}");
+    assert!(r["note"].as_str().unwrap().contains("line 2 is not UTF-8: the file was read as Windows-1252"), "{r}");
     assert_eq!(kept.unwrap().1, "x,y,label\n1,2,café\n3,4,thé\n5,6,café\n", "the text as read");
     let r = serde_json::to_value(csv::load(&utf8).0).unwrap();
-    assert_eq!((r["encoding"].as_str(), r["note"].is_null()), (Some("utf-8"), true));
+    assert!(r["note"].is_null(), "{r}");
     // A UTF-8 byte-order mark is skipped; UTF-16 and bytes that are not text are refused by name.
     assert_eq!(parse_csv_bytes(&[b"\xef\xbb\xbf".as_slice(), &utf8].concat()).unwrap(), a);
     let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("x,y,l\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();

@@ -263,16 +263,6 @@ fn number(s: &str, sep: u8) -> Option<f32> {
     None
 }
 
-/// How a file's bytes were read as text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum Encoding {
-    #[serde(rename = "utf-8")]
-    Utf8,
-    /// Not valid UTF-8: read byte for byte as Windows-1252 (Latin-1 with printable 0x80-0x9f).
-    #[serde(rename = "windows-1252")]
-    Windows1252,
-}
-
 /// Windows-1252's characters for the bytes 0x80 to 0x9f (the five bytes it leaves undefined map
 /// to the C1 control character of the same number, as browsers' decoders do).
 const CP1252_HIGH: [char; 32] = [
@@ -283,9 +273,9 @@ const CP1252_HIGH: [char; 32] = [
 ];
 
 /// A file's bytes as text (see the module documentation): UTF-8 when they are, else
-/// Windows-1252; UTF-16 and bytes that are not text are refused. With the text comes how it was
-/// read and, for Windows-1252, the first line that is not UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding, Option<usize>), CsvError> {
+/// Windows-1252; UTF-16 and bytes that are not text are refused. With the text comes, for a file
+/// read as Windows-1252, the first line that is not UTF-8.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<usize>), CsvError> {
     if bytes.len() > MAX_CSV_BYTES {
         return Err(too_large(bytes.len()));
     }
@@ -301,7 +291,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding, Option<usize>), C
         )));
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((Cow::Borrowed(text), Encoding::Utf8, None)),
+        Ok(text) => Ok((Cow::Borrowed(text), None)),
         Err(e) => {
             let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             let text: String = bytes
@@ -311,7 +301,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding, Option<usize>), C
                     _ => b as char,
                 })
                 .collect();
-            Ok((Cow::Owned(text), Encoding::Windows1252, Some(line)))
+            Ok((Cow::Owned(text), Some(line)))
         }
     }
 }
@@ -319,7 +309,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding, Option<usize>), C
 /// Parses a CSV file from its bytes: [`decode`], then [`parse_csv`] (the page and the CLI both
 /// read files this way).
 pub fn parse_csv_bytes(bytes: &[u8]) -> Result<Table, CsvError> {
-    let (text, _, _) = decode(bytes)?;
+    let (text, _) = decode(bytes)?;
     parse_csv(&text)
 }
 
@@ -556,7 +546,7 @@ pub fn fits_in_url(t: &Table) -> bool {
 }
 
 /// What the page learns of an upload: its shape, its id (the `table` key's value), how its bytes
-/// were read, and whether it fits in a link (then `pts` holds it as a point string); or every
+/// were read (a note when not UTF-8), and whether it fits in a link (then `pts` holds it as a point string); or every
 /// problem found.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
@@ -571,8 +561,7 @@ pub enum Report {
         pts: Option<String>,
         /// [`Table::id`] as 16 hex digits.
         table: String,
-        encoding: Encoding,
-        /// For a file read as Windows-1252: which line is not UTF-8.
+        /// For a file read as Windows-1252 (not UTF-8): which line is not UTF-8; null for UTF-8.
         note: Option<String>,
     },
     /// The first [`SHOWN_PROBLEMS`] problems and how many more there are.
@@ -586,7 +575,7 @@ pub struct ReportedProblem {
     pub message: String,
 }
 
-fn report_of(parsed: &Result<Table, CsvError>, encoding: Encoding, not_utf8: Option<usize>) -> Report {
+fn report_of(parsed: &Result<Table, CsvError>, not_utf8: Option<usize>) -> Report {
     match parsed {
         Ok(t) => {
             let pts = if fits_in_url(t) { table_to_points(t).map(|p| super::points::encode_points(&p)) } else { None };
@@ -599,7 +588,6 @@ fn report_of(parsed: &Result<Table, CsvError>, encoding: Encoding, not_utf8: Opt
                 fits_in_url: pts.is_some(),
                 pts,
                 table: t.id_hex(),
-                encoding,
                 note: not_utf8
                     .map(|line| format!("line {line} is not UTF-8: the file was read as Windows-1252 (Latin-1)")),
             }
@@ -620,17 +608,17 @@ fn report_of(parsed: &Result<Table, CsvError>, encoding: Encoding, not_utf8: Opt
 
 /// Parses a text and reports on it (see [`Report`]).
 pub fn report(text: &str) -> Report {
-    report_of(&parse_csv(text), Encoding::Utf8, None)
+    report_of(&parse_csv(text), None)
 }
 
 /// Reads a file's bytes once: the report, the table when it parsed, and its text as read (see
 /// [`decode`]), which a run file carries.
 pub fn load(bytes: &[u8]) -> (Report, Option<(Table, String)>) {
     match decode(bytes) {
-        Err(e) => (report_of(&Err(e), Encoding::Utf8, None), None),
-        Ok((text, encoding, not_utf8)) => {
+        Err(e) => (report_of(&Err(e), None), None),
+        Ok((text, not_utf8)) => {
             let parsed = parse_csv(&text);
-            let report = report_of(&parsed, encoding, not_utf8);
+            let report = report_of(&parsed, not_utf8);
             (report, parsed.ok().map(|t| (t, text.into_owned())))
         }
     }

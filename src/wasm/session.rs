@@ -72,8 +72,8 @@ impl DataStore {
 
     /// Reads an uploaded file's bytes once and keeps its table when it parses (a file that does
     /// not leaves the tables as they were). Returns the report as JSON (see `data::csv::Report`):
-    /// `{"ok":true,"rows","dim","classes","class_names","fits_in_url","pts","table","encoding",
-    /// "note"}` or `{"ok":false,"problems":[{"line","message"}],"more","summary"}`.
+    /// `{"ok":true,"rows","dim","classes","class_names","fits_in_url","pts","table","note"}` or
+    /// `{"ok":false,"problems":[{"line","message"}],"more","summary"}`.
     #[wasm_bindgen(js_name = loadTable)]
     pub fn load_table(&mut self, bytes: &[u8]) -> String {
         let (report, parsed) = csv::load(bytes);
