@@ -98,3 +98,71 @@ fn uploaded_tables_train_from_a_file_and_bad_files_are_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("data=upload needs the uploaded table"));
 }
+
+/// Issue 17: `--data /dev/zero` passed the 20 MB check (a device reports size 0) and read 527 MB
+/// before running out of memory. The read itself is bounded.
+#[cfg(unix)]
+#[test]
+fn data_from_a_device_is_read_no_further_than_the_limit() {
+    let out = cli(&["run", "v=1&data=upload", "--steps", "1", "--data", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("/dev/zero holds more than 20000000 bytes") && err.contains("reading stopped"), "{err}");
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("np-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The last JSON report's config string of a run.
+fn final_config(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    last["config"].as_str().unwrap().to_string()
+}
+
+/// Issue 17: a Latin-1 table is read by the CLI as by the page (one rule), and the run names its
+/// table: the same id for the same numbers in either encoding; a config naming another table is
+/// refused naming both; a config naming none (an old link) runs and gets the id.
+#[test]
+fn tables_are_read_by_the_pages_rule_and_named_by_their_id() {
+    let mut utf8 = String::from("a,b,label\n");
+    for i in 0..40 {
+        utf8 += &format!("{},{},{}\n", i as f32 / 40.0, (i % 7) as f32 / 7.0, if i % 2 == 0 { "café" } else { "thé" });
+    }
+    let latin1: Vec<u8> = utf8.chars().map(|c| c as u32 as u8).collect();
+    let crlf = utf8.replace('\n', "\r\n");
+    let paths = [temp_file("u.csv", utf8.as_bytes()), temp_file("l.csv", &latin1), temp_file("c.csv", crlf.as_bytes())];
+    let configs: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            final_config(&cli(&[
+                "run",
+                "v=1&data=upload&batch=4",
+                "--steps",
+                "3",
+                "--json",
+                "--data",
+                p.to_str().unwrap(),
+            ]))
+        })
+        .collect();
+    let id = configs[0].split("&table=").nth(1).unwrap()[..16].to_string();
+    assert!(configs.iter().all(|c| *c == configs[0]), "{configs:?}");
+    // Its own id runs; another is refused, naming both.
+    let own = format!("v=1&data=upload&batch=4&table={id}");
+    assert_eq!(
+        final_config(&cli(&["run", &own, "--steps", "3", "--json", "--data", paths[1].to_str().unwrap()])),
+        configs[0]
+    );
+    let out =
+        cli(&["run", "v=1&data=upload&table=0123456789abcdef", "--steps", "1", "--data", paths[0].to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("0123456789abcdef") && err.contains(&id), "{err}");
+}

@@ -66,3 +66,111 @@ fn the_limits_refuse_the_reproducers_and_name_what_to_lower() {
     let e = np_playground::run::link::Link::parse_strict("data=mnist&rule=dnp&compare=danp,dinp,dbp").unwrap_err();
     assert!(e.key == "compare" && e.message.contains("left out") && e.message.contains("runs"), "{e}");
 }
+
+/// Issue 16: `compare=inp,dnp,bp` on the digits dropped two runs and cited "175 MiB (limit 512
+/// MiB)", under the limit, beside the real one. The message names the limit exceeded with both
+/// figures, and the change it suggests fits: the link with it keeps every run.
+#[test]
+fn a_dropped_run_names_the_limit_exceeded_and_a_change_that_fits() {
+    use np_playground::run::link::Link;
+    let l = Link::parse("#v=1&data=mnist&rule=np&compare=inp,dnp,bp");
+    println!("{:#?}", l.problems);
+    // Only the run that does not fit is left out: np, inp and bp fit together.
+    let kept: Vec<&str> = l.compare.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(kept, ["inp", "bp"]);
+    assert_eq!(l.problems.len(), 1);
+    let p = &l.problems[0];
+    assert_eq!((p.key.as_str(), p.value.as_str()), ("compare", "dnp"));
+    let m = &p.message;
+    assert!(m.contains("over the work limit of 500 M"), "{m}");
+    assert!(!m.contains("over the memory limit"), "memory is within its limit: {m}");
+    assert!(m.contains("the memory, ") && m.contains("is within the limit of 512 MiB"), "{m}");
+    assert!(m.contains("beside np, inp and bp, these 4 runs would need"), "{m}");
+    // The need it cites is the real total of the four runs, and over the limit.
+    let runs: Vec<RunConfig> =
+        ["np", "inp", "dnp", "bp"].iter().map(|r| RunConfig::parse(&format!("data=mnist&rule={r}")).unwrap()).collect();
+    let shape = Shape::of(&runs[0], &Sources::default()).unwrap();
+    let total = cost::total(&runs.iter().map(|c| (c, shape)).collect::<Vec<_>>());
+    assert!(total.work > MAX_WORK && total.bytes < MAX_BYTES);
+    assert!(m.contains(&format!("{} multiply-adds per step", cost::human_count(total.work))), "{m}");
+    assert!(m.contains(&format!("the memory, {},", cost::human_bytes(total.bytes))), "{m}");
+    // Each change it suggests, applied to the link, keeps all four runs.
+    let changes = suggested(m);
+    assert!(!changes.is_empty() && changes[0].starts_with("batch="), "{m}");
+    for change in changes {
+        let l = Link::parse(&format!("#v=1&data=mnist&rule=np&compare=inp,dnp,bp&{change}"));
+        assert!(l.problems.is_empty() && l.compare.len() == 3, "{change}: {:?}", l.problems);
+    }
+}
+
+/// The `key=value` changes a message suggests (`... batch=50, hidden=128,128 or draws=2 would
+/// fit ...`).
+fn suggested(m: &str) -> Vec<String> {
+    let Some(end) = m.find(" would fit") else { return Vec::new() };
+    let start = m[..end].rfind(['(', ';']).map_or(0, |i| i + 1);
+    m[start..end].trim().split(" or ").flat_map(|s| s.split(", ")).map(str::to_string).collect()
+}
+
+/// A run too large alone: the message names the limit exceeded (memory, work or both) with both
+/// figures, and each value it suggests makes the run fit.
+#[test]
+fn a_run_too_large_names_its_limit_and_values_that_fit() {
+    for (config, memory, work) in [
+        ("data=mnist&hidden=1024,1024,1024,1024,1024,1024,1024,1024&rule=dnp&batch=64&draws=64", true, true),
+        ("v=1&n=10000&hidden=1024,1024,1024,1024,1024,1024,1024,1024&rule=dnp&draws=64&batch=31", false, true),
+        ("data=mnist&rule=dnp&batch=400", false, true),
+        ("data=mnist&rule=inp&draws=16&hidden=1024,1024&batch=300", false, true),
+    ] {
+        let e = RunConfig::parse(config).unwrap_err();
+        let c = cost_of(config);
+        assert_eq!((c.bytes > MAX_BYTES, c.work > MAX_WORK), (memory, work), "{config}: {c:?}");
+        let m = &e.message;
+        println!("{config}: {e}");
+        assert!(m.starts_with("too large"), "{m}");
+        assert_eq!(m.contains("over the memory limit of 512 MiB"), memory, "{m}");
+        assert_eq!(m.contains("over the work limit of 500 M"), work, "{m}");
+        if !memory {
+            assert!(
+                m.contains(&format!("the memory, {}, is within the limit of 512 MiB", cost::human_bytes(c.bytes))),
+                "{m}"
+            );
+        }
+        let changes = suggested(m);
+        assert!(!changes.is_empty(), "{m}");
+        for change in changes {
+            let fixed = with(config, &change);
+            RunConfig::parse(&fixed).unwrap_or_else(|e| panic!("{config} with {change}: {e}"));
+        }
+    }
+}
+
+/// `config` with `change` (`key=value`) in place of its own value of that key.
+fn with(config: &str, change: &str) -> String {
+    let key = change.split('=').next().unwrap();
+    let mut parts: Vec<String> =
+        config.split('&').filter(|p| p.split('=').next() != Some(key)).map(str::to_string).collect();
+    parts.push(change.to_string());
+    parts.join("&")
+}
+
+/// Runs over the memory limit only (many small runs of the digits): the message says memory, with
+/// its figures, and that the work is within its limit; the seeds it suggests fit.
+#[test]
+fn runs_over_memory_only_say_so() {
+    use np_playground::run::link::Link;
+    let link = "data=mnist&batch=1&compare=inp,anp,bp&seeds=5";
+    let l = Link::parse(link);
+    println!("{:#?}", l.problems);
+    assert!(!l.problems.is_empty());
+    for p in &l.problems {
+        assert!(p.message.contains("over the memory limit of 512 MiB"), "{p}");
+        assert!(p.message.contains("the work per step, ") && p.message.contains("is within the limit of 500 M"), "{p}");
+        assert!(!p.message.contains("over the work limit"), "{p}");
+        let changes = suggested(&p.message);
+        assert!(changes.iter().any(|c| c.starts_with("seeds=")), "{p}");
+        for change in changes {
+            let l = Link::parse(&with(link, &change));
+            assert!(l.problems.is_empty() && l.compare.len() == 3, "{change}: {:?}", l.problems);
+        }
+    }
+}

@@ -1,12 +1,13 @@
-//! Seeded random inputs for the three parsers a stranger can feed: the link (the URL fragment,
-//! with its page keys, read leniently), the point string and the CSV reader. None may panic; what
-//! they accept round-trips exactly; what they refuse comes with a message, free of control
-//! characters, that names what is wrong. A CI run takes a few seconds; `NP_FUZZ=full cargo test --release --test
+//! Seeded random inputs for the parsers a stranger can feed: the link (the URL fragment, with its
+//! page keys, read leniently), the point string, the CSV reader and the run-file reader. None may
+//! panic; what they accept round-trips exactly; what they refuse comes with a message, free of
+//! control characters, that names what is wrong. A CI run takes a few seconds; `NP_FUZZ=full cargo test --release --test
 //! fuzz` runs a hundred times more inputs (a few minutes).
 
 use np_playground::data::{csv, points};
 use np_playground::rng::Rng;
 use np_playground::run::link::{self, Link};
+use np_playground::run::runfile;
 
 /// Inputs per parser: a quick run in CI, many more with `NP_FUZZ=full`.
 fn iterations() -> usize {
@@ -237,4 +238,132 @@ fn csv_never_panics_and_reports_what_it_refuses() {
         }
     }
     assert!(ok > 10 && refused > 10, "{ok} accepted, {refused} refused");
+}
+
+/// A random JSON value of the run file's kinds, sometimes hostile.
+fn random_value(rng: &mut Rng, depth: usize) -> String {
+    match rng.below(if depth > 2 { 6 } else { 8 }) {
+        0 => "null".into(),
+        1 => pick(rng, &["true", "false"]).to_string(),
+        2 => {
+            pick(rng, &["0", "1", "5", "-1", "1.5", "1e3", "10000000", "10000001", "99999999999999999999"]).to_string()
+        }
+        3 | 4 => serde_json::to_string(&random_text(rng)).unwrap(),
+        5 => {
+            format!("\"{}\"", pick(rng, &["inp", "np:k4", "anp:blind", "rule", "passes", "noise", "0123456789abcdef"]))
+        }
+        6 => {
+            let items: Vec<String> = (0..rng.below(5)).map(|_| random_value(rng, depth + 1)).collect();
+            format!("[{}]", items.join(","))
+        }
+        _ => {
+            let fields: Vec<String> = (0..rng.below(4))
+                .map(|_| {
+                    format!("{}:{}", pick(rng, &["\"label\"", "\"checksum\"", "\"x\""]), random_value(rng, depth + 1))
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+    }
+}
+
+fn random_text(rng: &mut Rng) -> String {
+    let base = *pick(
+        rng,
+        &["inp", "inp&at=10000000&play=1", "inp,anp", "np:k99", "rule,compare", "start", "deadbeefdeadbeef", ""],
+    );
+    if rng.below(2) == 0 { mutate(rng, base) } else { base.to_string() }
+}
+
+/// A run file: a real one from a random link, then some fields replaced, added or dropped, and
+/// sometimes its text mutated.
+fn random_run_file(rng: &mut Rng) -> String {
+    let mut link = Link::parse(&random_fragment(rng));
+    if rng.below(4) == 0 {
+        link.config.data = np_playground::data::DataSet::Upload;
+        link.config.batch_size = 1;
+    }
+    let at = runfile::RunsAt {
+        step: rng.below(50) as f64,
+        runs: link.runs().into_iter().map(|(l, _)| (l, format!("{:016x}", rng.next_u64()))).collect(),
+    };
+    // An upload gets a random table (when it parses).
+    let csv_text = random_csv(rng);
+    let table = csv::parse_csv(&csv_text).ok();
+    let text = match runfile::write(&link, &at, table.as_ref().map(|t| (t, csv_text.as_str()))) {
+        Ok(t) => t,
+        Err(_) => r#"{"format":"np-playground-run","version":2,"config":"v=1","step":0}"#.to_string(),
+    };
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    const FIELDS: &[&str] = &[
+        "format", "version", "config", "compare", "seeds", "xaxis", "hide", "embed", "lesson", "step", "runs", "csv",
+        "checksum", "play", "speed",
+    ];
+    for _ in 0..rng.below(4) {
+        let field = *pick(rng, FIELDS);
+        match rng.below(3) {
+            0 => {
+                v.as_object_mut().unwrap().remove(field);
+            }
+            _ => {
+                let value = if field == "config" && rng.below(2) == 0 {
+                    serde_json::Value::String(random_fragment(rng))
+                } else {
+                    serde_json::from_str(&random_value(rng, 0)).unwrap()
+                };
+                v[field] = value;
+            }
+        }
+    }
+    let text = v.to_string();
+    if rng.below(4) == 0 { mutate(rng, &text) } else { text }
+}
+
+#[test]
+fn run_files_never_panic_and_open_only_clean_links() {
+    let mut rng = Rng::new(14);
+    let (mut opened, mut refused) = (0, 0);
+    let mut tables = 0;
+    for _ in 0..iterations() / 10 {
+        let input = random_run_file(&mut rng);
+        let (reply, table) = runfile::read(&input);
+        for p in &reply.problems {
+            assert!(!p.field.is_empty() && !p.message.is_empty(), "{input}: {p:?}");
+            no_control(&p.message, &input);
+            no_control(&p.field, &input);
+        }
+        // Its JSON (written by hand) is valid and says the same.
+        let v: serde_json::Value = serde_json::from_str(&reply.to_json()).unwrap();
+        assert_eq!(v["ok"], reply.ok);
+        assert_eq!(v["problems"].as_array().unwrap().len(), reply.problems.len());
+        assert_eq!(v["fragment"].as_str(), reply.fragment.as_deref());
+        if !reply.ok {
+            refused += 1;
+            assert!(reply.fragment.is_none() && reply.checksums.is_empty() && table.is_none(), "{input}");
+            assert!(!reply.problems.is_empty());
+            continue;
+        }
+        opened += 1;
+        tables += table.is_some() as usize;
+        // What opens is a clean link: no problem, no key a file may not set.
+        let fragment = reply.fragment.unwrap();
+        let l = Link::parse(&fragment);
+        assert!(l.problems.is_empty(), "{input} -> {fragment}: {:?}", l.problems);
+        assert_eq!(l.fragment(), fragment, "{input}: canonical");
+        assert!(!l.view.play && l.view.speed.is_none(), "{input} -> {fragment}");
+        assert_eq!(l.at.unwrap_or(0), reply.step.unwrap(), "{input}");
+        // Every checksum is of a run of that link.
+        let labels: Vec<String> = l.runs().into_iter().map(|(label, _)| label).collect();
+        assert!(reply.checksums.iter().all(|e| labels.contains(&e.label) && e.checksum.len() == 16), "{input}");
+        // Written back and read again: the same link.
+        let at = runfile::RunsAt {
+            step: reply.step.unwrap() as f64,
+            runs: labels.into_iter().map(|l| (l, String::new())).collect(),
+        };
+        let kept = table.as_ref().map(|(t, text)| (t, text.as_str()));
+        let again = runfile::write(&Link { at: None, ..l.clone() }, &at, kept).unwrap();
+        assert_eq!(runfile::read(&again).0.fragment.as_deref(), Some(fragment.as_str()), "{input}");
+    }
+    println!("{opened} opened ({tables} with a table), {refused} refused");
+    assert!(opened > 100 && refused > 100 && tables > 10, "{opened} opened ({tables} with a table), {refused} refused");
 }

@@ -1,8 +1,10 @@
 //! Learners' own data: the point string (round trips, strictness, size) and the CSV reader (shapes,
-//! separators, and every kind of bad input with its line and message).
+//! separators, the one decoding rule of page and CLI, the table's id, and every kind of bad input
+//! with its line and message).
 
 use np_playground::data::csv::{
-    CsvError, MAX_CSV_BYTES, MAX_CSV_FEATURES, MAX_CSV_ROWS, Table, fits_in_url, parse_csv, table_to_points,
+    self, CsvError, MAX_CSV_BYTES, MAX_CSV_FEATURES, MAX_CSV_ROWS, Table, fits_in_url, parse_csv, parse_csv_bytes,
+    table_to_points,
 };
 use np_playground::data::points::{MAX_URL_POINTS, Point, decode_points, encode_points, quantise};
 use proptest::prelude::*;
@@ -374,4 +376,120 @@ fn table_fields_are_public_and_consistent() {
     assert_eq!(t.x.len(), t.rows() * t.dim);
     assert_eq!(t.classes, t.class_names.len());
     assert!(t.y.iter().all(|&k| k < t.classes));
+}
+
+/// Issue 17: the page and the CLI read a file by one rule, from its bytes: UTF-8, else
+/// Windows-1252 (a Latin-1 file was read by the page and refused by the CLI).
+#[test]
+fn latin1_and_utf8_files_read_alike_by_one_rule() {
+    let utf8 = "x,y,label\n1,2,café\n3,4,thé\n5,6,café\n".as_bytes().to_vec();
+    let latin1: Vec<u8> = b"x,y,label\n1,2,caf\xe9\n3,4,th\xe9\n5,6,caf\xe9\n".to_vec();
+    assert!(std::str::from_utf8(&latin1).is_err());
+    let a = parse_csv_bytes(&utf8).unwrap();
+    let b = parse_csv_bytes(&latin1).unwrap();
+    assert_eq!(a, b, "the same table, labels included");
+    assert_eq!(b.class_names, vec!["café", "thé"]);
+    // Windows-1252's printable 0x80-0x9f (the euro sign, curly quotes), not C1 controls.
+    let t = parse_csv_bytes(b"a,b,label\n1,2,\x80\n3,4,\x93x\x94\n").unwrap();
+    assert_eq!(t.class_names, vec!["\u{20ac}", "\u{201c}x\u{201d}"]);
+    // The report says how the bytes were read and which line is not UTF-8.
+    let (report, kept) = csv::load(&latin1);
+    let r = serde_json::to_value(&report).unwrap();
+    assert!(r["note"].as_str().unwrap().contains("line 2 is not UTF-8: the file was read as Windows-1252"), "{r}");
+    assert_eq!(kept.unwrap().1, "x,y,label\n1,2,café\n3,4,thé\n5,6,café\n", "the text as read");
+    let r = serde_json::to_value(csv::load(&utf8).0).unwrap();
+    assert!(r["note"].is_null(), "{r}");
+    // A UTF-8 byte-order mark is skipped; UTF-16 and bytes that are not text are refused by name.
+    assert_eq!(parse_csv_bytes(&[b"\xef\xbb\xbf".as_slice(), &utf8].concat()).unwrap(), a);
+    let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("x,y,l\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let e = parse_csv_bytes(&utf16).unwrap_err();
+    assert!(e.to_string().contains("UTF-16"), "{e}");
+    let e = parse_csv_bytes(b"1,2,a\n3,4,b\n\0\0\0").unwrap_err();
+    assert!(e.to_string().contains("NUL byte (line 3)") && e.to_string().contains("not a text file"), "{e}");
+    // The size is checked on the bytes, before anything is decoded.
+    let e = parse_csv_bytes(&vec![b'1'; MAX_CSV_BYTES + 1]).unwrap_err();
+    assert!(e.to_string().contains("at most 20000000 (20 MB)"), "{e}");
+}
+
+/// Issue 17: a tab in a comma-separated first line switched the separator.
+#[test]
+fn a_stray_tab_does_not_switch_the_separator() {
+    for first in ["x,y\t,label", "x,y,label\t", "\"x\ty\",z,label", "x\t,y,label"] {
+        let text = format!("{first}\n1,2,a\n3,4,b\n");
+        let t = parse_csv(&text).unwrap_or_else(|e| panic!("{first:?}: {e}"));
+        assert_eq!((t.dim, t.rows()), (2, 2), "{first:?}");
+    }
+    // Tab- and semicolon-separated tables with decimal commas keep their separator.
+    let t = parse_csv("1,5\t2,5\ta\n3\t4\tb\n").unwrap();
+    assert_eq!(t.x, vec![1.5, 2.5, 3.0, 4.0]);
+    let t = parse_csv("1,5;2,25;a\n3;4;b\n").unwrap();
+    assert_eq!(t.x, vec![1.5, 2.25, 3.0, 4.0]);
+}
+
+/// The table's id: its numbers and classes, not its text.
+#[test]
+fn the_table_id_follows_the_numbers_not_the_text() {
+    let id = |text: &str| parse_csv(text).unwrap().id;
+    let base = id("x,y,label\n1,2,a\n3,-0.5,b\n");
+    assert_eq!(id("x,y,label\r\n1,2,a\r\n3,-0.5,b\r\n"), base, "CRLF");
+    assert_eq!(id("# a comment\nu , v ,class\n1.0,\"2\",a\n\n3e0,-5e-1,b\n"), base, "spelling, quotes, comments");
+    assert_eq!(id("1;2;a\n3;-0,5;b\n"), base, "another separator");
+    assert_eq!(id("x,y,label\n1,2,no\n3,-0.5,yes\n"), base, "classes renamed: the same run");
+    assert_eq!(parse_csv_bytes(b"x,y,label\n1,2,\xe9\n3,-0.5,b\n").unwrap().id, base, "Latin-1");
+    for other in ["x,y,label\n1,2,a\n3,-0.25,b\n", "x,y,label\n3,-0.5,b\n1,2,a\n"] {
+        assert_ne!(id(other), base, "{other:?}");
+    }
+    assert_ne!(id("1,2,a\n3,4,b\n5,6,a\n"), id("1,2,a\n3,4,b\n5,6,b\n"), "another class");
+    assert_ne!(id("1,2,0,a\n3,4,0,b\n"), id("1,2,a\n3,4,b\n"), "the column count counts");
+    let t = parse_csv("x,y,label\n1,2,a\n3,-0.5,b\n").unwrap();
+    assert_eq!(t.id, csv::table_id(&t.x, &t.y, t.dim));
+    assert_eq!(t.id_hex().len(), 16);
+    assert_eq!(csv::parse_table_id(&t.id_hex()), Some(t.id));
+    for bad in ["", "123", "0123456789abcdeg", "0123456789abcdef0", "+123456789abcdef"] {
+        assert_eq!(csv::parse_table_id(bad), None, "{bad:?}");
+    }
+    // The report names it.
+    let r = serde_json::to_value(csv::report("x,y,label\n1,2,a\n3,-0.5,b\n")).unwrap();
+    assert_eq!(r["table"].as_str().unwrap(), format!("{base:016x}"));
+}
+
+/// Issue 17: a table of 1e38 values diverged at step 1 with "try a smaller learning rate"; it is
+/// refused, its largest value named.
+#[test]
+fn values_far_out_of_range_are_refused_naming_the_largest() {
+    let (line, m) = only_problem("x,y,label\n1,2,a\n1e30,-1e38,b\n7,2e7,a\n");
+    assert_eq!(line, 0);
+    assert!(
+        m.starts_with("values out of range") && m.contains("\"-1e38\" on line 3") && m.contains("column 2 (\"y\")"),
+        "{m}"
+    );
+    assert!(m.contains("1000000") && m.contains("rescale"), "{m}");
+    assert!(parse_csv(&format!("1,{},a\n1,{},b\n", csv::MAX_ABS_VALUE, -csv::MAX_ABS_VALUE)).is_ok());
+}
+
+/// The message's claim: at 1e8 a network of ReLU units diverges at its first step (whatever the
+/// rule), where the same table in range trains.
+#[test]
+fn far_out_of_range_inputs_make_relu_runs_diverge_at_once() {
+    let mut text = String::from("x,y,label\n");
+    let mut rng = np_playground::rng::Rng::new(3);
+    for _ in 0..200 {
+        let (x, y) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));
+        text += &format!("{x},{y},{}\n", (x * y > 0.0) as u8);
+    }
+    let base = parse_csv(&text).unwrap();
+    let first_step_diverges = |scale: f32, config: &str| {
+        let mut t = base.clone();
+        t.x.iter_mut().for_each(|v| *v *= scale);
+        let config = np_playground::RunConfig::parse(&format!("data=upload&act=relu&{config}")).unwrap();
+        let sources = np_playground::data::Sources { digits: None, table: Some(&t) };
+        let mut trainer = np_playground::Trainer::with_sources(config, &sources).unwrap();
+        trainer.step().is_err()
+    };
+    for seed in 1..=3 {
+        for rule in ["np", "bp", "inp", "anp", "dnp", "np&opt=sgd"] {
+            assert!(first_step_diverges(1e8, &format!("rule={rule}&seed={seed}")), "{rule}, seed {seed}");
+        }
+        assert!(!first_step_diverges(1.0, &format!("seed={seed}")), "in range it trains");
+    }
 }

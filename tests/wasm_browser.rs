@@ -316,3 +316,70 @@ fn draw_chart_and_histogram_paint_the_canvas() {
     assert!(near > 500, "the bars are missing ({near} pixels of the bar colour)");
     assert!(draw_histogram("no-such-canvas", "weights", &samples, 20, 1.0).is_err());
 }
+
+/// The worker's store (issue 17 items 2, 3 and 8): an upload is parsed once from its bytes and
+/// kept by its id across sessions; a second table is a different run; a bad file leaves the
+/// tables as they were; the run file written with the kept table reads back to the same link and
+/// checksum, and a forged file's table is refused.
+#[wasm_bindgen_test]
+fn the_store_keeps_uploads_by_id_and_writes_and_reads_run_files() {
+    let mut store = DataStore::new();
+    let table = |k: usize| -> Vec<u8> {
+        let mut t = String::from("a,b,c,label\n");
+        for i in 0..60 {
+            t += &format!("{},{},{},{}\n", i as f32 / 60.0, ((i * k) % 7) as f32 / 7.0, (i % 3) as f32, i % 2);
+        }
+        t.into_bytes()
+    };
+    let first = parse(&store.load_table(&table(1)));
+    assert_eq!(get(&first, "ok"), JsValue::TRUE);
+    assert_eq!((num(&first, "rows"), num(&first, "dim")), (60.0, 3.0));
+    assert!(get(&first, "note").is_null(), "UTF-8");
+    let id1 = string(&first, "table");
+    let config = |id: &str| format!("v=1&data=upload&hidden=8&batch=5&table={id}");
+    let mut a = session(&config(&id1), &store).unwrap_or_else(|e| panic!("{}", message(e)));
+    // A second table: kept beside the one in use, and a different run.
+    let id2 = string(&parse(&store.load_table(&table(2))), "table");
+    assert_ne!(id1, id2);
+    assert!(store.has_table(&id1) && store.has_table(&id2));
+    // A bad file is reported and keeps the tables.
+    let bad = parse(&store.load_table(b"a,b,label\n1,x,0\n"));
+    assert_eq!(get(&bad, "ok"), JsValue::FALSE);
+    assert!(store.has_table(&id1) && store.has_table(&id2));
+    // Each run finds its table by id.
+    let mut b = session(&config(&id2), &store).unwrap_or_else(|e| panic!("{}", message(e)));
+    run_to(&mut a, 20);
+    run_to(&mut b, 20);
+    assert_ne!(a.checksum(0).unwrap(), b.checksum(0).unwrap());
+    let m = message(session(&config("0123456789abcdef"), &store).err().expect("no such table"));
+    assert!(m.contains("table=0123456789abcdef") && m.contains("not loaded"), "{m}");
+    // b's table is in use: a third upload drops the first, keeps b's and the new one.
+    let id3 = string(&parse(&store.load_table(&table(3))), "table");
+    assert!(!store.has_table(&id1) && store.has_table(&id2) && store.has_table(&id3));
+    // Export b at step 20 and import it: the same link at the step, the same checksum expected.
+    let fragment = b.config(0).unwrap();
+    let file = store
+        .write_run_file(&fragment, 20.0, vec!["np".into()], vec![b.checksum(0).unwrap()])
+        .unwrap_or_else(|e| panic!("{}", message(e)));
+    let mut fresh = DataStore::new();
+    let reply = parse(&fresh.read_run_file(&file));
+    assert_eq!(get(&reply, "ok"), JsValue::TRUE, "{file}");
+    assert!(get(&reply, "csv").is_null(), "the worker keeps the table itself");
+    assert_eq!(string(&reply, "table"), id2);
+    assert!(fresh.has_table(&id2));
+    let back = string(&reply, "fragment");
+    assert!(back.ends_with("&at=20") && back.contains(&format!("table={id2}")), "{back}");
+    let expected = js_sys::Array::from(&get(&reply, "checksums"));
+    assert_eq!(string(&expected.get(0), "checksum"), b.checksum(0).unwrap());
+    let mut replay = session(back.trim_end_matches("&at=20"), &fresh).unwrap_or_else(|e| panic!("{}", message(e)));
+    run_to(&mut replay, 20);
+    assert_eq!(replay.checksum(0).unwrap(), b.checksum(0).unwrap());
+    // A file whose table is not the one its config names opens nothing.
+    let forged = file.replace("\"csv\":\"a,b,c,label\\n0,", "\"csv\":\"a,b,c,label\\n9,");
+    assert_ne!(forged, file);
+    let reply = parse(&DataStore::new().read_run_file(&forged));
+    assert_eq!(get(&reply, "ok"), JsValue::FALSE, "{forged}");
+    // And the page's reader gives the same link without keeping anything.
+    let reply = parse(&np_playground::wasm::page::read_run_file(&file));
+    assert_eq!(string(&reply, "fragment"), back);
+}

@@ -2,11 +2,17 @@
 //!
 //! [`parse_csv`] reads a table of `N >= 2` numeric feature columns followed by one label column
 //! (the last column is always the label):
-//! - Lines end in `\n` or `\r\n`; a leading byte-order mark is ignored. Blank lines and lines
-//!   whose first non-space character is `#` are skipped (line numbers in messages still count
-//!   them, from 1).
-//! - The separator is detected from the first line that is not skipped: a tab if it contains a
-//!   tab, else a semicolon if it contains a semicolon, else a comma.
+//! - A file is read from its bytes ([`parse_csv_bytes`], the one rule of the page and the CLI):
+//!   UTF-8 (a leading byte-order mark is ignored); a file that is not valid UTF-8 is read as
+//!   Windows-1252 (the superset of Latin-1 that spreadsheets write), byte for byte, and the report
+//!   names the first line that is not UTF-8. UTF-16 text and bytes that are not text (NUL) are
+//!   refused with a message that says so.
+//! - Lines end in `\n` or `\r\n`. Blank lines and lines whose first non-space character is `#`
+//!   are skipped (line numbers in messages still count them, from 1).
+//! - The separator is detected from the first line that is not skipped: whichever of tab,
+//!   semicolon and comma occurs most often outside quotes (a tie goes to the tab, then the
+//!   semicolon, since a decimal comma comes with those), so a stray tab in a comma-separated
+//!   line does not switch the separator.
 //! - That first line is a header when none of its feature fields (all but the last) is a number;
 //!   its names are then used in messages. Every line after it is a data row and must have the
 //!   same number of fields.
@@ -14,11 +20,14 @@
 //!   part of the field, `""` inside quotes is one `"`). Quoted fields do not span lines.
 //! - Features are finite `f32` numbers (`1`, `-0.5`, `2e-3`, ...; NaN, infinity and numbers beyond
 //!   the `f32` range are refused). With a semicolon or tab separator, a decimal comma (`1,5`) is
-//!   also accepted.
+//!   also accepted. A table with a value beyond [`MAX_ABS_VALUE`] in size is refused with its
+//!   largest value named and a word on rescaling: a network's inputs should be of order 1 (at
+//!   1e8 a network of ReLU units diverges at its first step, whatever the rule;
+//!   `tests/userdata.rs` runs it).
 //! - Labels are any non-empty text (after trimming spaces and quotes), such as `0`/`1` or
 //!   `setosa`; distinct texts are classes `0, 1, ...` in order of first appearance (`1` and `01`
 //!   are different labels).
-//! - Bounds: at most [`MAX_CSV_BYTES`] bytes (refused before reading), [`MAX_CSV_ROWS`] data rows,
+//! - Bounds: at most [`MAX_CSV_BYTES`] bytes (refused before parsing), [`MAX_CSV_ROWS`] data rows,
 //!   [`MIN_CSV_FEATURES`] to [`MAX_CSV_FEATURES`] feature columns, and between 2 and
 //!   [`MAX_CLASSES`] classes.
 //!
@@ -26,6 +35,11 @@
 //! [`MAX_CSV_ROWS`]) gives a [`CsvProblem`] with its line number, and problems of the whole file
 //! have line 0. Values quoted in messages are cut to 40 characters and escaped, so messages hold
 //! no control characters.
+//!
+//! A parsed table has an identity, [`Table::id`]: a 64-bit FNV-1a hash of its numbers and its
+//! labels' class numbers (not of the text), so the same table saved with CRLF or LF line ends, in
+//! UTF-8 or Latin-1, with other spacing, quoting, comments or number spellings (`1`, `1.0`) has the
+//! same id. The run's `table` key carries it, so a run names the table it trains on.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -42,6 +56,9 @@ pub const MIN_CSV_FEATURES: usize = 2;
 pub const MAX_CSV_FEATURES: usize = 1024;
 /// Most classes in a CSV table (and at least 2 are needed).
 pub const MAX_CLASSES: usize = 10;
+/// Largest size of a feature value: a table with a value beyond it is refused (a network's inputs
+/// should be of order 1; see the module documentation).
+pub const MAX_ABS_VALUE: f32 = 1e6;
 
 /// A user-supplied value for a message: cut to 40 characters (then `...` after the closing
 /// quote), quoted, with control characters, quotes and backslashes escaped.
@@ -53,6 +70,8 @@ fn shown(v: &str) -> String {
 /// A table read from CSV: `rows` samples of `dim` features with labels in `0..classes`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
+    /// The table's identity ([`table_id`] of `x`, `y` and `dim`, computed when it was parsed).
+    pub id: u64,
     /// Features, row-major `(rows, dim)`.
     pub x: Vec<f32>,
     /// Labels in `0..classes`, one per row.
@@ -70,6 +89,42 @@ impl Table {
     pub fn row(&self, i: usize) -> &[f32] {
         &self.x[i * self.dim..(i + 1) * self.dim]
     }
+    /// The id as the `table` key writes it: 16 hex digits.
+    pub fn id_hex(&self) -> String {
+        format!("{:016x}", self.id)
+    }
+}
+
+/// The identity of a table: 64-bit FNV-1a over `dim` and the row count (each as 8 bytes, little
+/// endian), then row by row the features' `f32` bit patterns (4 bytes each, little endian; `-0`
+/// counted as `0`) and the row's class number (4 bytes). The label texts do not count: a table
+/// whose classes are named differently trains the same run.
+pub fn table_id(x: &[f32], y: &[usize], dim: usize) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &byte in bytes {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    };
+    eat(&(dim as u64).to_le_bytes());
+    eat(&(y.len() as u64).to_le_bytes());
+    for (row, &label) in x.chunks_exact(dim.max(1)).zip(y) {
+        for &v in row {
+            let v = if v == 0.0 { 0.0f32 } else { v };
+            eat(&v.to_bits().to_le_bytes());
+        }
+        eat(&(label as u32).to_le_bytes());
+    }
+    hash
+}
+
+/// Reads a table id as the `table` key holds it: 16 hex digits.
+pub fn parse_table_id(s: &str) -> Option<u64> {
+    if s.len() != 16 {
+        return None;
+    }
+    s.chars().try_fold(0u64, |v, c| Some(v << 4 | c.to_digit(16)? as u64))
 }
 
 /// One thing wrong with a CSV text.
@@ -208,6 +263,86 @@ fn number(s: &str, sep: u8) -> Option<f32> {
     None
 }
 
+/// Windows-1252's characters for the bytes 0x80 to 0x9f (the five bytes it leaves undefined map
+/// to the C1 control character of the same number, as browsers' decoders do).
+const CP1252_HIGH: [char; 32] = [
+    '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}', '\u{2c6}', '\u{2030}',
+    '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}',
+    '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}',
+    '\u{17e}', '\u{178}',
+];
+
+/// A file's bytes as text (see the module documentation): UTF-8 when they are, else
+/// Windows-1252; UTF-16 and bytes that are not text are refused. With the text comes, for a file
+/// read as Windows-1252, the first line that is not UTF-8.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<usize>), CsvError> {
+    if bytes.len() > MAX_CSV_BYTES {
+        return Err(too_large(bytes.len()));
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(whole(
+            "the file is UTF-16 text: save it as UTF-8 (in a spreadsheet: CSV UTF-8) or plain CSV".into(),
+        ));
+    }
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        return Err(whole(format!(
+            "the file holds a NUL byte (line {line}): it is not a text file; a CSV is text (numbers separated by commas)"
+        )));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok((Cow::Borrowed(text), None)),
+        Err(e) => {
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            let text: String = bytes
+                .iter()
+                .map(|&b| match b {
+                    0x80..=0x9f => CP1252_HIGH[(b - 0x80) as usize],
+                    _ => b as char,
+                })
+                .collect();
+            Ok((Cow::Owned(text), Some(line)))
+        }
+    }
+}
+
+/// Parses a CSV file from its bytes: [`decode`], then [`parse_csv`] (the page and the CLI both
+/// read files this way).
+pub fn parse_csv_bytes(bytes: &[u8]) -> Result<Table, CsvError> {
+    let (text, _) = decode(bytes)?;
+    parse_csv(&text)
+}
+
+/// How often `sep` occurs in `line` outside quotes.
+fn count_outside_quotes(line: &str, sep: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for c in line.bytes() {
+        if c == b'"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The separator of a table whose first line is `first` (see the module documentation).
+fn detect_separator(first: &str) -> u8 {
+    let mut best = (0, b',');
+    for sep in [b'\t', b';', b','] {
+        let n = count_outside_quotes(first, sep);
+        if n > best.0 {
+            best = (n, sep);
+        }
+    }
+    best.1
+}
+
+fn too_large(len: usize) -> CsvError {
+    whole(format!("the file is {len} bytes; at most {MAX_CSV_BYTES} (20 MB) are accepted"))
+}
+
 fn separator_name(sep: u8) -> &'static str {
     match sep {
         b'\t' => "tab",
@@ -223,7 +358,7 @@ fn separator_name(sep: u8) -> &'static str {
 /// [`MAX_CLASSES`] classes, too many rows or columns).
 pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
     if text.len() > MAX_CSV_BYTES {
-        return Err(whole(format!("the file is {} bytes; at most {MAX_CSV_BYTES} (20 MB) are accepted", text.len())));
+        return Err(too_large(text.len()));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines =
@@ -235,13 +370,7 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         return Err(whole("empty file: no data (blank lines and lines starting with # are skipped)".into()));
     };
 
-    let sep = if first.contains('\t') {
-        b'\t'
-    } else if first.contains(';') {
-        b';'
-    } else {
-        b','
-    };
+    let sep = detect_separator(first);
     let cap = MAX_CSV_FEATURES + 2;
     let head = split_line(first, sep, cap);
     let expected = head.count;
@@ -280,6 +409,8 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
     let mut eleventh: Option<(String, usize)> = None;
     let mut data_rows = 0usize;
     let mut row = Vec::with_capacity(dim);
+    // The largest value's size, with its line, column and text as written.
+    let mut largest: Option<(f32, usize, usize, String)> = None;
 
     let data_lines = std::iter::once((first_no, first)).filter(|_| !is_header).chain(lines.by_ref());
     for (no, line) in data_lines {
@@ -310,7 +441,12 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
         let mut bad_count = 0;
         for (i, f) in split.fields[..dim].iter().enumerate() {
             match number(f, sep) {
-                Some(v) if v.is_finite() => row.push(v),
+                Some(v) if v.is_finite() => {
+                    if v.abs() > MAX_ABS_VALUE && largest.as_ref().is_none_or(|l| v.abs() > l.0) {
+                        largest = Some((v.abs(), no, i, f.to_string()));
+                    }
+                    row.push(v)
+                }
                 got => {
                     bad_count += 1;
                     if bad.is_empty() {
@@ -376,11 +512,21 @@ pub fn parse_csv(text: &str) -> Result<Table, CsvError> {
             message: format!("only one class ({}): at least 2 are needed", shown(&class_names[0])),
         });
     }
+    if let Some((_, no, i, text)) = largest {
+        whole_problems.push(CsvProblem {
+            line: 0,
+            message: format!(
+                "values out of range: the largest, {} on line {no} ({}), is beyond ±{MAX_ABS_VALUE:.0}; a network's inputs should be of order 1 (at 1e8 a network of ReLU units diverges at its first step): rescale the column, for example divide it by a power of ten or standardise it",
+                shown(&text),
+                column(i)
+            ),
+        });
+    }
     if !whole_problems.is_empty() || !problems.is_empty() {
         whole_problems.extend(problems);
         return Err(CsvError { problems: whole_problems });
     }
-    Ok(Table { x, y, dim, classes: class_names.len(), class_names })
+    Ok(Table { id: table_id(&x, &y, dim), x, y, dim, classes: class_names.len(), class_names })
 }
 
 /// The table's rows as points (features 1 and 2 as `x` and `y`, the class as the label), for a
@@ -399,8 +545,9 @@ pub fn fits_in_url(t: &Table) -> bool {
     t.dim == 2 && t.classes == 2 && t.rows() <= MAX_URL_POINTS
 }
 
-/// What the page learns of an uploaded text before keeping it: its shape, and whether it fits in
-/// a link (then `pts` holds it as a point string); or every problem found.
+/// What the page learns of an upload: its shape, its id (the `table` key's value), how its bytes
+/// were read (a note when not UTF-8), and whether it fits in a link (then `pts` holds it as a point string); or every
+/// problem found.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Report {
@@ -412,6 +559,10 @@ pub enum Report {
         class_names: Vec<String>,
         fits_in_url: bool,
         pts: Option<String>,
+        /// [`Table::id`] as 16 hex digits.
+        table: String,
+        /// For a file read as Windows-1252 (not UTF-8): which line is not UTF-8; null for UTF-8.
+        note: Option<String>,
     },
     /// The first [`SHOWN_PROBLEMS`] problems and how many more there are.
     Problems { ok: bool, problems: Vec<ReportedProblem>, more: usize, summary: String },
@@ -424,12 +575,10 @@ pub struct ReportedProblem {
     pub message: String,
 }
 
-/// Parses `text` and reports on it (see [`Report`]).
-pub fn report(text: &str) -> Report {
-    match parse_csv(text) {
+fn report_of(parsed: &Result<Table, CsvError>, not_utf8: Option<usize>) -> Report {
+    match parsed {
         Ok(t) => {
-            let pts =
-                if fits_in_url(&t) { table_to_points(&t).map(|p| super::points::encode_points(&p)) } else { None };
+            let pts = if fits_in_url(t) { table_to_points(t).map(|p| super::points::encode_points(&p)) } else { None };
             Report::Ok {
                 ok: true,
                 rows: t.rows(),
@@ -438,6 +587,9 @@ pub fn report(text: &str) -> Report {
                 class_names: t.class_names.clone(),
                 fits_in_url: pts.is_some(),
                 pts,
+                table: t.id_hex(),
+                note: not_utf8
+                    .map(|line| format!("line {line} is not UTF-8: the file was read as Windows-1252 (Latin-1)")),
             }
         }
         Err(e) => Report::Problems {
@@ -451,6 +603,24 @@ pub fn report(text: &str) -> Report {
             more: e.problems.len().saturating_sub(SHOWN_PROBLEMS),
             summary: e.to_string(),
         },
+    }
+}
+
+/// Parses a text and reports on it (see [`Report`]).
+pub fn report(text: &str) -> Report {
+    report_of(&parse_csv(text), None)
+}
+
+/// Reads a file's bytes once: the report, the table when it parsed, and its text as read (see
+/// [`decode`]), which a run file carries.
+pub fn load(bytes: &[u8]) -> (Report, Option<(Table, String)>) {
+    match decode(bytes) {
+        Err(e) => (report_of(&Err(e), None), None),
+        Ok((text, not_utf8)) => {
+            let parsed = parse_csv(&text);
+            let report = report_of(&parsed, not_utf8);
+            (report, parsed.ok().map(|t| (t, text.into_owned())))
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use super::config::{
     shown,
 };
 use crate::activation::Activation;
-use crate::data::{DataSet, points};
+use crate::data::{DataSet, csv, points};
 use crate::loss::Loss;
 use crate::optimizer::Optimizer;
 use crate::rules::{NoiseMode, Rule};
@@ -47,6 +47,8 @@ pub enum Control {
     Widths,
     /// The drawn points' string.
     Points,
+    /// An uploaded table's id: set by the page, not a control.
+    Table,
 }
 
 fn parse_num<T: std::str::FromStr>(v: &str, what: &str) -> Result<T, String> {
@@ -288,6 +290,23 @@ pub const KEYS: &[KeySpec] = &[
         get: |c| c.drawn_points.clone(),
     },
     KeySpec {
+        key: "table",
+        help: "the uploaded table a data=upload run trains on: 16 hex digits, a hash of the table's numbers and classes (the page sets it on upload; the CLI checks it against --data; ignored for other data)",
+        control: Control::Table,
+        set: |c, v| {
+            c.table = if v.is_empty() {
+                None
+            } else {
+                Some(
+                    csv::parse_table_id(v)
+                        .ok_or("expected the table's id: 16 hex digits (set when a table is uploaded)")?,
+                )
+            };
+            Ok(())
+        },
+        get: |c| c.table.map(|t| format!("{t:016x}")).unwrap_or_default(),
+    },
+    KeySpec {
         key: "seed",
         help: "seed of the run: data, initial weights, batch order and noise each derive their own stream from it",
         control: Control::Number { min: 0.0, max: MAX_SEED as f64, step: 1.0 },
@@ -489,6 +508,10 @@ impl RunConfig {
                 (spec.set)(self, value).expect("data-set defaults are valid");
             }
         }
+        // Only an upload has a table: for other data `table` is ignored, as it is not written.
+        if self.data != DataSet::Upload {
+            self.table = None;
+        }
     }
 
     /// The value of one key as it is encoded.
@@ -506,6 +529,10 @@ impl fmt::Display for RunConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "v={VERSION}")?;
         for k in KEYS {
+            // The table's id only for an upload that names its table, so no other string changes.
+            if k.key == "table" && (self.data != DataSet::Upload || self.table.is_none()) {
+                continue;
+            }
             write!(f, "&{}={}", k.key, (k.get)(self))?;
         }
         Ok(())

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use crate::activation::Activation;
+use crate::data::csv::Table;
 use crate::data::{DataSet, DataSpec, mnist, points, split_count};
 use crate::loss::Loss;
 use crate::optimizer::Optimizer;
@@ -43,6 +44,10 @@ pub struct RunConfig {
     pub seed: u64,
     /// Drawn points (`data=points`), in the compact string of [`points::encode_points`].
     pub drawn_points: String,
+    /// The uploaded table's id ([`crate::data::csv::Table::id`]) for `data=upload`: the run names
+    /// the table it trains on. `None` for other data, and in links written before the key existed
+    /// (such a run takes the table it is given).
+    pub table: Option<u64>,
 }
 
 impl Default for RunConfig {
@@ -65,6 +70,7 @@ impl Default for RunConfig {
             decor_learning_rate: 0.001,
             seed: 1,
             drawn_points: String::new(),
+            table: None,
         }
     }
 }
@@ -126,6 +132,22 @@ impl RunConfig {
             noise: self.data_noise,
             train_fraction: self.train_fraction,
             drawn_points: self.drawn_points.clone(),
+        }
+    }
+
+    /// Checks that `table`, the table given for an upload, is the one this configuration names
+    /// (when it names one): the message names both ids.
+    pub fn check_table(&self, table: Option<&Table>) -> Result<(), ConfigError> {
+        match (self.data, self.table, table) {
+            (DataSet::Upload, Some(want), Some(t)) if t.id != want => Err(err(
+                "table",
+                &format!("{want:016x}"),
+                format!(
+                    "this run trains on table {want:016x}, but the table given is {} (a different table): give the run's own table (its exported run file holds it), or leave table= out to run on this one",
+                    t.id_hex()
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 

@@ -165,16 +165,105 @@ pub fn forward_work(config: &RunConfig, shape: &Shape) -> u64 {
     sizes.windows(2).map(|w| (w[0] * w[1]) as u64 + r(w[0])).sum()
 }
 
+/// The cost of `runs` together (each with its data's shape).
+pub fn total(runs: &[(&RunConfig, Shape)]) -> Cost {
+    runs.iter().map(|(c, s)| cost(c, s)).fold(Cost::default(), |a, b| a + b)
+}
+
+/// Whether a total is within both limits.
+pub fn within(c: Cost) -> bool {
+    c.bytes <= MAX_BYTES && c.work <= MAX_WORK
+}
+
+/// Whether `runs` fit the limits together.
+pub fn fits(runs: &[(&RunConfig, Shape)]) -> bool {
+    within(total(runs))
+}
+
+/// What `total` exceeds, with the figures: the limit (or both) it is over, what it needs and the
+/// limit, and the one it keeps within. `rule_note` is said beside the work.
+pub fn exceeded(total: Cost, rule_note: &str) -> String {
+    let bytes = format!("{} of memory", human_bytes(total.bytes));
+    let work = format!("{} multiply-adds per step{rule_note}", human_count(total.work));
+    let work_limit = format!(
+        "the work limit of {} (which keeps a step of any link under about 0.1 s in a browser)",
+        human_count(MAX_WORK)
+    );
+    match (total.bytes > MAX_BYTES, total.work > MAX_WORK) {
+        (true, true) => {
+            format!("{bytes}, over the memory limit of {}, and {work}, over {work_limit}", human_bytes(MAX_BYTES))
+        }
+        (true, false) => format!(
+            "{bytes}, over the memory limit of {}; the work per step, {}, is within the limit of {}",
+            human_bytes(MAX_BYTES),
+            human_count(total.work),
+            human_count(MAX_WORK)
+        ),
+        _ => format!(
+            "{work}, over {work_limit}; the memory, {}, is within the limit of {}",
+            human_bytes(total.bytes),
+            human_bytes(MAX_BYTES)
+        ),
+    }
+}
+
+/// A setting that, changed alone in every run, makes `runs` fit: the largest batch, or else the
+/// hidden layers halved (again and again) until they do, where such a value exists; each is
+/// checked against the limits with the same model. (Compared runs share the batch and the layers
+/// with the page's own, so this is the change of one key of the link.)
+pub fn fitting_changes(runs: &[(&RunConfig, Shape)]) -> Vec<(&'static str, String)> {
+    let fits_with = |batch: usize, hidden: &[usize]| {
+        let changed: Vec<RunConfig> = runs
+            .iter()
+            .map(|(c, _)| RunConfig { batch_size: batch, hidden_sizes: hidden.to_vec(), ..(*c).clone() })
+            .collect();
+        let with: Vec<(&RunConfig, Shape)> = changed.iter().zip(runs).map(|(c, (_, s))| (c, *s)).collect();
+        fits(&with)
+    };
+    let config = runs[0].0;
+    let mut out = Vec::new();
+    // The largest batch that fits (work and memory grow with the batch).
+    if config.batch_size > 1 && fits_with(1, &config.hidden_sizes) {
+        let (mut lo, mut hi) = (1, config.batch_size); // lo fits, hi does not
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if fits_with(mid, &config.hidden_sizes) { lo = mid } else { hi = mid }
+        }
+        out.push(("batch", lo.to_string()));
+    }
+    // The hidden layers halved until they fit.
+    let mut widths = config.hidden_sizes.clone();
+    while widths.iter().any(|&w| w > 1) {
+        widths = widths.iter().map(|&w| (w / 2).max(1)).collect();
+        if fits_with(config.batch_size, &widths) {
+            out.push(("hidden", codec_widths(&widths)));
+            break;
+        }
+    }
+    out
+}
+
+/// `key=value, key=value or key=value`.
+pub fn either(changes: &[(&str, String)]) -> String {
+    let parts: Vec<String> = changes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    match parts.len() {
+        0 => String::new(),
+        1 => parts[0].clone(),
+        n => format!("{} or {}", parts[..n - 1].join(", "), parts[n - 1]),
+    }
+}
+
 /// Checks that `runs` (the page's own first, then the compared ones; each with its data's shape)
-/// fit the limits together; the message names the setting to lower and the limits.
+/// fit the limits together. The message names the limit exceeded with both figures (and the one
+/// kept), the setting to lower, and the values of batch, hidden and draws that would fit.
 pub fn check(runs: &[(&RunConfig, Shape)]) -> Result<(), ConfigError> {
-    let total = runs.iter().map(|(c, s)| cost(c, s)).fold(Cost::default(), |a, b| a + b);
-    if total.bytes <= MAX_BYTES && total.work <= MAX_WORK {
+    let total = total(runs);
+    if within(total) {
         return Ok(());
     }
     let (config, shape) = runs[0];
     // Which setting, lowered, helps most: the batch, the draws or the widths (or the number of
-    // runs side by side).
+    // runs side by side); it is the key the message names.
     let relative = |c: RunConfig| {
         let x = cost(&c, &shape);
         let all = total.bytes as f64 / MAX_BYTES as f64 + total.work as f64 / MAX_WORK as f64;
@@ -204,7 +293,6 @@ pub fn check(runs: &[(&RunConfig, Shape)]) -> Result<(), ConfigError> {
     }
     options.sort_by(|a, b| b.2.total_cmp(&a.2));
     let (key, value) = options.first().map_or(("hidden", String::new()), |(k, v, _)| (*k, v.clone()));
-    let names: Vec<&str> = options.iter().map(|o| o.0).collect();
     let what = match key {
         "batch" => "lower the batch size",
         "draws" => "use fewer noise draws",
@@ -216,17 +304,25 @@ pub fn check(runs: &[(&RunConfig, Shape)]) -> Result<(), ConfigError> {
     } else {
         ""
     };
+    let mut changes = fitting_changes(runs);
+    // The named setting's change first.
+    if let Some(i) = changes.iter().position(|(k, _)| *k == key) {
+        let named = changes.remove(i);
+        changes.insert(0, named);
+    }
+    let fit = if changes.is_empty() {
+        let names: Vec<&str> = options.iter().map(|o| o.0).collect();
+        format!("no one setting alone fits; lower several of {}", names.join(", "))
+    } else {
+        format!("{} would fit", either(&changes))
+    };
     Err(err(
         key,
         &value,
         format!(
-            "too large: {} would need {} of memory (limit {}) and {} multiply-adds per step{rule_note} (limit {}, which keeps a step of any link under about 0.1 s in a browser); {what} (or lower: {})",
+            "too large: {} would need {}; {what} ({fit})",
             if runs.len() > 1 { format!("these {} runs", runs.len()) } else { "this run".to_string() },
-            human_bytes(total.bytes),
-            human_bytes(MAX_BYTES),
-            human_count(total.work),
-            human_count(MAX_WORK),
-            names.join(", ")
+            exceeded(total, rule_note),
         ),
     ))
 }
@@ -235,10 +331,25 @@ fn codec_widths(w: &[usize]) -> String {
     w.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
 }
 
-fn human_bytes(b: u64) -> String {
-    if b >= 1 << 30 { format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64) } else { format!("{} MiB", b >> 20) }
+/// Bytes in MiB (GiB from 1 GiB), rounded up to a tenth, so a figure over a limit never reads as
+/// the limit itself.
+pub fn human_bytes(b: u64) -> String {
+    let up = |v: f64| (v * 10.0).ceil() / 10.0;
+    if b >= 1 << 30 {
+        format!("{:.1} GiB", up(b as f64 / (1u64 << 30) as f64))
+    } else {
+        let mib = up(b as f64 / (1u64 << 20) as f64);
+        if mib.fract() == 0.0 { format!("{mib:.0} MiB") } else { format!("{mib:.1} MiB") }
+    }
 }
 
-fn human_count(n: u64) -> String {
-    if n >= 1_000_000_000 { format!("{:.1} G", n as f64 / 1e9) } else { format!("{} M", n / 1_000_000) }
+/// A count in M (G from 10^9), rounded up to a tenth.
+pub fn human_count(n: u64) -> String {
+    let up = |v: f64| (v * 10.0).ceil() / 10.0;
+    if n >= 1_000_000_000 {
+        format!("{:.1} G", up(n as f64 / 1e9))
+    } else {
+        let m = up(n as f64 / 1e6);
+        if m.fract() == 0.0 { format!("{m:.0} M") } else { format!("{m:.1} M") }
+    }
 }

@@ -103,101 +103,186 @@ impl Link {
         };
         let mut compare_value = None;
         for (key, value) in lenient.extras {
-            let bad = |m: String| err(&key, &shown(&value), m);
-            let flag = |v: &str| match v {
-                "1" | "true" => Ok(true),
-                "0" | "false" => Ok(false),
-                _ => Err(bad("expected 1 or 0".into())),
-            };
-            let outcome = match key.as_str() {
-                "at" => match value.parse::<u64>() {
-                    Ok(n) if n <= MAX_AT => {
-                        link.at = Some(n);
-                        Ok(())
-                    }
-                    _ => Err(bad(format!("expected a whole number of steps from 0 to {MAX_AT}"))),
-                },
-                "compare" => {
-                    compare_value = Some(value.clone());
-                    Ok(())
-                }
-                "seeds" => match value.parse::<usize>() {
-                    Ok(n) if (1..=MAX_SEEDS).contains(&n) => {
-                        link.view.seeds = n;
-                        Ok(())
-                    }
-                    _ => Err(bad(format!("expected a whole number of seeds from 1 to {MAX_SEEDS}"))),
-                },
-                "xaxis" => match XAXES.iter().find(|x| **x == value) {
-                    Some(x) => {
-                        link.view.xaxis = x;
-                        Ok(())
-                    }
-                    None => Err(bad(format!("expected one of {}", XAXES.join(", ")))),
-                },
-                "play" => flag(&value).map(|f| link.view.play = f),
-                "embed" => flag(&value).map(|f| link.view.embed = f),
-                "speed" => match SPEEDS.iter().find(|s| **s == value) {
-                    Some(s) => {
-                        link.view.speed = Some(s);
-                        Ok(())
-                    }
-                    None => Err(bad(format!("expected one of {}", SPEEDS.join(", ")))),
-                },
-                "hide" => {
-                    for name in value.split(',').filter(|s| !s.is_empty()) {
-                        match HIDE_GROUPS.iter().find(|(g, _)| *g == name) {
-                            Some((g, _)) if !link.view.hide.contains(g) => link.view.hide.push(g),
-                            Some(_) => {}
-                            None => link.problems.push(err(
-                                "hide",
-                                &shown(name),
-                                format!(
-                                    "not a group of the page; expected some of {}",
-                                    HIDE_GROUPS.map(|(g, _)| g).join(", ")
-                                ),
-                            )),
-                        }
-                    }
-                    Ok(())
-                }
-                "lesson" => {
-                    if value.is_empty()
-                        || value.len() > 40
-                        || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    {
-                        Err(bad("expected a lesson chapter, e.g. lesson=start".into()))
-                    } else {
-                        link.view.lesson = Some(value.clone());
-                        Ok(())
-                    }
-                }
-                _ => Ok(()),
-            };
-            if let Err(e) = outcome {
+            if key == "compare" {
+                compare_value = Some(value);
+            } else if let Err(e) = link.apply_page_key(&key, &value) {
                 link.problems.push(e);
             }
         }
         if let Some(value) = compare_value {
-            link.compare = parse_compare(&link.config, &value, &mut link.problems);
+            link.compare = parse_compare(&link.config, value.split(','), &mut link.problems);
         }
-        // All runs together must fit (each alone was checked when parsed): compared runs are
-        // left out from the last until they do. An upload's shape is known only with its table.
-        if let Some(shape) = Shape::of(&link.config, &Sources::default()) {
-            loop {
-                let runs: Vec<(&RunConfig, Shape)> = link.all_configs().into_iter().map(|c| (c, shape)).collect();
-                let Err(e) = cost::check(&runs) else { break };
-                match link.compare.pop() {
-                    Some(r) => link.problems.push(err("compare", &r.label, format!("left out: {}", e.message))),
-                    None if link.view.seeds > 1 => {
-                        link.problems.push(err("seeds", &link.view.seeds.to_string(), e.message));
-                        link.view.seeds = 1;
+        link.fit(&Sources::default());
+        link
+    }
+
+    /// Applies one page key other than `compare` (the link's and the run file's reader share
+    /// it): `at`, `seeds`, `xaxis`, `play`, `embed`, `speed`, `hide` (a bad group is reported in
+    /// `problems`, the others kept) or `lesson`; a value that cannot be accepted is refused
+    /// with a message and the key keeps its value.
+    pub(crate) fn apply_page_key(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
+        let bad = |m: String| err(key, &shown(value), m);
+        let flag = |v: &str| match v {
+            "1" | "true" => Ok(true),
+            "0" | "false" => Ok(false),
+            _ => Err(bad("expected 1 or 0".into())),
+        };
+        match key {
+            "at" => match value.parse::<u64>() {
+                Ok(n) if n <= MAX_AT => {
+                    self.at = Some(n);
+                    Ok(())
+                }
+                _ => Err(bad(format!("expected a whole number of steps from 0 to {MAX_AT}"))),
+            },
+            "seeds" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_SEEDS).contains(&n) => {
+                    self.view.seeds = n;
+                    Ok(())
+                }
+                _ => Err(bad(format!("expected a whole number of seeds from 1 to {MAX_SEEDS}"))),
+            },
+            "xaxis" => match XAXES.iter().find(|x| **x == value) {
+                Some(x) => {
+                    self.view.xaxis = x;
+                    Ok(())
+                }
+                None => Err(bad(format!("expected one of {}", XAXES.join(", ")))),
+            },
+            "play" => flag(value).map(|f| self.view.play = f),
+            "embed" => flag(value).map(|f| self.view.embed = f),
+            "speed" => match SPEEDS.iter().find(|s| **s == value) {
+                Some(s) => {
+                    self.view.speed = Some(s);
+                    Ok(())
+                }
+                None => Err(bad(format!("expected one of {}", SPEEDS.join(", ")))),
+            },
+            "hide" => {
+                let mut unknown: Vec<&str> = Vec::new();
+                for name in value.split(',').filter(|s| !s.is_empty()) {
+                    match HIDE_GROUPS.iter().find(|(g, _)| *g == name) {
+                        Some((g, _)) if !self.view.hide.contains(g) => self.view.hide.push(g),
+                        Some(_) => {}
+                        None if !unknown.contains(&name) => unknown.push(name),
+                        None => {}
                     }
-                    None => break,
+                }
+                // Each unknown name once, and at most a few of them.
+                for name in unknown.iter().take(MAX_ITEM_PROBLEMS) {
+                    self.problems.push(err(
+                        "hide",
+                        &shown(name),
+                        format!("not a group of the page; expected some of {}", HIDE_GROUPS.map(|(g, _)| g).join(", ")),
+                    ));
+                }
+                if unknown.len() > MAX_ITEM_PROBLEMS {
+                    let rest = unknown.len() - MAX_ITEM_PROBLEMS;
+                    self.problems.push(err(
+                        "hide",
+                        "",
+                        format!("and {rest} more names that are not groups of the page"),
+                    ));
+                }
+                Ok(())
+            }
+            "lesson" => {
+                if value.is_empty() || value.len() > 40 || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    Err(bad("expected a lesson chapter, e.g. lesson=start".into()))
+                } else {
+                    self.view.lesson = Some(value.to_string());
+                    Ok(())
                 }
             }
+            _ => Err(bad("not a page key".into())),
         }
-        link
+    }
+
+    /// Every run of `rules` (the page's own first, then compared ones) over `seeds` seeds, on
+    /// data of `shape`, fits the limits together.
+    fn fits_together(rules: &[&RunConfig], seeds: usize, shape: Shape) -> bool {
+        let runs: Vec<(&RunConfig, Shape)> =
+            rules.iter().flat_map(|c| std::iter::repeat_n((*c, shape), seeds)).collect();
+        cost::fits(&runs)
+    }
+
+    /// Makes every run fit the limits together (each alone was checked when parsed): the seeds
+    /// are lowered to the most the page's own rule fits, then each compared rule is kept in
+    /// order when it fits beside those kept, and left out when it does not, with a message that
+    /// names the limit exceeded, both figures, and the change that would fit every rule of the
+    /// link (checked with the same model). An upload's shape comes with its table (`sources`).
+    pub(crate) fn fit(&mut self, sources: &Sources) {
+        let Some(shape) = Shape::of(&self.config, sources) else { return };
+        let all: Vec<&RunConfig> = self.configs().collect();
+        let seeds = self.view.seeds;
+        if Self::fits_together(&all, seeds, shape) {
+            return;
+        }
+        // What would fit the whole link as written: a lower batch or narrower layers in every
+        // rule, or fewer seeds.
+        let runs: Vec<(&RunConfig, Shape)> = all.iter().flat_map(|c| std::iter::repeat_n((*c, shape), seeds)).collect();
+        let mut changes = cost::fitting_changes(&runs);
+        if seeds > 1
+            && let Some(s) = (1..seeds).rev().find(|&s| Self::fits_together(&all, s, shape))
+        {
+            changes.push(("seeds", s.to_string()));
+        }
+        let whole = if changes.is_empty() {
+            String::new()
+        } else {
+            format!("; {} would fit every run", cost::either(&changes))
+        };
+        let runs_of = |rules: usize, seeds: usize| {
+            let n = rules * seeds;
+            if n == 1 { "this run".to_string() } else { format!("these {n} runs") }
+        };
+        // The own rule over its seeds.
+        if !Self::fits_together(&[&self.config], seeds, shape) {
+            let s = (1..seeds).rev().find(|&s| Self::fits_together(&[&self.config], s, shape)).unwrap_or(1);
+            let need = cost::total(&vec![(&self.config, shape); seeds]);
+            self.problems.push(err(
+                "seeds",
+                &seeds.to_string(),
+                format!("lowered to {s}: {} would need {}{whole}", runs_of(1, seeds), cost::exceeded(need, ""),),
+            ));
+            self.view.seeds = s;
+        }
+        let seeds = self.view.seeds;
+        let mut kept: Vec<CompareRun> = Vec::new();
+        let mut left: Vec<CompareRun> = Vec::new();
+        for r in std::mem::take(&mut self.compare) {
+            let rules: Vec<&RunConfig> =
+                std::iter::once(&self.config).chain(kept.iter().map(|k| &k.config)).chain([&r.config]).collect();
+            if Self::fits_together(&rules, seeds, shape) {
+                kept.push(r);
+            } else {
+                left.push(r);
+            }
+        }
+        // Each run left out: what the runs kept would need with it.
+        let kept_labels: Vec<&str> =
+            std::iter::once(self.config.rule.key()).chain(kept.iter().map(|k| k.label.as_str())).collect();
+        let kept_text = match kept_labels.len() {
+            1 => kept_labels[0].to_string(),
+            n => format!("{} and {}", kept_labels[..n - 1].join(", "), kept_labels[n - 1]),
+        };
+        for r in &left {
+            let rules: Vec<&RunConfig> =
+                std::iter::once(&self.config).chain(kept.iter().map(|k| &k.config)).chain([&r.config]).collect();
+            let runs: Vec<(&RunConfig, Shape)> =
+                rules.iter().flat_map(|c| std::iter::repeat_n((*c, shape), seeds)).collect();
+            self.problems.push(err(
+                "compare",
+                &shown(&r.label),
+                format!(
+                    "left out: beside {kept_text}, {} would need {}{whole}",
+                    runs_of(rules.len(), seeds),
+                    cost::exceeded(cost::total(&runs), ""),
+                ),
+            ));
+        }
+        self.compare = kept;
     }
 
     /// Like [`Link::parse`], but the first problem refuses the whole link (tests, tools).
@@ -217,12 +302,6 @@ impl Link {
     /// Every rule's configuration, the page's own first (one seed each).
     pub fn configs(&self) -> impl Iterator<Item = &RunConfig> {
         std::iter::once(&self.config).chain(self.compare.iter().map(|r| &r.config))
-    }
-
-    /// Every run the page builds: each rule over its seeds (see [`Link::runs`]).
-    fn all_configs(&self) -> Vec<&RunConfig> {
-        let n = self.view.seeds;
-        self.configs().flat_map(|c| std::iter::repeat_n(c, n)).collect()
     }
 
     /// Every run the page builds, as `(label, config)`: each rule (the page's own first, then the
@@ -282,23 +361,74 @@ impl Link {
     }
 }
 
+/// Most messages about single items of a list (`compare`, `hide`); the rest are counted in one.
+pub const MAX_ITEM_PROBLEMS: usize = 5;
+
 /// The `compare` list: at most [`MAX_COMPARE`] distinct variants, none equal to the run itself;
-/// an item that cannot be accepted is reported and left out.
-fn parse_compare(config: &RunConfig, value: &str, problems: &mut Vec<ConfigError>) -> Vec<CompareRun> {
+/// an item that cannot be accepted is reported and left out. An item listed several times is
+/// reported once, with the count; the items beyond the cap in one message.
+pub(crate) fn parse_compare<'a>(
+    config: &RunConfig,
+    items: impl Iterator<Item = &'a str>,
+    problems: &mut Vec<ConfigError>,
+) -> Vec<CompareRun> {
+    // Distinct items in order of first appearance, with how often each is listed.
+    let mut distinct: Vec<(&str, usize)> = Vec::new();
+    for item in items.filter(|s| !s.is_empty()) {
+        match distinct.iter_mut().find(|(d, _)| *d == item) {
+            Some((_, n)) => *n += 1,
+            None => distinct.push((item, 1)),
+        }
+    }
+    let times = |n: usize| if n == 2 { "twice".to_string() } else { format!("{n} times") };
     let mut runs: Vec<CompareRun> = Vec::new();
-    for item in value.split(',').filter(|s| !s.is_empty()) {
+    let mut over: Vec<&str> = Vec::new();
+    let mut refused: Vec<ConfigError> = Vec::new();
+    for (item, n) in distinct {
         let problem = match compare_variant(config, item) {
+            Err(m) if n > 1 => format!("{m} (listed {})", times(n)),
             Err(m) => m,
-            Ok(variant) if variant == *config || runs.iter().any(|r| r.config == variant) => {
-                format!("{} is listed twice (the run's own settings are always shown)", shown(item))
+            Ok(variant) if variant == *config => {
+                format!("{} is listed {} (the run's own settings are always shown)", shown(item), times(n + 1))
             }
-            Ok(_) if runs.len() == MAX_COMPARE => "at most three runs besides the page's own".into(),
-            Ok(variant) => {
-                runs.push(CompareRun { label: item.to_string(), config: variant });
-                continue;
-            }
+            Ok(variant) => match runs.iter().find(|r| r.config == variant) {
+                Some(r) => format!("{} is listed twice: it is the same run as {}", shown(item), shown(&r.label)),
+                None if runs.len() == MAX_COMPARE => {
+                    over.push(item);
+                    continue;
+                }
+                None => {
+                    runs.push(CompareRun { label: item.to_string(), config: variant });
+                    if n > 1 {
+                        refused.push(err(
+                            "compare",
+                            &shown(item),
+                            format!("{} is listed {}; it runs once", shown(item), times(n)),
+                        ));
+                    }
+                    continue;
+                }
+            },
         };
-        problems.push(err("compare", &shown(item), problem));
+        refused.push(err("compare", &shown(item), problem));
+    }
+    let extra = refused.len().saturating_sub(MAX_ITEM_PROBLEMS);
+    problems.extend(refused.into_iter().take(MAX_ITEM_PROBLEMS));
+    if extra > 0 {
+        problems.push(err("compare", "", format!("and {extra} more items left out")));
+    }
+    if !over.is_empty() {
+        let named: Vec<String> = over.iter().take(MAX_ITEM_PROBLEMS).map(|i| shown(i)).collect();
+        let more = over.len().saturating_sub(MAX_ITEM_PROBLEMS);
+        problems.push(err(
+            "compare",
+            &shown(&over.join(",")),
+            format!(
+                "at most three runs besides the page's own: left out {}{}",
+                named.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ),
+        ));
     }
     runs
 }

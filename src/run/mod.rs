@@ -1,5 +1,5 @@
 //! A run: its configuration and the string codec shared by the URL and the CLI, the trainer that
-//! steps it, what a step reports, evaluation, and the page link around a configuration.
+//! steps it, what a step reports, evaluation, the page link around a configuration, and the run files that carry a link.
 
 pub mod checks;
 pub mod codec;
@@ -8,6 +8,7 @@ pub mod cost;
 pub mod diagnostics;
 pub mod evaluation;
 pub mod link;
+pub mod runfile;
 pub mod stats;
 pub mod trainer;
 pub mod workloads;

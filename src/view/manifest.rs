@@ -17,7 +17,7 @@ pub struct Key {
     pub key: &'static str,
     pub help: &'static str,
     pub default: String,
-    /// `choice`, `number`, `widths` or `points`.
+    /// `choice`, `number`, `widths`, `points` or `table` (set by the page, no control).
     pub control: &'static str,
     /// For a choice: `[value, label]` pairs in menu order.
     pub options: Vec<[&'static str; 2]>,
@@ -104,6 +104,7 @@ pub fn manifest() -> Manifest {
                 }
                 Control::Widths => key.control = "widths",
                 Control::Points => key.control = "points",
+                Control::Table => key.control = "table",
             }
             key
         })

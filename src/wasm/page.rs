@@ -1,15 +1,15 @@
-//! The main thread's side, besides charts: links, the manifest, drawn points, uploads checked
-//! before they are kept, the CLI command and fresh seeds.
+//! The main thread's side, besides charts: links, the manifest, drawn points, whether an upload
+//! fits the link's runs, run files, the CLI command and fresh seeds.
 
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
 use super::{js_err, json};
 use crate::activation::Activation;
-use crate::data::{DataSet, csv, generators, points};
+use crate::data::{DataSet, generators, points};
 use crate::rules::{NoiseMode, Rule};
-use crate::run::cost::Shape;
-use crate::run::{RunConfig, config::MAX_SEED, link};
+use crate::run::cost::{self, Shape};
+use crate::run::{RunConfig, config::MAX_SEED, link, runfile};
 use crate::view::manifest;
 
 /// Parses a URL fragment for the page: `{"ok":true,"config","label","at","compare":[{label,
@@ -51,22 +51,33 @@ pub fn decode_points(pts: &str) -> Result<Vec<f32>, JsError> {
     Ok(decoded.iter().flat_map(|p| [p.x, p.y, p.label as f32]).collect())
 }
 
-/// Checks an uploaded CSV text: its shape, or every problem (see `data::csv::Report`), as JSON.
-#[wasm_bindgen(js_name = csvReport)]
-pub fn csv_report(text: &str) -> String {
-    json(&csv::report(text))
+/// Why the page's link `fragment` (with `data=upload`) cannot run on an uploaded table of `rows`
+/// rows, `dim` features and `classes` classes (the figures of the worker's `loadTable` report),
+/// if it cannot: too few rows, a batch larger than the training share, or all its runs too large
+/// together; the message says what to change. The table itself stays in the worker.
+#[wasm_bindgen(js_name = checkTableFits)]
+pub fn check_table_fits(fragment: &str, rows: usize, dim: usize, classes: usize) -> Option<String> {
+    let link = link::Link::parse(fragment);
+    if let Some(e) = link.problems.first() {
+        return Some(e.to_string());
+    }
+    let shape = Shape { inputs: dim, classes, samples: rows };
+    if let Err(e) = link.config.check_data(&shape) {
+        return Some(e.to_string());
+    }
+    let runs = link.runs();
+    let with: Vec<(&RunConfig, Shape)> = runs.iter().map(|(_, c)| (c, shape)).collect();
+    cost::check(&with).err().map(|e| e.to_string())
 }
 
-/// Why `config` (with `data=upload`) cannot run on the uploaded CSV `text`, if it cannot: too few
-/// rows, a batch larger than the training share, or too large; the message says what to change.
-#[wasm_bindgen(js_name = checkUpload)]
-pub fn check_upload(config: &str, text: &str) -> Option<String> {
-    let config = match RunConfig::parse(config) {
-        Ok(c) => c,
-        Err(e) => return Some(e.to_string()),
-    };
-    let table = csv::parse_csv(text).ok()?;
-    config.check_data(&Shape::of_table(&table)).err().map(|e| e.to_string())
+/// Reads a run file's text (see `run::runfile::Reply`): JSON `{"ok", "version", "fragment" (the
+/// link to open, with at=step), "step", "checksums": [{"label", "checksum"}], "table" (its id),
+/// "csv" (the table's text, for the worker's `loadTable`), "problems": [{"field", "message"}]}`.
+/// A file with a table parses it here, on this thread: the worker's `DataStore.readRunFile`
+/// reads the same and keeps the table.
+#[wasm_bindgen(js_name = readRunFile)]
+pub fn read_run_file(text: &str) -> String {
+    runfile::read(text).0.to_json()
 }
 
 /// `[x, y, label, is_test]` quadruples of `n` points of a generated 2-D set, for its thumbnail.

@@ -2,20 +2,58 @@
 //! compared ones), and the data that does not come from the seed (digits, an uploaded table),
 //! held in an explicit [`DataStore`] that every session is built from.
 
+use std::cell::Cell;
+
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
 use super::{js_err, json};
-use crate::data::{Sources, csv, mnist};
-use crate::run::RunConfig;
+use crate::data::{DataSet, Sources, csv, mnist};
+use crate::run::{RunConfig, runfile};
 use crate::view::session::{self, Advance};
 
-/// The digits and the uploaded table a run may need (`data=mnist`, `data=upload`).
+/// An uploaded table as kept: parsed once, with its text as read (what a run file carries).
+struct Kept {
+    table: csv::Table,
+    text: String,
+}
+
+/// The digits and the uploaded tables a run may need (`data=mnist`, `data=upload`). Each table is
+/// parsed once, when it arrives, and kept across sessions (Reset, New seed, a setting change);
+/// a run finds its table by the id its config names. At most two are kept: the one the last
+/// session was built on and the newest (a table the page then refuses leaves the running one).
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct DataStore {
     digits: Option<mnist::Digits>,
-    table: Option<csv::Table>,
+    tables: Vec<Kept>,
+    /// The id of the table the last session was built on.
+    in_use: Cell<Option<u64>>,
+}
+
+impl DataStore {
+    /// The table `config` trains on: the one it names, or for a config naming none (a link from
+    /// before the `table` key) the newest; an error says which table is missing.
+    fn table_for(&self, config: &RunConfig) -> Result<Option<&Kept>, JsError> {
+        if config.data != DataSet::Upload {
+            return Ok(None);
+        }
+        match config.table {
+            None => Ok(self.tables.last()),
+            Some(id) => self.tables.iter().find(|k| k.table.id == id).map(Some).ok_or_else(|| {
+                JsError::new(&format!(
+                    "table={id:016x}: this run's table is not loaded: upload it again, or import the run's exported file (it holds the table)"
+                ))
+            }),
+        }
+    }
+
+    /// Keeps `table`, dropping every other except the one in use.
+    fn keep(&mut self, table: csv::Table, text: String) {
+        let in_use = self.in_use.get();
+        self.tables.retain(|k| Some(k.table.id) == in_use && k.table.id != table.id);
+        self.tables.push(Kept { table, text });
+    }
 }
 
 #[wasm_bindgen]
@@ -32,11 +70,53 @@ impl DataStore {
         Ok(())
     }
 
-    /// Keeps an uploaded table (the page checked it with `csvReport` first).
-    #[wasm_bindgen(js_name = setUpload)]
-    pub fn set_upload(&mut self, text: &str) -> Result<(), JsError> {
-        self.table = Some(csv::parse_csv(text).map_err(js_err)?);
-        Ok(())
+    /// Reads an uploaded file's bytes once and keeps its table when it parses (a file that does
+    /// not leaves the tables as they were). Returns the report as JSON (see `data::csv::Report`):
+    /// `{"ok":true,"rows","dim","classes","class_names","fits_in_url","pts","table","note"}` or
+    /// `{"ok":false,"problems":[{"line","message"}],"more","summary"}`.
+    #[wasm_bindgen(js_name = loadTable)]
+    pub fn load_table(&mut self, bytes: &[u8]) -> String {
+        let (report, parsed) = csv::load(bytes);
+        if let Some((table, text)) = parsed {
+            self.keep(table, text);
+        }
+        json(&report)
+    }
+
+    /// Whether the table with id `id` (16 hex digits) is kept.
+    #[wasm_bindgen(js_name = hasTable)]
+    pub fn has_table(&self, id: &str) -> bool {
+        csv::parse_table_id(id).is_some_and(|id| self.tables.iter().any(|k| k.table.id == id))
+    }
+
+    /// A run file (JSON text) of the page's link `fragment` at step `step`, with each run's label
+    /// and checksum (`labels[i]`, `checksums[i]`: the runs of the link in the page's order; an
+    /// empty checksum when unknown) and, for `data=upload`, the kept table the link names (or the
+    /// newest); see `run::runfile::write`.
+    #[wasm_bindgen(js_name = writeRunFile)]
+    pub fn write_run_file(
+        &self,
+        fragment: &str,
+        step: f64,
+        labels: Vec<String>,
+        checksums: Vec<String>,
+    ) -> Result<String, JsError> {
+        let link = runfile::link_of(fragment).map_err(js_err)?;
+        let kept = self.table_for(&link.config)?;
+        runfile::write(&link, &runfile::runs_of(step, labels, checksums), kept.map(|k| (&k.table, k.text.as_str())))
+            .map_err(js_err)
+    }
+
+    /// Reads a run file (its text) like `readRunFile` does, and keeps its table, if it has one,
+    /// parsed once: the reply (JSON, see `run::runfile::Reply`) then leaves `csv` null.
+    #[wasm_bindgen(js_name = readRunFile)]
+    pub fn read_run_file(&mut self, text: &str) -> String {
+        let (mut reply, table) = runfile::read(text);
+        if let Some((table, text)) = table {
+            self.keep(table, text);
+            reply.csv = None;
+        }
+        reply.to_json()
     }
 }
 
@@ -70,8 +150,14 @@ impl Session {
             .map(|(label, config)| RunConfig::parse(&config).map(|c| (label, c)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(js_err)?;
-        let sources = Sources { digits: data.digits.as_ref(), table: data.table.as_ref() };
-        Ok(Session { inner: session::Session::new(&runs, &sources).map_err(js_err)? })
+        let kept = match runs.first() {
+            Some((_, c)) => data.table_for(c)?,
+            None => None,
+        };
+        let sources = Sources { digits: data.digits.as_ref(), table: kept.map(|k| &k.table) };
+        let inner = session::Session::new(&runs, &sources).map_err(js_err)?;
+        data.in_use.set(kept.map(|k| k.table.id));
+        Ok(Session { inner })
     }
 
     /// Works toward `target` steps (every run, in lockstep) for about `budget_ms` milliseconds on

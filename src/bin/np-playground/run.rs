@@ -1,10 +1,11 @@
 //! `np-playground run`: trains a configuration headless and reports as it goes.
 
+use std::io::Read;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use np_playground::data::{Sources, csv, mnist};
+use np_playground::data::{DataSet, Sources, csv, mnist};
 use np_playground::run::stats::StepMeans;
 use np_playground::{RunConfig, Trainer};
 
@@ -118,20 +119,20 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
     let config = RunConfig::parse(&a.config).map_err(|e| (2, format!("bad config: {e}")))?;
     let digits = if config.data.is_digits() { Some(load_digits().map_err(|e| (2, e))?) } else { None };
     let table = match &a.data {
-        Some(path) => {
-            // The size is checked before the file is read.
-            let size = std::fs::metadata(path).map_err(|e| (2, format!("cannot read {path}: {e}")))?.len();
-            if size > csv::MAX_CSV_BYTES as u64 {
-                return Err((
-                    2,
-                    format!("{path} is {size} bytes; at most {} (20 MB) are accepted", csv::MAX_CSV_BYTES),
-                ));
-            }
-            let text = std::fs::read_to_string(path).map_err(|e| (2, format!("cannot read {path}: {e}")))?;
-            Some(csv::parse_csv(&text).map_err(|e| (2, format!("{path}: {e}")))?)
-        }
+        Some(path) => Some(read_table(path).map_err(|e| (2, e))?),
         None => None,
     };
+    let mut config = config;
+    if config.data == DataSet::Upload
+        && let Some(t) = &table
+    {
+        // The run names the table it trains on: one named in the config must be this one; a
+        // config naming none (a link from before the key) takes this one's id.
+        config
+            .check_table(Some(t))
+            .map_err(|e| (2, format!("bad config: {e} (the table in {})", a.data.as_deref().unwrap_or(""))))?;
+        config.table = Some(t.id);
+    }
     let sources = Sources { digits: digits.as_ref(), table: table.as_ref() };
     let mut t = Trainer::with_sources(config, &sources).map_err(|e| (2, format!("bad config: {e}")))?;
     t.set_diagnostics(a.diagnostics);
@@ -163,6 +164,29 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
     }
     report(&mut t, &window, a.json, true, started, None);
     Ok(())
+}
+
+/// The table of `--data FILE`: at most [`csv::MAX_CSV_BYTES`] bytes are read (a device or a pipe
+/// reports no size, so the read itself is bounded), then parsed by the page's rule
+/// ([`csv::parse_csv_bytes`]: UTF-8, else Windows-1252).
+fn read_table(path: &str) -> Result<csv::Table, String> {
+    let limit = csv::MAX_CSV_BYTES;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    // A regular file's size is known before reading: refuse it at once.
+    if let Ok(m) = file.metadata()
+        && m.is_file()
+        && m.len() > limit as u64
+    {
+        return Err(format!("{path} is {} bytes; at most {limit} (20 MB) are accepted", m.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit as u64 + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{path} holds more than {limit} bytes (20 MB, the most a table may have); reading stopped there"
+        ));
+    }
+    csv::parse_csv_bytes(&bytes).map_err(|e| format!("{path}: {e}"))
 }
 
 /// The MNIST subset from `NP_MNIST` or `www/data/mnist.bin` (relative to the working directory).
