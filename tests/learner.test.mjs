@@ -4,6 +4,7 @@
 // page tests (issues 16 and 17).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { harness, settled, waitForStep } from './page.mjs';
 
 const h = harness();
@@ -129,4 +130,81 @@ test('every chapter outlines the part of the page it talks about, in view beside
     assert.ok(seen.focus >= Math.min(60, seen.height - 1), `${id}: the part it talks about is on screen (${seen.focus} of ${seen.height} px)`);
     await page.context().close();
   }
+});
+
+/** A CSV of `rows` rows with `features` feature columns and `classes` classes, from a seed. */
+function table(rows, features, classes, seed = 1) {
+  const lines = [[...Array.from({ length: features }, (_, j) => `f${j}`), 'label'].join(',')];
+  for (let i = 0; i < rows; i++) {
+    const x = Array.from({ length: features }, (_, j) => Math.sin(seed * 7.1 + i * 1.3 + j * 2.7).toFixed(4));
+    lines.push([...x, `c${(i * 7 + seed) % classes}`].join(','));
+  }
+  return { name: `t${features}x${classes}.csv`, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) };
+}
+
+test('a second upload is a run of its own; export writes the table in use with its checksums; a restarted worker gets the table back', async () => {
+  const page = await open('#v=1&data=xor');
+  await page.setInputFiles('#csv-file', table(300, 5, 2));
+  await page.waitForFunction(() => location.hash.includes('data=upload'));
+  const first = (await hash(page)).match(/table=([0-9a-f]{16})/)[1];
+  for (let i = 1; i <= 3; i++) {
+    await page.click('#step');
+    await waitForStep(page, i);
+  }
+  await page.setInputFiles('#csv-file', table(300, 3, 3, 2));
+  await page.waitForFunction((t) => /table=[0-9a-f]{16}/.test(location.hash) && !location.hash.includes(`table=${t}`), first);
+  await waitForStep(page, 0);
+  await settled(page);
+  await page.waitForFunction(() => document.getElementById('network-note').textContent.startsWith('3-8-8-3'), null, { timeout: 10000 })
+    .catch(async () => assert.fail(`the network has the second table's 3 inputs and 3 classes: ${await page.textContent('#network-note')}`));
+  await page.click('#step');
+  await waitForStep(page, 1);
+  await page.click('#step');
+  await waitForStep(page, 2);
+  await settled(page);
+  const checksum = await page.textContent('[data-testid=checksum]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-run')]);
+  const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.match(saved.config, new RegExp(`table=${(await hash(page)).match(/table=([0-9a-f]{16})/)[1]}`), 'the file names the table in use');
+  assert.equal(saved.step, 2);
+  // Opened elsewhere: the same step and checksum, and the page says the checksums match.
+  const other = await open('#v=1&data=circle', { allow: /a test panic in the worker/ });
+  await other.setInputFiles('#import-file', await download.path());
+  await waitForStep(other, 2);
+  await settled(other);
+  assert.equal(await other.textContent('[data-testid=checksum]'), checksum);
+  await other.waitForFunction(() => /checksums? match/.test(document.getElementById('data-note').textContent));
+  // The worker's engine fails: the new worker gets the table back and the run starts again.
+  await other.evaluate(() => window.npTest.panicWorker());
+  await other.waitForFunction(() => /restarted/.test(document.getElementById('engine-error').textContent));
+  await waitForStep(other, 0);
+  await settled(other);
+  assert.match(await hash(other), /data=upload&.*table=[0-9a-f]{16}/);
+  await other.click('#step');
+  await waitForStep(other, 1);
+});
+
+test('an import is checked field by field: page keys cannot be smuggled in, a forged checksum is named, a bad file changes nothing', async () => {
+  const page = await open('#v=1&data=xor');
+  for (const [x, y] of SPOTS.slice(0, 5)) await drawPoint(page, x, y);
+  await page.waitForFunction(() => location.hash.includes('data=points'));
+  const pts = (await hash(page)).match(/pts=([^&]*)/)[1];
+  const file = (run) => ({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(run)) });
+  // A file that cannot be opened leaves the drawn points and the run as they are.
+  await page.setInputFiles('#import-file', file({ format: 'np-playground-run', version: 1, config: 'v=1&data=bogus', compare: [], step: 0 }));
+  await page.waitForFunction(() => /not opened; nothing changed/.test(document.getElementById('data-problems').textContent));
+  assert.ok((await hash(page)).includes(`pts=${pts}`), 'the drawn points stay');
+  await page.setInputFiles('#import-file', file({ format: 'np-playground-run', version: 1, config: 'v=1&data=xor&' + 'n=400&'.repeat(700), compare: [], step: 0 }));
+  await page.waitForFunction(() => /not opened; nothing changed/.test(document.getElementById('data-problems').textContent));
+  assert.ok((await hash(page)).includes(`pts=${pts}`), 'the drawn points stay');
+  // Smuggled page keys in a compare item are named and left out; the forged checksum is named.
+  await page.setInputFiles('#import-file', file({ format: 'np-playground-run', version: 1, config: 'v=1&data=xor', compare: ['inp&at=10000000&play=1'], step: 3, checksum: 'deadbeefdeadbeef', csv: null }));
+  await page.waitForFunction(() => /compare/.test(document.getElementById('data-problems').textContent));
+  await waitForStep(page, 3);
+  await page.waitForFunction(() => /differs from the file/.test(document.getElementById('data-note').textContent), null, { timeout: 20000 });
+  assert.match(await page.textContent('#data-note'), /deadbeefdeadbeef/);
+  assert.doesNotMatch(await hash(page), /at=10000000|play=1|compare=/);
+  // Undo brings back the points the import replaced.
+  await page.click('#undo-points');
+  await page.waitForFunction((p) => decodeURIComponent(location.hash).includes(`pts=${p}`), pts);
 });

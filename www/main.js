@@ -50,7 +50,11 @@ const state = {
   pointsUndo: [],    // earlier sets of drawn points, the last first out (Undo)
   lessonFocus: null, // a chapter whose part of the page is not shown yet (pointed at once it is)
   userData: null,    // the own-data controls (userdata.js)
-  uploadCsv: null,   // the uploaded CSV text, for data=upload and Export run
+  tables: new Map(), // uploaded tables the worker keeps, by id: {bytes, dim, name} (bytes: to hand a
+                     // replacement worker; dim: 2 draws the plane; null until a snapshot says)
+  asks: new Map(),   // questions to the worker awaiting their answer, by id: {ok, fail}
+  askId: 0,
+  imported: null,    // an imported run on its way to its step: {step, checksums, name}, to compare
   digitsBytes: null, // the MNIST file, kept to hand a replacement worker
   seq: 0,            // sequence number of the latest command to the worker
   good: null,        // the last runs the worker built: {config, label, compare, runs}
@@ -165,7 +169,7 @@ async function restart(r) {
       return false;
     }
   }
-  if (values.data === 'upload' && !state.uploadCsv) {
+  if (values.data === 'upload' && !(values.table ? state.tables.has(values.table) : state.tables.size)) {
     sayBeside('This link names an uploaded table, which a link cannot carry: the table travels in the file that Export run saves (open it with Import run), or upload the CSV again.', 'data');
     if (state.good) return false;
     // Nothing runs yet (the page was opened on such a link): go on with the link's other settings
@@ -194,7 +198,10 @@ async function restart(r) {
   const pending = state.drawingStarted && values.data !== 'points';
   if (values.data !== 'points' && state.batchBeforePoints && values.batch !== state.batchBeforePoints) state.batchBeforePoints = null;
   const digits = DIGIT_SETS.includes(values.data);
-  const plane = !digits && (values.data !== 'upload' || JSON.parse(wasm().csvReport(state.uploadCsv)).dim === 2);
+  // An uploaded table's plane is drawn when it has two features (known from its report, or from
+  // the first snapshot for a table that came in a run file).
+  const table = values.data === 'upload' ? state.tables.get(values.table) ?? [...state.tables.values()].at(-1) : null;
+  const plane = !digits && (!table || table.dim === 2);
   // The data points for the plane come with the worker's first snapshot of the new runs.
   state.points = null;
   $('data-note').textContent = values.data === 'upload'
@@ -271,10 +278,11 @@ function apply(values, compareLabels = state.compare.map((c) => c.label), keys =
     showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
     const kept = p.key in state.values ? `${p.key}=${state.values[p.key]}` : 'its previous settings';
     sayBeside(`${p.key}=${p.value}: ${p.message}. The run keeps ${kept}.`, p.key);
-    return;
+    return false;
   }
   controlError.textContent = '';
   if (result.config !== state.config || JSON.stringify(result.runs) !== JSON.stringify(state.runs)) restart(result);
+  return true;
 }
 
 function applyControls() {
@@ -289,7 +297,7 @@ function applyControls() {
 function compareApart(values, labels) {
   const own = joinConfig(values);
   const same = (label) => JSON.parse(wasm().parseFragment(`${own}&compare=${label}`)).problems
-    .some((p) => p.key === 'compare' && p.message.includes('listed twice'));
+    .some((p) => p.key === 'compare' && p.message.includes("the run's own settings"));
   const i = labels.findIndex(same);
   if (i < 0 || !state.values) return labels;
   // The previous settings as a compare item: its rule, and its noise mode and draws if they differ.
@@ -408,6 +416,13 @@ function onSnapshot(snap) {
     state.good = state.pending;
     state.pending = null;
   }
+  // A table that came in a run file: its plane is drawn if it has two features.
+  const table = state.values?.data === 'upload' ? state.tables.get(state.values.table) : null;
+  if (table && table.dim === null && snap.config === state.config) {
+    table.dim = snap.sizes[0];
+    $('plane-panel').hidden = table.dim !== 2;
+  }
+  checkImported(snap);
   if (snap.points) state.points = snap.points;
   // The costly views the worker did not recompute: the page keeps the ones it has.
   const previous = state.snap;
@@ -445,6 +460,21 @@ function onSnapshot(snap) {
     requestWalk();
   }
   requestDraw();
+}
+
+/** An imported run that reached its step: its checksums against the file's, said either way. */
+function checkImported(snap) {
+  const want = state.imported;
+  if (!want || snap.config !== state.config || snap.runs[0].summary.step !== want.step) return;
+  const got = snap.runs.flatMap((g) => g.checksums);
+  if (got.some((c) => !c)) return;
+  state.imported = null;
+  const labels = (state.good ?? state).runs.map((r) => r.label);
+  const differ = want.checksums.filter((c) => c.checksum && labels.includes(c.label) && got[labels.indexOf(c.label)] !== c.checksum);
+  const checked = want.checksums.filter((c) => c.checksum && labels.includes(c.label)).length;
+  $('data-note').textContent = differ.length
+    ? `${want.name}: at step ${want.step} this replay differs from the file: ${differ.map((c) => `${c.label} gives ${got[labels.indexOf(c.label)]}, the file says ${c.checksum}`).join('; ')}. The file was changed, or made by another version.`
+    : checked ? `${want.name}: replayed to step ${want.step}; ${checked === 1 ? 'its checksum matches' : `all ${checked} checksums match`} the file's.` : `${want.name}: replayed to step ${want.step} (the file holds no checksum to compare).`;
 }
 
 /** The header's figures (step, checksum, losses): set with every snapshot as it arrives, so the
@@ -779,6 +809,15 @@ function requestWalk() {
 
 // ---- the worker: start, replace after a crash ----
 
+/** Asks the worker about the data it keeps (see MSG.ASK): a promise of the answer. */
+function ask(what, fields = {}, transfer = []) {
+  const id = ++state.askId;
+  return new Promise((ok, fail) => {
+    state.asks.set(id, { ok, fail });
+    state.worker.postMessage({ type: MSG.ASK, id, what, ...fields }, transfer);
+  });
+}
+
 /** Starts a training worker; `onReady` runs once its engine is up. */
 function startWorker(onReady) {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -788,6 +827,11 @@ function startWorker(onReady) {
       onReady();
     } else if (msg.type === MSG.SNAPSHOT) {
       onSnapshot(msg);
+    } else if (msg.type === MSG.ANSWER) {
+      const ask = state.asks.get(msg.id);
+      state.asks.delete(msg.id);
+      if (msg.error === null) ask?.ok(msg.result);
+      else ask?.fail(new Error(msg.error));
     } else if (msg.type === MSG.PROGRESS) {
       onProgress(msg);
     } else if (msg.type === MSG.WALK) {
@@ -817,6 +861,8 @@ function startWorker(onReady) {
  *  the last runs it had built (from step 0: the old worker's state is gone). */
 function replaceWorker(message) {
   state.worker.terminate();
+  for (const a of state.asks.values()) a.fail(new Error('the training engine was restarted'));
+  state.asks.clear();
   engineError.textContent = `The training engine stopped with an error (${message}). It was restarted: the run starts again from step 0.`;
   engineError.hidden = false;
   setPlaying(false);
@@ -825,8 +871,13 @@ function replaceWorker(message) {
       const copy = state.digitsBytes.slice(0);
       state.worker.postMessage({ type: MSG.DIGITS, bytes: copy }, [copy]);
     }
-    if (state.uploadCsv) state.worker.postMessage({ type: MSG.UPLOAD, csv: state.uploadCsv });
-    openFragment(`${(state.good ?? state).config}${pageKeys()}`);
+    // The tables the old worker kept, read again by the new one, before the runs are built.
+    const tables = [...state.tables.values()].map((t) => {
+      if (t.runFile) return ask('readRunFile', { text: t.runFile });
+      const copy = t.bytes.slice(0);
+      return ask('loadTable', { bytes: copy }, [copy]);
+    });
+    Promise.allSettled(tables).then(() => openFragment(`${(state.good ?? state).config}${pageKeys()}`));
   });
 }
 
@@ -1216,7 +1267,7 @@ async function main() {
   buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
   state.userData = wireUserData({
-    state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw, clearMessages,
+    state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw, clearMessages, ask, pageKeys,
   });
   // The fragment goes to the engine's codec as it is: the codec decodes %-escapes (once) and
   // refuses malformed ones with the usual message.

@@ -14,12 +14,16 @@ export const MSG = Object.freeze({
   XAXIS: 'xaxis',      // {xaxis}: steps, passes or seconds
   WANT: 'want',        // the page drew the last snapshot and is ready for the next
   DIGITS: 'digits',    // {bytes}: the MNIST file, fetched by the page
-  UPLOAD: 'upload',    // {csv}: an uploaded table for data=upload
+  ASK: 'ask',          // {id, what, ...}: a question about data the worker keeps; answered by ANSWER {id}:
+                       //   loadTable {bytes}: parse an uploaded file once, keep its table -> the report (JSON)
+                       //   writeRunFile {fragment, step, labels, checksums} -> the run file (JSON text)
+                       //   readRunFile {text}: validate a run file, keep its table -> the reply (JSON)
   TEST_PANIC: 'testPanic', // test hook: make the worker's engine panic
   // worker -> page
   READY: 'ready',      // the wasm module is up
   SNAPSHOT: 'snapshot',
   ERROR: 'error',      // {message, config?}: the runs could not be built (the previous ones go on)
+  ANSWER: 'answer',    // {id, result, error}: the answer to ASK {id} (error: the message when it failed)
   CRASH: 'crash',      // {message}: the engine panicked; the page replaces the worker
   WARNING: 'warning',  // {message, paused}: a loss climbed far above its start; training paused unless replaying to `at`
   PROGRESS: 'progress', // {seq, evaluating: {step, done, total} | null, replay: {at, step, msPerStep, etaMs} | null, playing}

@@ -2,9 +2,8 @@
 // by the engine before anything is replaced), and runs exported to and imported from a file. Every
 // message names what is wrong and nothing the user typed is inserted as HTML.
 import { wasm } from './engine.js';
-import { MSG } from './protocol.js';
 import { drawBoundary } from './charts.js';
-import { joinConfig, splitConfig } from './controls.js';
+import { joinConfig } from './controls.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -87,22 +86,18 @@ export function wireUserData(app) {
     return n ? [{ line: 0, message: `and ${n} more problem${n === 1 ? '' : 's'}` }] : [];
   }
 
-  /** Checks the table against the settings `values` (rows, batch, size) before anything is
-   *  replaced; keeps it (page and worker) only when it can run. */
-  function useTable(name, text, values) {
-    const parsed = JSON.parse(wasm().parseFragment(joinConfig(values)));
-    const problem = parsed.problems.length
-      ? parsed.problems.map((p) => `${p.key}=${p.value}: ${p.message}`).join('; ')
-      : wasm().checkUpload(parsed.config, text);
-    if (problem) {
-      showProblems([{ line: 0, message: `${name} was not used: ${problem}. The run keeps its data.` }]);
-      return false;
-    }
-    state.uploadCsv = text;
-    app.worker().postMessage({ type: MSG.UPLOAD, csv: text });
-    return true;
+  /** Keeps an uploaded table's bytes (or the run file it came in) and shape on the page (the
+   *  worker keeps it parsed): they go to a replacement worker, the shape decides whether the plane is drawn. Only the
+   *  table in use and the newest are kept, as in the worker. */
+  function keepTable(id, entry) {
+    const inUse = state.values?.data === 'upload' ? state.values.table : null;
+    for (const k of [...state.tables.keys()]) if (k !== inUse && k !== id) state.tables.delete(k);
+    state.tables.set(id, entry);
   }
 
+  /** An uploaded CSV: read as bytes and parsed once by the worker (never on this thread); a
+   *  small two-class table becomes drawn points in the link, a larger one runs as data=upload
+   *  with its id in the configuration, so each table is a run of its own. */
   async function uploadCsv(file) {
     showProblems([]);
     const limit = app.M().limits.max_csv_bytes;
@@ -110,38 +105,64 @@ export function wireUserData(app) {
       showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; the limit is ${limit / 1e6} MB` }]);
       return;
     }
-    const text = await file.text();
-    const r = JSON.parse(wasm().csvReport(text));
+    const bytes = await file.arrayBuffer();
+    const copy = bytes.slice(0);
+    let r;
+    try {
+      r = JSON.parse(await app.ask('loadTable', { bytes: copy }, [copy]));
+    } catch (e) {
+      showProblems([{ line: 0, message: `${file.name} was not loaded: ${e.message}` }]);
+      return;
+    }
     if (!r.ok) {
-      showProblems([{ line: 0, message: `${file.name} was not loaded:` }, ...r.problems, ...moreProblems(r.more)]);
+      showProblems([{ line: 0, message: `${file.name} was not loaded${r.summary ? ` (${r.summary})` : ''}:` }, ...r.problems, ...moreProblems(r.more)]);
       return;
     }
+    const note = r.note ? ` ${r.note}` : '';
     if (r.fits_in_url) {
-      $('data-note').textContent = `${file.name}: ${r.rows} points, 2 classes, now in the link.`;
-      app.apply({ ...state.values, data: 'points', pts: r.pts }, []);
+      if (app.apply({ ...state.values, data: 'points', pts: r.pts }, [])) {
+        $('data-note').textContent = `${file.name}: ${r.rows} points, 2 classes, now in the link.${note}`;
+      }
       return;
     }
-    const values = { ...state.values, data: 'upload' };
+    const values = { ...state.values, data: 'upload', table: r.table };
     for (const k of app.M().data_defaulted) if (k !== 'hidden') delete values[k];
-    if (!useTable(file.name, text, values)) return;
-    app.apply(values, []);
+    const parsed = JSON.parse(wasm().parseFragment(joinConfig(values)));
+    const problem = parsed.problems.length
+      ? parsed.problems.map((p) => `${p.key}=${p.value}: ${p.message}`).join('; ')
+      : wasm().checkTableFits(joinConfig(values), r.rows, r.dim, r.classes);
+    if (problem) {
+      showProblems([{ line: 0, message: `${file.name} was not used: ${problem}. The run keeps its data.` }]);
+      return;
+    }
+    keepTable(r.table, { bytes, dim: r.dim, name: file.name });
+    if (app.apply(values, [])) {
+      $('data-note').textContent = `${file.name}: ${r.rows} rows, ${r.dim} features, ${r.classes} classes (table ${r.table}).${note} ${$('data-note').textContent}`;
+    }
   }
 
-  function exportRun() {
-    const run = {
-      format: 'np-playground-run', version: 1,
-      config: state.config, compare: state.compare.map((c) => c.label),
-      step: state.snap?.runs[0].summary.step ?? 0,
-      checksum: state.snap?.runs[0].summary.checksum ?? null,
-      csv: state.values.data === 'upload' ? state.uploadCsv : null,
-    };
+  /** Saves everything the link carries (compare, seeds, x axis, view keys, drawn points, the
+   *  table's id and its text), the step and every run's checksum, as the engine writes it. */
+  async function exportRun() {
+    const step = state.snap?.runs[0].summary.step ?? 0;
+    const runs = (state.good ?? state).runs;
+    const checksums = (state.snap?.runs.flatMap((g) => g.checksums) ?? []).map((c) => (step && c ? c : ''));
+    let text;
+    try {
+      text = await app.ask('writeRunFile', { fragment: `${state.config}${app.pageKeys()}`, step, labels: runs.map((r) => r.label), checksums: runs.map((_, i) => checksums[i] ?? '') });
+    } catch (e) {
+      showProblems([{ line: 0, message: `Export run failed: ${e.message}` }]);
+      return;
+    }
     const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([JSON.stringify(run)], { type: 'application/json' }));
-    a.download = `np-playground-run-${run.step}.json`;
+    a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    a.download = `np-playground-run-${step}.json`;
     a.click();
     URL.revokeObjectURL(a.href);
   }
 
+  /** Opens a run file: the worker checks every field as the link's own reader does (a file that
+   *  cannot be opened changes nothing); after the replay its checksums are compared. */
   async function importRun(file) {
     app.clearMessages();
     // The size is checked before the file is read.
@@ -149,24 +170,24 @@ export function wireUserData(app) {
       showProblems([{ line: 0, message: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; a run file is at most ${app.M().limits.max_import_bytes / 1e6} MB` }]);
       return;
     }
-    let run;
+    const text = await file.text();
+    let r;
     try {
-      run = JSON.parse(await file.text());
+      r = JSON.parse(await app.ask('readRunFile', { text }));
     } catch (e) {
-      showProblems([{ line: 0, message: `${file.name} is not JSON: ${e.message}` }]);
+      showProblems([{ line: 0, message: `${file.name} was not opened: ${e.message}. Nothing changed.` }]);
       return;
     }
-    const bad = (m) => showProblems([{ line: 0, message: `${file.name}: ${m}` }]);
-    if (run?.format !== 'np-playground-run' || run.version !== 1) return bad('not a run exported by NP Playground (format np-playground-run, version 1)');
-    if (typeof run.config !== 'string' || !Array.isArray(run.compare) || !Number.isInteger(run.step) || run.step < 0) return bad('config, compare or step is missing or malformed');
-    if (run.csv !== null && run.csv !== undefined) {
-      if (typeof run.csv !== 'string') return bad('csv must be text');
-      const r = JSON.parse(wasm().csvReport(run.csv));
-      if (!r.ok) return showProblems([{ line: 0, message: `${file.name}: its table was not loaded:` }, ...r.problems, ...moreProblems(r.more)]);
-      if (!useTable(file.name, run.csv, splitConfig(run.config))) return;
+    const problems = r.problems.map((p) => ({ line: 0, message: `${p.field}: ${p.message}` }));
+    if (!r.ok) {
+      showProblems([{ line: 0, message: `${file.name} was not opened; nothing changed:` }, ...problems]);
+      return;
     }
-    const compare = run.compare.length ? `&compare=${run.compare.join(',')}` : '';
-    await app.openFragment(`${run.config}${compare}${run.step ? `&at=${run.step}` : ''}`);
+    if (problems.length) showProblems([{ line: 0, message: `${file.name} opened without these parts:` }, ...problems]);
+    if (r.table) keepTable(r.table, { runFile: text, dim: null, name: file.name });
+    await app.openFragment(r.fragment);
+    state.imported = r.step ? { step: r.step, checksums: r.checksums, name: file.name } : null;
+    $('data-note').textContent = r.step ? `${file.name}: replaying to step ${r.step}, then its checksums are compared with the file's.` : `${file.name} opened.`;
   }
 
   $('boundary').addEventListener('click', addPoint);

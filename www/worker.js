@@ -382,9 +382,22 @@ function handle(msg) {
     case MSG.DIGITS:
       state.store.setDigits(new Uint8Array(msg.bytes));
       break;
-    case MSG.UPLOAD:
-      state.store.setUpload(msg.csv);
+    case MSG.ASK: {
+      // Uploaded tables are parsed here, once, off the page's thread, and kept by their id.
+      let result = null;
+      let error = null;
+      try {
+        if (msg.what === 'loadTable') result = state.store.loadTable(new Uint8Array(msg.bytes));
+        else if (msg.what === 'writeRunFile') result = state.store.writeRunFile(msg.fragment, msg.step, msg.labels, msg.checksums);
+        else if (msg.what === 'readRunFile') result = state.store.readRunFile(msg.text);
+        else error = `unknown question ${msg.what}`;
+      } catch (e) {
+        if (self.npPanic) throw e;
+        error = String(e.message ?? e);
+      }
+      postMessage({ type: MSG.ANSWER, id: msg.id, result, error });
       break;
+    }
     case MSG.INIT:
       build(msg);
       break;
