@@ -79,6 +79,9 @@ function chart(canvas, title, yTitle, series, xaxis, logY, range = [undefined, u
 /** How the alignment curve is measured: every step, or on a schedule for costly networks (said
  * under the x axis, where it fits even in a narrow column). */
 function alignmentNote(snap) {
+  // Step units: no true gradient exists to compare with, so the chart stays empty; say why.
+  const empty = !snap.curves.alignment.some((s) => s.x.length);
+  if (empty && /(^|&)act=step(&|$)/.test(snap.runs[0].configs?.[0] ?? '')) return 'empty: step units have no gradient to compare with';
   return snap.alignEvery > 1 ? `alignment measured every ${snap.alignEvery} steps` : '';
 }
 
