@@ -510,7 +510,7 @@ function draw() {
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
     : `Evaluated at step ${s.evaluated_at}.`);
   drawIntro(snap);
-  if (state.lessonFocus) pointAtLesson(state.lessonFocus);
+  if (state.lessonFocus && snap.config === state.config) pointAtLesson(state.lessonFocus);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
     divergedBanner.textContent = diverged.join(' · ');
@@ -944,8 +944,10 @@ function pointAtLesson(chapter) {
   const target = chapter?.focus ? document.querySelector(chapter.focus) : null;
   // A panel the new runs have not shown yet (the correlation chart before the first snapshot of
   // a D-variant) is pointed at once it is drawn.
-  state.lessonFocus = target && target.closest('[hidden]') ? chapter : null;
-  if (!target || state.lessonFocus) return;
+  // The layout settles with the new runs' first snapshot: point again then.
+  const settled = state.snap?.config === state.config;
+  state.lessonFocus = target && (!settled || target.closest('[hidden]')) ? chapter : null;
+  if (!target || target.closest('[hidden]')) return;
   target.classList.add('lesson-focus');
   // Into view below the lesson text (which stays on screen on a wide screen), top first.
   const lesson = $('lesson');
@@ -1217,11 +1219,8 @@ function wire() {
   });
   // The lesson text sits just below the sticky header (style.css): keep its height known.
   const measureHeader = () => document.documentElement.style.setProperty('--header-h', `${document.querySelector('header').offsetHeight}px`);
-  measureHeader();
-  window.addEventListener('resize', () => {
-    measureHeader();
-    requestDraw();
-  });
+  new ResizeObserver(measureHeader).observe(document.querySelector('header'));
+  window.addEventListener('resize', requestDraw);
 }
 
 /** Loads a link (from the URL, a lesson, an import): what cannot be accepted is reported and
