@@ -72,8 +72,11 @@ build_web() {
   cargo build --lib --target wasm32-unknown-unknown --release "${features[@]}"
   wasm-bindgen --target web --no-typescript --out-dir "$out" \
     "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/np_playground.wasm"
+  # --low-memory-unused: addresses below 1 KiB are never a folded pointer's target (Rust's stack
+  # starts at 1 MiB and grows down; data sits above it), so constant offsets fold into loads and
+  # stores; --converge repeats -Oz while it still shrinks. Neither changes what the module computes.
   if [ -x node_modules/.bin/wasm-opt ]; then
-    node_modules/.bin/wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$out/np_playground_bg.wasm" -o "$out/np_playground_bg.wasm"
   fi

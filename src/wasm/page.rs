@@ -1,5 +1,6 @@
 //! The main thread's side, besides charts: links, the manifest, drawn points, whether an upload
-//! fits the link's runs, run files, the CLI command and fresh seeds.
+//! fits the link's runs, the CLI command and fresh seeds (run files are read and written by the
+//! worker's `DataStore`).
 
 use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
@@ -9,7 +10,7 @@ use crate::activation::Activation;
 use crate::data::{DataSet, generators, points};
 use crate::rules::{NoiseMode, Rule};
 use crate::run::cost::{self, Shape};
-use crate::run::{RunConfig, config::MAX_SEED, link, runfile};
+use crate::run::{RunConfig, config::MAX_SEED, link};
 use crate::view::manifest;
 
 /// Parses a URL fragment for the page: `{"ok":true,"config","label","at","compare":[{label,
@@ -68,16 +69,6 @@ pub fn check_table_fits(fragment: &str, rows: usize, dim: usize, classes: usize)
     let runs = link.runs();
     let with: Vec<(&RunConfig, Shape)> = runs.iter().map(|(_, c)| (c, shape)).collect();
     cost::check(&with).err().map(|e| e.to_string())
-}
-
-/// Reads a run file's text (see `run::runfile::Reply`): JSON `{"ok", "version", "fragment" (the
-/// link to open, with at=step), "step", "checksums": [{"label", "checksum"}], "table" (its id),
-/// "csv" (the table's text, for the worker's `loadTable`), "problems": [{"field", "message"}]}`.
-/// A file with a table parses it here, on this thread: the worker's `DataStore.readRunFile`
-/// reads the same and keeps the table.
-#[wasm_bindgen(js_name = readRunFile)]
-pub fn read_run_file(text: &str) -> String {
-    runfile::read(text).0.to_json()
 }
 
 /// `[x, y, label, is_test]` quadruples of `n` points of a generated 2-D set, for its thumbnail.

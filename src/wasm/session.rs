@@ -107,8 +107,10 @@ impl DataStore {
             .map_err(js_err)
     }
 
-    /// Reads a run file (its text) like `readRunFile` does, and keeps its table, if it has one,
-    /// parsed once: the reply (JSON, see `run::runfile::Reply`) then leaves `csv` null.
+    /// Reads a run file (its text; see `run::runfile::read`) and keeps its table, if it has one,
+    /// parsed once: the reply (JSON, see `run::runfile::Reply`: `{"ok", "version", "fragment"
+    /// (the link to open, with at=step), "step", "checksums": [{"label", "checksum"}], "table"
+    /// (its id), "csv", "problems": [{"field", "message"}]}`) then leaves `csv` null.
     #[wasm_bindgen(js_name = readRunFile)]
     pub fn read_run_file(&mut self, text: &str) -> String {
         let (mut reply, table) = runfile::read(text);
