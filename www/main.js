@@ -8,6 +8,8 @@ import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints,
 import { renderProbe, explain } from './noise.js';
 import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS, legendEntries, nodeReadout, linkReadout } from './diagram.js';
 import { WalkPlayer } from './walk.js';
+import { count, showReplay, showEvaluating } from './progress.js';
+import { wireLessons } from './lessons.js';
 import { wireUserData } from './userdata.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,6 +29,8 @@ function clearMessages() {
 const DIGIT_SETS = ['mnist', 'mnist14'];
 /** What the engine decides and the page must know (keys, limits, caps, lessons): read once. */
 let M = null;
+/** The lessons' panel and links (lessons.js), once the manifest is read. */
+let lessons = null;
 
 const state = {
   values: null,      // current config as {key: value}
@@ -223,7 +227,7 @@ async function restart(r) {
   state.pending = { config: r.config, label: r.label, compare: r.compare, runs: r.runs };
   command({ type: MSG.INIT, config: r.config, runs: r.runs, xaxis: state.view.xaxis, diagnostics: $('diagnostics').checked });
   writeUrl();
-  showLesson();
+  lessons.showLesson();
   return true;
 }
 
@@ -321,26 +325,6 @@ function setPlaying(on) {
   showTransport();
 }
 
-const count = (n) => Math.round(n).toLocaleString('en');
-
-/** A time span in words, to the unit that reads best (seconds to years). */
-function duration(ms) {
-  const s = ms / 1000;
-  const units = [[60, 's', 90], [60, 'min', 90], [24, 'hours', 48], [365, 'days', 730]];
-  let v = s;
-  for (const [per, unit, upTo] of units) {
-    if (v < upTo) return `${Math.max(1, Math.round(v))} ${unit}`;
-    v /= per;
-  }
-  return `${Math.round(v)} years`;
-}
-
-/** The time of one step, in the unit that reads best. */
-const perStep = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toPrecision(2)} ms`);
-
-/** A share as a percentage that moves visibly even when tiny. */
-const percent = (f) => (f >= 0.1 ? `${Math.floor(100 * f)}%` : f >= 0.001 ? `${(100 * f).toFixed(1)}%` : f > 0 ? `${(100 * f).toPrecision(2)}%` : '0%');
-
 /** The transport while a link replays to its step: Play, Step and the walk wait (the run lands
  *  on the link's step, pauses and shows its checksum; the button never reads Play while training
  *  runs), and the indicator says where the replay heads, how far it is and the time left; its
@@ -354,26 +338,7 @@ function showTransport() {
     b.title = why ?? b.dataset.title;
   }
   playButton.textContent = r ? 'Replaying…' : state.playing ? '❚❚ Pause' : '▶ Play';
-  const box = $('replay');
-  box.hidden = !r;
-  if (!r) return;
-  const step = r.step ?? 0;
-  let left = 'measuring the time left';
-  if (r.etaMs !== null && r.etaMs !== undefined) {
-    left = `about ${duration(r.etaMs)} left`;
-    // A replay longer than a minute says what it costs: it can be stopped at once.
-    if (r.etaMs > 60000) left += ` (${perStep(r.msPerStep)} a step)`;
-  }
-  setText($('replay-text'), `replaying to step ${count(r.at)}: ${percent(step / r.at)} · ${left}`);
-  $('replay-bar').value = Math.min(1, step / r.at);
-}
-
-/** A long evaluation's progress beside the figures (the figures are of an earlier step until it
- *  is done; training waits for it while running). */
-function showEvaluating(e, playing) {
-  const el = $('eval-progress');
-  el.hidden = !e;
-  if (e) setText(el, `evaluating step ${count(e.step)}: ${percent(e.done / e.total)}${playing ? ' (training waits for it)' : ''}`);
+  showReplay(r);
 }
 
 /** The worker's progress between snapshots (a long evaluation, a replay). */
@@ -510,7 +475,7 @@ function draw() {
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
     : `Evaluated at step ${s.evaluated_at}.`);
   drawIntro(snap);
-  if (state.lessonFocus && snap.config === state.config) pointAtLesson(state.lessonFocus);
+  if (state.lessonFocus && snap.config === state.config) lessons.pointAtLesson(state.lessonFocus);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
     divergedBanner.textContent = diverged.join(' · ');
@@ -895,82 +860,7 @@ async function recoverEngine() {
   requestDraw();
 }
 
-// ---- lessons and sharing ----
-
-function chapterIndex(id) {
-  if (!id) return -1;
-  return id === 'start' ? 0 : M.lessons.findIndex((c) => c.id === id);
-}
-
-function showLesson() {
-  const i = chapterIndex(state.view.lesson);
-  const box = $('lesson');
-  if (i < 0) {
-    box.hidden = true;
-    pointAtLesson(null);
-    return;
-  }
-  const c = M.lessons[i];
-  box.hidden = false;
-  $('lesson-title').textContent = c.title;
-  $('lesson-text').textContent = c.text;
-  $('lesson-look').textContent = c.look;
-  $('lesson-try').textContent = c.try_this;
-  $('lesson-count').textContent = `chapter ${i + 1} of ${M.lessons.length}`;
-  $('lesson-back').disabled = i === 0;
-  $('lesson-next').disabled = i + 1 === M.lessons.length;
-  pointAtLesson(c);
-}
-
-/** Opens chapter `i`: its configuration, the lesson panel, and the view's hide/embed kept (the
- *  page's own, or those of the link that named the chapter; its `play` too). */
-function openChapter(i, view = state.view) {
-  const c = M.lessons[i];
-  const keep = `${view.hide.length ? `&hide=${view.hide.join(',')}` : ''}${view.embed ? '&embed=1' : ''}${view.play ? '&play=1' : ''}`;
-  openFragment(`${c.link}&lesson=${c.id}${keep}`);
-}
-
-/** Whether a fragment names a run-configuration key (beyond the version `v`): `lesson=ID` with
- *  only view keys opens the chapter's own configuration, as the lessons menu does; a link that
- *  also sets the run (the page writes one once a chapter is open) keeps its settings. */
-function namesRunKeys(text) {
-  const runKeys = new Set(M.keys.map((k) => k.key).filter((k) => k !== 'v'));
-  return text.replace(/^#/, '').split('&').some((kv) => runKeys.has(kv.split('=')[0]));
-}
-
-/** The part of the page a chapter's "look for" talks about: outlined and scrolled into view. */
-function pointAtLesson(chapter) {
-  for (const el of document.querySelectorAll('.lesson-focus')) el.classList.remove('lesson-focus');
-  const target = chapter?.focus ? document.querySelector(chapter.focus) : null;
-  // A panel the new runs have not shown yet (the correlation chart before the first snapshot of
-  // a D-variant) is pointed at once it is drawn.
-  // The layout settles with the new runs' first snapshot: point again then.
-  const settled = state.snap?.config === state.config;
-  state.lessonFocus = target && (!settled || target.closest('[hidden]')) ? chapter : null;
-  if (!target || target.closest('[hidden]')) return;
-  target.classList.add('lesson-focus');
-  // Into view below the lesson text (which stays on screen on a wide screen), top first.
-  const lesson = $('lesson');
-  const top = getComputedStyle(lesson).position === 'sticky' ? lesson.getBoundingClientRect().bottom + 8 : 8;
-  const r = target.getBoundingClientRect();
-  if (r.top < top || r.bottom > innerHeight) window.scrollBy({ top: r.top - top });
-}
-
-function buildLessonsList() {
-  $('lessons').replaceChildren(...M.lessons.map((c, i) => {
-    const li = document.createElement('li');
-    const a = document.createElement('a');
-    a.href = `#${c.link}&lesson=${c.id}`;
-    a.textContent = c.title.replace(/^\d+\. /, '');
-    a.addEventListener('click', (e) => {
-      e.preventDefault();
-      $('lessons-box').open = false;
-      openChapter(i);
-    });
-    li.append(a);
-    return li;
-  }));
-}
+// ---- sharing ----
 
 function shareLink() {
   const hide = [...$('share-hide').querySelectorAll('input:checked')].map((i) => i.value);
@@ -1166,12 +1056,12 @@ function wire() {
     copy(lines.join('\n'), 'command');
   });
   $('intro-close').addEventListener('click', () => { state.introClosed = true; applyView(); });
-  $('intro-lessons').addEventListener('click', () => openChapter(0));
-  $('lesson-next').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) + 1));
-  $('lesson-back').addEventListener('click', () => openChapter(chapterIndex(state.view.lesson) - 1));
+  $('intro-lessons').addEventListener('click', () => lessons.openChapter(0));
+  $('lesson-next').addEventListener('click', () => lessons.openChapter(lessons.chapterIndex(state.view.lesson) + 1));
+  $('lesson-back').addEventListener('click', () => lessons.openChapter(lessons.chapterIndex(state.view.lesson) - 1));
   $('lesson-close').addEventListener('click', () => {
     state.view.lesson = null;
-    showLesson();
+    lessons.showLesson();
     writeUrl();
   });
   wireChartHover('loss-chart', 'loss', 'curve-readout');
@@ -1241,8 +1131,8 @@ async function openFragment(text) {
   showLinkProblems(r.problems, text, note);
   // lesson= alone (or with view keys) opens the chapter's own configuration, as the menu does,
   // whether the page was opened on it or the fragment was edited.
-  const i = chapterIndex(r.lesson);
-  if (i >= 0 && (r.lesson === 'start' || !namesRunKeys(text))) return openChapter(i, r);
+  const i = lessons.chapterIndex(r.lesson);
+  if (i >= 0 && (r.lesson === 'start' || !lessons.namesRunKeys(text))) return lessons.openChapter(i, r);
   if (r.speed) {
     $('speed').value = r.speed;
     state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
@@ -1261,8 +1151,9 @@ async function openFragment(text) {
 async function main() {
   await loadEngine();
   M = JSON.parse(wasm().manifest());
+  lessons = wireLessons({ state, M, openFragment });
   buildControls(M);
-  buildLessonsList();
+  lessons.buildLessonsList();
   buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
   state.userData = wireUserData({

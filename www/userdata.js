@@ -87,8 +87,8 @@ export function wireUserData(app) {
   }
 
   /** Keeps an uploaded table's bytes (or the run file it came in) and shape on the page (the
-   *  worker keeps it parsed): they go to a replacement worker, the shape decides whether the plane is drawn. Only the
-   *  table in use and the newest are kept, as in the worker. */
+   *  worker keeps it parsed): they go to a replacement worker, and the shape decides whether the
+   *  plane is drawn. Only the table in use and the newest are kept, as in the worker. */
   function keepTable(id, entry) {
     const inUse = state.values?.data === 'upload' ? state.values.table : null;
     for (const k of [...state.tables.keys()]) if (k !== inUse && k !== id) state.tables.delete(k);
@@ -127,10 +127,11 @@ export function wireUserData(app) {
     }
     const values = { ...state.values, data: 'upload', table: r.table };
     for (const k of app.M().data_defaulted) if (k !== 'hidden') delete values[k];
-    const parsed = JSON.parse(wasm().parseFragment(joinConfig(values)));
+    const config = joinConfig(values);
+    const parsed = JSON.parse(wasm().parseFragment(config));
     const problem = parsed.problems.length
       ? parsed.problems.map((p) => `${p.key}=${p.value}: ${p.message}`).join('; ')
-      : wasm().checkTableFits(joinConfig(values), r.rows, r.dim, r.classes);
+      : wasm().checkTableFits(config, r.rows, r.dim, r.classes);
     if (problem) {
       showProblems([{ line: 0, message: `${file.name} was not used: ${problem}. The run keeps its data.` }]);
       return;
