@@ -91,15 +91,15 @@ function payloadBytes(snap) {
 const speed = () => $('speed').value;
 const fmt = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
-/** The page keys that persist in the written link (play, speed and at are one-shot). */
-function pageKeys() {
-  const v = state.view;
-  let s = state.compare.length ? `&compare=${state.compare.map((c) => c.label).join(',')}` : '';
-  if (v.seeds > 1) s += `&seeds=${v.seeds}`;
-  if (v.xaxis !== 'steps') s += `&xaxis=${v.xaxis}`;
-  if (v.hide.length) s += `&hide=${v.hide.join(',')}`;
-  if (v.embed) s += '&embed=1';
-  if (v.lesson) s += `&lesson=${v.lesson}`;
+/** The page keys that persist in the written link (play, speed and at are one-shot), of `view`
+ *  with the compare items `labels` (the page's own by default). */
+function pageKeys(view = state.view, labels = state.compare.map((c) => c.label)) {
+  let s = labels.length ? `&compare=${labels.join(',')}` : '';
+  if (view.seeds > 1) s += `&seeds=${view.seeds}`;
+  if (view.xaxis !== 'steps') s += `&xaxis=${view.xaxis}`;
+  if (view.hide.length) s += `&hide=${view.hide.join(',')}`;
+  if (view.embed) s += '&embed=1';
+  if (view.lesson) s += `&lesson=${view.lesson}`;
   return s;
 }
 
@@ -271,10 +271,7 @@ function refused(message) {
 
 /** Validates values (and a compare list) through the engine's codec; applies them if accepted. */
 function apply(values, compareLabels = state.compare.map((c) => c.label), keys = null) {
-  const compare = compareLabels.length ? `&compare=${compareLabels.join(',')}` : '';
-  const v = keys ?? state.view;
-  const rest = `${v.seeds > 1 ? `&seeds=${v.seeds}` : ''}${v.xaxis !== 'steps' ? `&xaxis=${v.xaxis}` : ''}${v.hide.length ? `&hide=${v.hide.join(',')}` : ''}${v.embed ? '&embed=1' : ''}${v.lesson ? `&lesson=${v.lesson}` : ''}`;
-  const result = JSON.parse(wasm().parseFragment(joinConfig(values) + compare + rest));
+  const result = JSON.parse(wasm().parseFragment(joinConfig(values) + pageKeys(keys ?? state.view, compareLabels)));
   if (result.problems.length) {
     const p = result.problems[0];
     // The fields go back to the values in force (a refused value left in its field would claim a
@@ -867,8 +864,7 @@ function shareLink() {
   let extra = '';
   if ($('share-speed').value) extra += `&speed=${$('share-speed').value}`;
   if ($('share-play').checked) extra += '&play=1';
-  const v = state.view;
-  const keys = `${state.compare.length ? `&compare=${state.compare.map((c) => c.label).join(',')}` : ''}${v.seeds > 1 ? `&seeds=${v.seeds}` : ''}${v.xaxis !== 'steps' ? `&xaxis=${v.xaxis}` : ''}${hide.length ? `&hide=${hide.join(',')}` : ''}${$('share-embed').checked ? '&embed=1' : ''}${$('share-lesson').checked && v.lesson ? `&lesson=${v.lesson}` : ''}`;
+  const keys = pageKeys({ ...state.view, hide, embed: $('share-embed').checked, lesson: $('share-lesson').checked ? state.view.lesson : null });
   const f = JSON.parse(wasm().parseFragment(`${state.config}${keys}${extra}`)).fragment;
   return `${location.origin}${location.pathname}#${f}`;
 }
