@@ -93,11 +93,7 @@ pub const RULE_GROUPS: &[RuleGroup] = &[
         help: "a random direction and the loss's exact derivative along it, from a forward-mode (tangent) pass beside the clean pass: no noise, no backward pass, but like backprop they need f\u{2032}, so not step units",
         rules: &["fgw", "dfgw", "fga", "dfga"],
     },
-    RuleGroup {
-        label: "backprop",
-        help: "the exact gradient, by a backward pass",
-        rules: &["bp", "dbp"],
-    },
+    RuleGroup { label: "backprop", help: "the exact gradient, by a backward pass", rules: &["bp", "dbp"] },
 ];
 
 #[derive(Clone, Debug, Serialize)]

@@ -148,7 +148,9 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
     let weight_space = matches!(method, Method::Wp | Method::Fgw);
     let (batch_d, sample_d) = match method {
         Method::Wp => (buf.directional.clone(), (1..losses.len()).map(|p| losses[p] - losses[0]).collect()),
-        Method::Fgw => (buf.directional.clone(), (0..buf.directional.len()).map(|k| fgw_sample_d(t, k, sample)).collect()),
+        Method::Fgw => {
+            (buf.directional.clone(), (0..buf.directional.len()).map(|k| fgw_sample_d(t, k, sample)).collect())
+        }
         Method::Fga => (Vec::new(), (0..cfg.draws).map(|k| buf.directional[k * bsz + sample]).collect()),
         _ => (Vec::new(), Vec::new()),
     };
@@ -168,7 +170,8 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
             let active = plan.active_at(l);
             let passes = (0..plan.count())
                 .map(|p| {
-                    let noised = plan.noised(p, l);
+                    // WP runs its noisy passes with jittered weights, not activity noise.
+                    let noised = plan.noised(p, l) && method != Method::Wp;
                     PassView {
                         noised,
                         eps: noised.then(|| row(&lt.eps, p)),
@@ -190,9 +193,10 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
                 signal: buf.signals[l].row(sample).to_vec(),
                 update: Matrix::of(buf.grads.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in()),
                 input_correlation,
-                weight_probe: weight_space.then(|| buf.probes.first()).flatten().map(|g| {
-                    Matrix::of(g.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in())
-                }),
+                weight_probe: weight_space
+                    .then(|| buf.probes.first())
+                    .flatten()
+                    .map(|g| Matrix::of(g.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in())),
                 bias_probe: weight_space.then(|| buf.probes.first()).flatten().map(|g| g.b[l].to_vec()),
                 unit_tangent: if method == Method::Fga { tangent_row(&buf.unit_tangents, l) } else { None },
                 tangent_a: if method.is_forward_gradient() { tangent_row(&buf.tangent_a, l) } else { None },

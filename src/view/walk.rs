@@ -544,7 +544,11 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                         if wp { "dL\u{b7}\u{3be}/\u{3c3}\u{b2}" } else { "d\u{b7}v" },
                         &g(c),
                         if wp { "\u{3be}" } else { "v" },
-                        &if several { fill(" for draw 1 (the update averages all K = {})", &[&k]) } else { String::new() },
+                        &if several {
+                            fill(" for draw 1 (the update averages all K = {})", &[&k])
+                        } else {
+                            String::new()
+                        },
                         if wp { "noise \u{3be}" } else { "tangent v" },
                         if several { "Draw 1" } else { "This draw" },
                         if wp {
