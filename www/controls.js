@@ -100,7 +100,7 @@ export function buildControls(m) {
 
 /** The rule control's help: the key's own, then one line per group of the menu. */
 export function ruleHelp(help, groups) {
-  return [help, ...groups.map((g) => `${g.label[0].toUpperCase()}${g.label.slice(1)} (${g.rules.join(', ')}): ${g.help}.`)].join(' ');
+  return [`${help}.`, ...groups.map((g) => `${g.label[0].toUpperCase()}${g.label.slice(1)} (${g.rules.join(', ')}): ${g.help}.`)].join('\n');
 }
 
 /** Draws a thumbnail of each data set from its generator's points. */

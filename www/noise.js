@@ -163,7 +163,9 @@ export function renderProbe(box, probe, scalesBox) {
   };
   const forward = probe.method === 'fgw' || probe.method === 'fga';
   const weightSpace = probe.method === 'wp' || probe.method === 'fgw';
-  const scaleText = [['pre-activations a', scales.a], ...(forward ? [['tangent u, ȧ', scales.tangent]] : [['noise \u03b5', scales.eps], ['measured \u0394a', scales.da]]), [probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]]
+  // The quantities this rule's strips show (wp's noise is on the weights: its own scale per strip).
+  const own = forward ? [['tangent u, ȧ', scales.tangent]] : probe.method === 'wp' ? [] : [['noise \u03b5', scales.eps], ['measured \u0394a', scales.da]];
+  const scaleText = [['pre-activations a', scales.a], ...own, ...(weightSpace ? [] : [[probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]])]
     .map(([name, v]) => `${name}: \u00b1${v.toPrecision(3)}`);
   if (scalesBox.childElementCount === scaleText.length + 1) {
     scaleText.forEach((t, i) => setText(scalesBox.children[i + 1], t));
