@@ -339,3 +339,42 @@ fn a_link_with_the_new_rules_gives_the_clis_checksums() {
         assert!(stdout.contains(&format!("\"checksum\":\"{:016x}\"", t.checksum())), "{text}: {stdout}");
     }
 }
+
+#[test]
+fn the_cost_model_counts_the_probes_and_the_tangent_passes() {
+    use np_playground::data::Sources;
+    use np_playground::run::cost::{self, Shape};
+    let cost_of = |config: &str| {
+        let c = RunConfig::parse_unvalidated(config).unwrap();
+        cost::cost(&c, &Shape::of(&c, &Sources::default()).unwrap())
+    };
+    // Memory: within a quarter of what a trainer holds after a step and an evaluation.
+    for config in [
+        "data=xor&rule=wp&draws=8&hidden=64,64",
+        "data=spiral&rule=dwp&hidden=128,128&batch=50",
+        "data=xor&rule=fgw&draws=4&hidden=64,64",
+        "data=gauss&rule=dfgw&hidden=256&batch=100&n=2000",
+        "data=moons&rule=fga&draws=8&hidden=128,128&batch=50",
+        "data=checker&rule=dfga&hidden=300,200,100&opt=sgd&batch=64&n=1000",
+    ] {
+        let mut t = Trainer::new(RunConfig::parse(config).unwrap()).unwrap();
+        t.step().unwrap();
+        t.evaluate();
+        let (model, real) = (cost_of(config).bytes as f64, t.bytes() as f64);
+        println!("{config}: model {model} bytes, trainer {real} bytes ({:.2})", model / real);
+        assert!((0.75..=1.35).contains(&(model / real)), "{config}: model {model} bytes, trainer holds {real}");
+    }
+    // Work: WP's K weight noises and K full passes cost more than NP's K noisy passes on a wide
+    // network; a forward gradient's tangent pass costs about a forward pass per draw (FG-W two
+    // products a layer), so K draws multiply it.
+    let w = |c: &str| cost_of(c).work as f64;
+    let net = "data=xor&hidden=256,256&batch=100";
+    assert!(w(&format!("{net}&rule=wp")) > w(&format!("{net}&rule=np")));
+    assert!(w(&format!("{net}&rule=fgw")) > w(&format!("{net}&rule=fga")));
+    assert!(w(&format!("{net}&rule=fga")) > w(&format!("{net}&rule=bp")));
+    for rule in ["wp", "fgw", "fga"] {
+        let r = w(&format!("{net}&rule={rule}&draws=8")) / w(&format!("{net}&rule={rule}"));
+        println!("{rule}: 8 draws cost {r:.2} times one");
+        assert!(r > 2.5, "{rule}: 8 draws cost {r} times one");
+    }
+}
