@@ -73,9 +73,9 @@ fn losses64(
                 let mut a = vec![0.0f64; n_out];
                 for (o, av) in a.iter_mut().enumerate() {
                     let mut s = layer.b[o] as f64 + dir.map_or(0.0, |d| t * d.b[l][o] as f64);
-                    for i in 0..n_in {
+                    for (i, &xi) in xin.iter().enumerate() {
                         let w = layer.w[[o, i]] as f64 + dir.map_or(0.0, |d| t * d.w[l][[o, i]] as f64);
-                        s += w * xin[i];
+                        s += w * xi;
                     }
                     *av = s + t * u(l, b, o);
                 }

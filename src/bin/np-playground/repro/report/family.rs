@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::super::FAMILY;
 use super::Check;
 use super::stats::{acc_mean, accs, mean_sd};
-use super::style::{epoch_str, layer_name, pct, signed, upper};
+use super::style::{epoch_str, layer_name, pct, upper};
 use super::view::View;
 
 /// FG-A counts as "at least NP's" alignment within this much (grid means, all layers): the two
@@ -89,10 +89,8 @@ pub fn checks(v: &View, out: &mut Vec<Check>) {
             pass: fga.zip(np).map(|(a, b)| (a - b).abs() <= FGA_TRAIN_POINTS),
             quick_enforced: false,
         });
-        let lag: Vec<(String, Option<f64>)> = ["wp", "fgw"]
-            .iter()
-            .map(|r| (upper(r), acc_mean(&v.main(r), e).zip(np).map(|(a, b)| b - a)))
-            .collect();
+        let lag: Vec<(String, Option<f64>)> =
+            ["wp", "fgw"].iter().map(|r| (upper(r), acc_mean(&v.main(r), e).zip(np).map(|(a, b)| b - a))).collect();
         out.push(Check {
             expectation: format!(
                 "WP and FG-W at least {WEIGHT_SPACE_LAG} points behind NP after {} epochs (ours)",
@@ -100,10 +98,14 @@ pub fn checks(v: &View, out: &mut Vec<Check>) {
             ),
             measured: lag
                 .iter()
-                .map(|(n, l)| format!("{n} {}", l.map_or("—".into(), |l| format!("{} points behind", signed(l)))))
+                .map(|(n, l)| format!("{n} {}", l.map_or("—".into(), |l| format!("{l:.1} points behind"))))
                 .collect::<Vec<_>>()
                 .join(", "),
-            pass: lag.iter().map(|x| x.1.map(|l| l >= WEIGHT_SPACE_LAG)).collect::<Option<Vec<bool>>>().map(|v| v.iter().all(|&b| b)),
+            pass: lag
+                .iter()
+                .map(|x| x.1.map(|l| l >= WEIGHT_SPACE_LAG))
+                .collect::<Option<Vec<bool>>>()
+                .map(|v| v.iter().all(|&b| b)),
             quick_enforced: false,
         });
     }
@@ -187,12 +189,8 @@ pub fn section(v: &View, o: &mut String) {
             let lr = v.lr(r).map_or("—".into(), |x| x.to_string());
             let _ = writeln!(o, "| {} | {lr} | {} |", upper(r), cells.join(" | "));
         }
-        let diverged: Vec<String> = FAMILY
-            .iter()
-            .flat_map(|r| v.main(r))
-            .filter(|x| x.error.is_some())
-            .map(|x| x.job.label())
-            .collect();
+        let diverged: Vec<String> =
+            FAMILY.iter().flat_map(|r| v.main(r)).filter(|x| x.error.is_some()).map(|x| x.job.label()).collect();
         if !diverged.is_empty() {
             let _ = writeln!(o, "\nDiverged: {}.", diverged.join(", "));
         }
