@@ -275,12 +275,14 @@ function report() {
   lines.push('');
 
   lines.push('## Training throughput, samples/s', '');
-  lines.push('| network, batch | rule | native | browser (wasm) | browser / native |', '|---|---|---|---|---|');
+  lines.push('"Step / NP\'s" is the time of one step over NP\'s on the same network, from the medians of the same run (native, browser).', '');
+  lines.push('| network, batch | rule | native | browser (wasm) | browser / native | step / NP\'s (native, browser) |', '|---|---|---|---|---|---|');
   for (const c of cases) {
     const batch = { '2-8-8-2': 10, '64-32-10': 32, '784-256-256-10': 100, '784-1024-1024-1024-10': 100 }[c];
     for (const r of rules) {
       const n = nat(c, r), w = wb(c, r);
-      lines.push(`| ${c}, ${batch} | ${r} | ${cell(n)} | ${cell(w)} | ${w && n ? fmt(100 * w.samples_per_s_median / n.samples_per_s_median, 0) + '%' : '–'} |`);
+      const perNp = (x, np) => (x && np ? fmt(np.samples_per_s_median / x.samples_per_s_median, 2) + 'x' : '–');
+      lines.push(`| ${c}, ${batch} | ${r} | ${cell(n)} | ${cell(w)} | ${w && n ? fmt(100 * w.samples_per_s_median / n.samples_per_s_median, 0) + '%' : '–'} | ${perNp(n, nat(c, 'NP'))}, ${perNp(w, wb(c, 'NP'))} |`);
     }
   }
   lines.push('');

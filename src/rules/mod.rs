@@ -211,11 +211,16 @@ impl Grads {
 
     /// Adds `c * other` (of the same shapes) value by value.
     pub fn add_scaled(&mut self, c: f32, other: &Grads) {
-        for (a, b) in self.w.iter_mut().zip(&other.w) {
-            a.zip_mut_with(b, |x, &y| *x += c * y);
-        }
-        for (a, b) in self.b.iter_mut().zip(&other.b) {
-            a.zip_mut_with(b, |x, &y| *x += c * y);
+        let pairs = self
+            .w
+            .iter_mut()
+            .map(|a| a.as_slice_mut().unwrap())
+            .chain(self.b.iter_mut().map(|a| a.as_slice_mut().unwrap()));
+        let others = other.w.iter().map(|a| a.as_slice().unwrap()).chain(other.b.iter().map(|a| a.as_slice().unwrap()));
+        for (a, b) in pairs.zip(others) {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += c * y;
+            }
         }
     }
 

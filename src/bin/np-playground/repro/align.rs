@@ -23,6 +23,12 @@ pub const METHODS: [(&str, Method, bool); 4] = [
     ("anp-blind", Method::Anp, true),
 ];
 
+/// The perturbation family beside NP (issue 18): weight perturbation and the two forward
+/// gradients. They draw from a noise stream of their own, so the methods above draw exactly what
+/// they drew before these were added (and their cells keep their values).
+pub const FAMILY_METHODS: [(&str, Method, bool); 3] =
+    [("wp", Method::Wp, false), ("fgw", Method::Fgw, false), ("fga", Method::Fga, false)];
+
 #[derive(Clone, Debug)]
 pub struct AlignSettings {
     pub widths: Vec<usize>,
@@ -91,6 +97,7 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
         let mut idx: Vec<usize> = (0..train.len()).collect();
         Rng::stream(seed, Stream::Batches).shuffle(&mut idx);
         let mut noise = Rng::stream(seed ^ ((width as u64) << 20), Stream::Noise);
+        let mut family_noise = Rng::stream(seed ^ ((width as u64) << 20) ^ (1 << 40), Stream::Noise);
         let mut out = Vec::new();
         for &b in &s.batches {
             let mut x = Vec::with_capacity(b * d);
@@ -107,12 +114,17 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
                     let g = update_direction(&net, &x, &y, &spec, &mut noise);
                     out.push((m, b, k, cosines(&g, &bp)));
                 }
+                for (j, &(_, method, blind)) in FAMILY_METHODS.iter().enumerate() {
+                    let spec = UpdateSpec { method, sigma: s.sigma, draws: k, blind };
+                    let g = update_direction(&net, &x, &y, &spec, &mut family_noise);
+                    out.push((METHODS.len() + j, b, k, cosines(&g, &bp)));
+                }
             }
         }
         out
     });
     let mut cells = Vec::new();
-    for (m, &(name, _, _)) in METHODS.iter().enumerate() {
+    for (m, &(name, _, _)) in METHODS.iter().chain(&FAMILY_METHODS).enumerate() {
         for &w in &s.widths {
             for &b in &s.batches {
                 for &k in &s.draws {

@@ -24,6 +24,9 @@ use align::{AlignCell, AlignSettings};
 use runs::{Ctx, Inputs, Job, RunResult, Sets, Timing};
 
 pub const RULES: [&str; 8] = ["bp", "dbp", "np", "dnp", "inp", "dinp", "anp", "danp"];
+/// The perturbation family beside NP (issue 18), trained like the main rules (learning-rate
+/// selection, the main runs over every seed, the timing) and reported in their own section.
+pub const FAMILY: [&str; 3] = ["wp", "fgw", "fga"];
 
 /// Everything the suite runs; a function of `--quick` only.
 #[derive(Clone, Debug)]
@@ -284,6 +287,7 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
     let t = Instant::now();
     let select: Vec<Job> = RULES
         .iter()
+        .chain(&FAMILY)
         .flat_map(|&rule| {
             s.lr_grid.iter().map(move |&lr| Job {
                 group: "select".into(),
@@ -303,7 +307,7 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
         res.chosen_lr(rule).ok_or(format!("every learning rate diverged for {rule} in the selection runs"))
     };
     let mut chosen = Vec::new();
-    for rule in RULES {
+    for rule in RULES.into_iter().chain(FAMILY) {
         chosen.push((rule, lr(rule)?));
     }
     let lr_of = |rule: &str| chosen.iter().find(|c| c.0 == rule).unwrap().1;
@@ -323,7 +327,7 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
         epochs,
     };
     for &seed in &s.seeds {
-        for rule in RULES {
+        for rule in RULES.into_iter().chain(FAMILY) {
             let epochs = if s.long_rules.contains(&rule) { s.long_epochs } else { s.epochs };
             jobs.push(job("main", rule, seed, false, Inputs::Raw, s.decor_default, epochs));
         }
@@ -356,7 +360,7 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
 
     // (d) Single-threaded speed of every rule.
     let t = Instant::now();
-    for rule in RULES {
+    for rule in RULES.into_iter().chain(FAMILY) {
         let j = job("time", rule, 1, false, Inputs::Raw, s.decor_default, 1.0);
         res.timing.push(runs::time_rule(&j, &ctx)?);
     }

@@ -11,6 +11,7 @@
 
 mod checks;
 mod discussion;
+mod family;
 mod markdown;
 mod plots;
 mod stats;
