@@ -155,7 +155,9 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
         _ => (Vec::new(), Vec::new()),
     };
     // Draw 1's row of the tangent buffers for the probed sample.
-    let tangent_row = |m: &[ndarray::Array2<f32>], l: usize| m.get(l).map(|m| m.row(sample).to_vec());
+    let tangent_row = |m: &[ndarray::Array2<f32>], l: usize| {
+        m.get(l).map(|m| m.as_slice().unwrap()[sample * m.ncols()..(sample + 1) * m.ncols()].to_vec())
+    };
     let row = |m: &ndarray::Array2<f32>, p: usize| -> Vec<f32> {
         let w = m.ncols();
         m.as_slice().unwrap()[(p * bsz + sample) * w..(p * bsz + sample + 1) * w].to_vec()
@@ -197,7 +199,10 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
                     .then(|| buf.probes.first())
                     .flatten()
                     .map(|g| Matrix::of(g.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in())),
-                bias_probe: weight_space.then(|| buf.probes.first()).flatten().map(|g| g.b[l].to_vec()),
+                bias_probe: weight_space
+                    .then(|| buf.probes.first())
+                    .flatten()
+                    .map(|g| g.b[l].as_slice().unwrap().to_vec()),
                 unit_tangent: if method == Method::Fga { tangent_row(&buf.unit_tangents, l) } else { None },
                 tangent_a: if method.is_forward_gradient() { tangent_row(&buf.tangent_a, l) } else { None },
             }
