@@ -373,6 +373,7 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
         Quantity::Activation,
         first_label,
     ));
+    let b = int(bsz);
     match probe.method {
         "bp" => {
             for l in (0..n_weight).rev() {
@@ -445,41 +446,51 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                 credit_label,
             ));
         }
-        "wp" | "fgw" => {
-            let wp = probe.method == "wp";
-            // Draw 1's probe over every weight and bias, shared by the whole minibatch.
-            let xi = &buf.probes[0];
-            let links = shown_links(d, &xi.w);
-            let bias: Vec<&[f32]> = xi.b.iter().map(|b| b.as_slice().unwrap()).collect();
-            let nodes = per_layer(d, blank(0), &|l| bias[l]);
-            let mut s = if wp {
-                step(
+        "wp" | "fgw" | "fga" => {
+            let (wp, fga) = (probe.method == "wp", probe.method == "fga");
+            let sym = if wp {
+                "\u{3be}"
+            } else if fga {
+                "u"
+            } else {
+                "v"
+            };
+            // Draw 1's probe: WP's noise and FG-W's tangent over every weight and bias, shared by
+            // the whole minibatch (the nodes: their bias's); FG-A's tangent on every unit.
+            let probe_nodes = per_layer(d, blank(0), &|l| {
+                let v = &probe.layers[l];
+                v.unit_tangent.as_deref().or(v.bias_probe.as_deref()).unwrap_or(&[])
+            });
+            let links = buf.probes.first().map(|p| shown_links(d, &p.w));
+            let (title, text, q, label) = if wp {
+                (
                     "weight noise",
-                    fill(
-                        "Weight noise: \u{3be} ~ N(0, \u{3c3}\u{b2}) with \u{3c3} = {} is added to every weight and bias{}, one draw for the whole minibatch: every sample meets the same jittered network. The links show \u{3be}, the nodes their bias's \u{3be}.",
-                        &[&g(probe.sigma), &k_note],
-                    ),
-                    upper.clone(),
-                    nodes,
+                    "Weight noise{}: \u{3be} ~ N(0, \u{3c3}\u{b2}) with \u{3c3} = {} is added to every weight and bias, one draw for the whole minibatch: every sample meets the same jittered network. The links show \u{3be}, the nodes their bias's \u{3be}.",
                     Quantity::WeightNoise,
                     "bias's noise \u{3be}",
                 )
-            } else {
-                step(
+            } else if fga {
+                (
                     "tangent",
-                    fill(
-                        "Tangent: a random direction v ~ N(0, 1) over every weight and bias{}, one for the whole minibatch. Nothing is added to the weights: v only says along which direction to differentiate. The links show v, the nodes their bias's v.",
-                        &[&k_note],
-                    ),
-                    upper.clone(),
-                    nodes,
+                    "Tangent{}: a random direction u ~ N(0, 1) on every node's pre-activation, drawn afresh for every sample. Nothing is added: u only says along which direction to differentiate (NP would add \u{3c3}u as noise). The nodes show u.",
+                    Quantity::Tangent,
+                    "tangent u",
+                )
+            } else {
+                (
+                    "tangent",
+                    "Tangent{}: a random direction v ~ N(0, 1) over every weight and bias, one for the whole minibatch. Nothing is added to the weights: v only says along which direction to differentiate. The links show v, the nodes their bias's v.",
                     Quantity::Tangent,
                     "bias's tangent v",
                 )
             };
-            s.links = Some(links.clone());
-            s.link_quantity = Some(s.node_quantity);
-            s.link_label = Some(if wp { "weight noise \u{3be}" } else { "tangent v" }.into());
+            let mut s =
+                step(title, fill(text, &[&k_note, &g(probe.sigma)]), upper.clone(), probe_nodes.clone(), q, label);
+            if let Some(links) = &links {
+                s.links = Some(links.clone());
+                s.link_quantity = Some(q);
+                s.link_label = Some(fill(if wp { "weight noise {}" } else { "tangent {}" }, &[sym]));
+            }
             steps.push(s);
             let bd = probe.batch_d.first().copied().unwrap_or(f32::NAN);
             let sd = probe.sample_d.first().copied().unwrap_or(f32::NAN);
@@ -502,7 +513,7 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                     "loss change",
                     fill(
                         "Loss: clean {} against noisy {}: this sample's dL = {}. WP uses only the minibatch's mean, dL = {} over the B = {} samples: they all met the same \u{3be}, so together they give one probe, not {}.",
-                        &[&g(m.reference), &g(m.noisy), &g(m.d_loss), &g(bd), &int(bsz), &int(bsz)],
+                        &[&g(m.reference), &g(m.noisy), &g(m.d_loss), &g(bd), &b, &b],
                     ),
                     vec![n_weight],
                     activations.clone(),
@@ -513,112 +524,95 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                 steps.push(s);
             } else {
                 let wave = per_layer(d, blank(0), &|l| probe.layers[l].tangent_a.as_deref().unwrap_or(&[]));
+                let label = fill("derivative \u{227} along {}", &[sym]);
                 steps.push(step(
                     "forward wave",
-                    "Forward wave: beside the clean pass, forward mode carries each pre-activation's exact derivative along v up the network, \u{227} = v\u{2096}x + W\u{1e8b} + v\u{2086} layer by layer (\u{1e8b}: the derivative of the layer's input, through f\u{2032} of the layer below). The nodes show \u{227}: no noise, no finite difference.".into(),
+                    if fga {
+                        "Forward wave: beside the clean pass, forward mode carries the tangents up the network: each node's pre-activation changes at the rate \u{227} = u + W\u{1e8b}, its own u plus what the layers below pass on through f\u{2032}. The nodes show \u{227}: no noise, no finite difference."
+                    } else {
+                        "Forward wave: beside the clean pass, forward mode carries each pre-activation's exact derivative along v up the network, \u{227} = v\u{2096}x + W\u{1e8b} + v\u{2086} layer by layer (\u{1e8b}: the derivative of the layer's input, through f\u{2032} of the layer below). The nodes show \u{227}: no noise, no finite difference."
+                    }
+                    .into(),
                     upper.clone(),
-                    wave,
+                    wave.clone(),
                     Quantity::Wave,
-                    "derivative \u{227} along v",
+                    &label,
                 ));
                 steps.push(step(
                     "derivative d",
                     fill(
-                        "Derivative: at the outputs the wave gives this sample's loss's exact rate of change along v, d = {}. FG-W uses only the minibatch's mean, d = {} over the B = {} samples: they all share v, so together they give one probe, not {}.",
-                        &[&g(sd), &g(bd), &int(bsz), &int(bsz)],
+                        if fga {
+                            "Derivative: at the outputs the wave gives this sample's loss's exact rate of change along u, d = {}: what NP's dL/\u{3c3} tends to as \u{3c3} \u{2192} 0, without a finite difference's error. Every sample has its own u and its own d."
+                        } else {
+                            "Derivative: at the outputs the wave gives this sample's loss's exact rate of change along v, d = {}. FG-W uses only the minibatch's mean, d = {} over the B = {} samples: they all share v, so together they give one probe, not {}."
+                        },
+                        &[&g(sd), &g(bd), &b, &b],
                     ),
                     vec![n_weight],
-                    per_layer(d, blank(0), &|l| probe.layers[l].tangent_a.as_deref().unwrap_or(&[])),
+                    wave,
                     Quantity::Wave,
-                    "derivative \u{227} along v",
+                    &label,
                 ));
             }
-            // Draw 1's term of G on the links: one number times the probe.
-            let c = if wp { bd / (probe.sigma * probe.sigma) } else { bd };
-            let term: Vec<Vec<f32>> = links.iter().map(|l| l.iter().map(|v| c * v / draws as f32).collect()).collect();
-            let mut s = step(
-                if wp { "update along \u{3be}" } else { "update along v" },
-                fill(
-                    "Update: G = {} = {}\u{b7}{}{}: one number for the whole network and minibatch times each weight's own {}. {} happened to {} (the minibatch's {} {}), so \u{2212}G points every weight {} its {}. No backward pass is needed.",
-                    &[
-                        if wp { "dL\u{b7}\u{3be}/\u{3c3}\u{b2}" } else { "d\u{b7}v" },
-                        &g(c),
-                        if wp { "\u{3be}" } else { "v" },
-                        &if several {
-                            fill(" for draw 1 (the update averages all K = {})", &[&k])
-                        } else {
-                            String::new()
-                        },
-                        if wp { "noise \u{3be}" } else { "tangent v" },
-                        if several { "Draw 1" } else { "This draw" },
-                        if wp {
-                            if helped { "help" } else { "hurt" }
-                        } else if helped {
-                            "point downhill"
-                        } else {
-                            "point uphill"
-                        },
-                        if wp { "dL" } else { "d" },
-                        if helped { "< 0" } else { "\u{2265} 0" },
-                        if helped { "along" } else { "against" },
-                        if wp { "noise" } else { "tangent" },
-                    ],
-                ),
-                upper.clone(),
-                per_layer(d, blank(0), &|l| bias[l]),
-                if wp { Quantity::WeightNoise } else { Quantity::Tangent },
-                if wp { "bias's noise \u{3be}" } else { "bias's tangent v" },
-            );
-            s.links = Some(term);
-            s.link_quantity = Some(Quantity::Estimate);
-            s.link_label = Some(if several { "draw 1's term of G" } else { "G of this draw" }.into());
-            steps.push(s);
-        }
-        "fga" => {
-            let u = per_layer(d, blank(0), &|l| probe.layers[l].unit_tangent.as_deref().unwrap_or(&[]));
-            steps.push(step(
-                "tangent",
-                fill(
-                    "Tangent: a random direction u ~ N(0, 1) on every node's pre-activation{}, drawn afresh for every sample. Nothing is added: u only says along which direction to differentiate (NP would add \u{3c3}u as noise). The nodes show u.",
-                    &[&k_note],
-                ),
-                upper.clone(),
-                u,
-                Quantity::Tangent,
-                "tangent u",
-            ));
-            let wave = per_layer(d, blank(0), &|l| probe.layers[l].tangent_a.as_deref().unwrap_or(&[]));
-            steps.push(step(
-                "forward wave",
-                "Forward wave: beside the clean pass, forward mode carries the tangents up the network: each node's pre-activation changes at the rate \u{227} = u + W\u{1e8b}, its own u plus what the layers below pass on through f\u{2032}. The nodes show \u{227}: no noise, no finite difference.".into(),
-                upper.clone(),
-                wave.clone(),
-                Quantity::Wave,
-                "derivative \u{227} along u",
-            ));
-            let sd = probe.sample_d.first().copied().unwrap_or(f32::NAN);
-            steps.push(step(
-                "derivative d",
-                fill(
-                    "Derivative: at the outputs the wave gives this sample's loss's exact rate of change along u, d = {}{}: what NP's dL/\u{3c3} tends to as \u{3c3} \u{2192} 0, without a finite difference's error. Every sample has its own u and its own d.",
-                    &[&g(sd), if several { " (draw 1)" } else { "" }],
-                ),
-                vec![n_weight],
-                wave,
-                Quantity::Wave,
-                "derivative \u{227} along u",
-            ));
-            steps.push(step(
-                "credit",
-                fill(
-                    "Credit: each node's credit is d\u{b7}u{}: its own tangent, weighted by the derivative that all the tangents together produced. {}",
-                    &[&averaged, &no_backward("the one number d reaches every node", "tangent u")],
-                ),
-                upper.clone(),
-                credit.clone(),
-                Quantity::Credit,
-                credit_label,
-            ));
+            if fga {
+                steps.push(step(
+                    "credit",
+                    fill(
+                        "Credit: each node's credit is d\u{b7}u{}: its own tangent, weighted by the derivative that all the tangents together produced. {}",
+                        &[&averaged, &no_backward("the one number d reaches every node", "tangent u")],
+                    ),
+                    upper.clone(),
+                    credit.clone(),
+                    Quantity::Credit,
+                    credit_label,
+                ));
+            } else {
+                // Draw 1's term of G on the links: one number times the probe.
+                let c = if wp { bd / (probe.sigma * probe.sigma) } else { bd };
+                let term = links
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|l| l.iter().map(|v| c * v / draws as f32).collect())
+                    .collect();
+                let what = if wp { "noise" } else { "tangent" };
+                let mut s = step(
+                    &fill("update along {}", &[sym]),
+                    fill(
+                        "Update: G = {} = {}\u{b7}{}{}: one number for the whole network and minibatch times each weight's own {} {}. {} happened to {} (the minibatch's {} {}), so \u{2212}G points every weight {} its {}. No backward pass is needed.",
+                        &[
+                            if wp { "dL\u{b7}\u{3be}/\u{3c3}\u{b2}" } else { "d\u{b7}v" },
+                            &g(c),
+                            sym,
+                            &if several {
+                                fill(" for draw 1 (the update averages all K = {})", &[&k])
+                            } else {
+                                String::new()
+                            },
+                            what,
+                            sym,
+                            if several { "Draw 1" } else { "This draw" },
+                            match (wp, helped) {
+                                (true, true) => "help",
+                                (true, false) => "hurt",
+                                (false, true) => "point downhill",
+                                (false, false) => "point uphill",
+                            },
+                            if wp { "dL" } else { "d" },
+                            if helped { "< 0" } else { "\u{2265} 0" },
+                            if helped { "along" } else { "against" },
+                            what,
+                        ],
+                    ),
+                    upper.clone(),
+                    probe_nodes,
+                    q,
+                    label,
+                );
+                s.links = Some(term);
+                s.link_quantity = Some(Quantity::Estimate);
+                s.link_label = Some(if several { "draw 1's term of G" } else { "G of this draw" }.into());
+                steps.push(s);
+            }
         }
         method => {
             let anp = method == "anp";
@@ -769,7 +763,6 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
         s.link_label = Some(label);
         s
     };
-    let b = int(bsz);
     steps.push(with_links(
         step(
             "this sample's share",
