@@ -39,12 +39,12 @@ export function buildControls(m) {
       };
       if (k.key === 'rule') {
         // The rules in their groups (<optgroup>), each group explained in the control's help.
-        const grouped = new Set(m.rule_groups.flatMap((g) => g.rules));
+        const grouped = new Set(m.rule_groups.flatMap((g) => g.rules.split(' ')));
         for (const g of m.rule_groups) {
           const group = document.createElement('optgroup');
           group.label = g.label;
           group.title = g.help;
-          group.append(...k.options.filter(([v]) => g.rules.includes(v)).map(option));
+          group.append(...k.options.filter(([v]) => g.rules.split(' ').includes(v)).map(option));
           if (group.childElementCount) select.append(group);
         }
         select.append(...k.options.filter(([v]) => !grouped.has(v)).map(option));
@@ -100,7 +100,7 @@ export function buildControls(m) {
 
 /** The rule control's help: the key's own, then one line per group of the menu. */
 export function ruleHelp(help, groups) {
-  return [`${help}.`, ...groups.map((g) => `${g.label[0].toUpperCase()}${g.label.slice(1)} (${g.rules.join(', ')}): ${g.help}.`)].join('\n');
+  return [`${help}.`, ...groups.map((g) => `${g.label[0].toUpperCase()}${g.label.slice(1)} (${g.rules.split(' ').join(', ')}): ${g.help}.`)].join('\n');
 }
 
 /** Draws a thumbnail of each data set from its generator's points. */

@@ -72,7 +72,8 @@ pub struct PageKeys {
 pub struct RuleGroup {
     pub label: &'static str,
     pub help: &'static str,
-    pub rules: &'static [&'static str],
+    /// The group's rule keys, separated by spaces.
+    pub rules: &'static str,
 }
 
 /// The rule menu's groups, in menu order: every rule of the `rule` key is in exactly one
@@ -81,19 +82,19 @@ pub const RULE_GROUPS: &[RuleGroup] = &[
     RuleGroup {
         label: "perturbation of units",
         help: "noise on the units' pre-activations, its own draw for every sample; the update comes from the loss changes it causes, with no backward pass",
-        rules: &["np", "dnp", "inp", "dinp", "anp", "danp"],
+        rules: "np dnp inp dinp anp danp",
     },
     RuleGroup {
         label: "perturbation of weights",
         help: "noise on every weight and bias, one draw shared by the whole minibatch; the update comes from the minibatch's loss change, with no backward pass",
-        rules: &["wp", "dwp"],
+        rules: "wp dwp",
     },
     RuleGroup {
         label: "exact derivatives",
         help: "a random direction and the loss's exact derivative along it, from a forward-mode (tangent) pass beside the clean pass: no noise, no backward pass, but like backprop they need f\u{2032}, so not step units",
-        rules: &["fgw", "dfgw", "fga", "dfga"],
+        rules: "fgw dfgw fga dfga",
     },
-    RuleGroup { label: "backprop", help: "the exact gradient, by a backward pass", rules: &["bp", "dbp"] },
+    RuleGroup { label: "backprop", help: "the exact gradient, by a backward pass", rules: "bp dbp" },
 ];
 
 #[derive(Clone, Debug, Serialize)]
