@@ -1277,7 +1277,7 @@ fn lesson_9_np_credits_dl_over_sigma_times_u_fga_the_exact_d_times_the_same_u() 
                 let n = lt.a.ncols();
                 let eps = un.trace.pass_rows(&lt.eps, 1);
                 let u = uf.unit_tangents[l].as_slice().unwrap();
-                for b in 0..bsz {
+                for (b, &dl) in d_loss.iter().enumerate() {
                     for j in 0..n {
                         let i = b * n + j;
                         // The same u: NP's noise is sigma times FG-A's tangent.
@@ -1289,7 +1289,7 @@ fn lesson_9_np_credits_dl_over_sigma_times_u_fga_the_exact_d_times_the_same_u() 
                         );
                         // NP's credit dL/sigma * u, FG-A's d * u.
                         let (sn, sf) = (un.signals[l][[b, j]], uf.signals[l][[b, j]]);
-                        let want = d_loss[b] / sigma * u[i];
+                        let want = dl / sigma * u[i];
                         assert!((sn - want).abs() <= 1e-4 * want.abs().max(1e-3), "NP's credit {sn} vs {want}");
                         let want = uf.directional[b] * u[i];
                         assert!((sf - want).abs() <= 1e-5 * want.abs().max(1e-3), "FG-A's credit {sf} vs {want}");

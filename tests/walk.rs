@@ -542,7 +542,7 @@ fn wp_walk_shows_the_weight_noise_the_minibatch_dl_and_the_update_along_it() {
             let noise = sub(&w, "weight noise");
             assert_eq!(noise.node_quantity, Quantity::WeightNoise);
             for l in 0..3 {
-                assert_eq!(noise.links.as_ref().unwrap()[l], shown(&t, l, |j, i| xi.w[l][[j, i]]), "{config}");
+                assert_eq!(noise.links.as_ref().unwrap()[l], shown(t, l, |j, i| xi.w[l][[j, i]]), "{config}");
             }
             // The same network for every sample: the walk of another sample shows the same xi.
             let other = run.walk(5).unwrap();
@@ -603,7 +603,7 @@ fn forward_gradient_walks_show_the_tangent_the_wave_and_d() {
         let bsz = buf.trace.batch;
         let tangent = sub(&w, "tangent");
         for l in 0..3 {
-            assert_eq!(tangent.links.as_ref().unwrap()[l], shown(&t, l, |j, i| buf.probes[0].w[l][[j, i]]));
+            assert_eq!(tangent.links.as_ref().unwrap()[l], shown(t, l, |j, i| buf.probes[0].w[l][[j, i]]));
             let wave = &sub(&w, "forward wave").nodes[l + 1];
             let n = buf.tangent_a[l].ncols();
             assert_eq!(wave, &buf.tangent_a[l].as_slice().unwrap()[n..2 * n].to_vec(), "sample 1, draw 1");
@@ -630,9 +630,9 @@ fn forward_gradient_walks_show_the_tangent_the_wave_and_d() {
             let u = |k: usize| &buf.unit_tangents[l].as_slice().unwrap()[(k * bsz + 1) * n..(k * bsz + 2) * n];
             assert_eq!(sub(&w, "tangent").nodes[l + 1], u(0).to_vec());
             let credit = &sub(&w, "credit").nodes[l + 1];
-            for j in 0..n {
+            for (j, &c) in credit.iter().enumerate() {
                 let want = (buf.directional[1] * u(0)[j] + buf.directional[bsz + 1] * u(1)[j]) / 2.0;
-                assert!((credit[j] - want).abs() <= 1e-5 * want.abs().max(1e-3), "{config}: {} vs {want}", credit[j]);
+                assert!((c - want).abs() <= 1e-5 * want.abs().max(1e-3), "{config}: {c} vs {want}");
             }
         }
     }

@@ -242,11 +242,14 @@ fn sample_share(t: &Trainer, d: &Diagram, sample: usize) -> Vec<Vec<f32>> {
     out
 }
 
+/// A value per shown link (or unit) of every weight layer.
+type PerLayer = Vec<Vec<f32>>;
+
 /// WP and FG-W: this sample's share of `G` on the shown links and units. Their `G` is a sum of
 /// whole-network directions, one per draw, each scaled by the minibatch's mean of a per-sample
 /// number (WP: `dL_{k,b} / sigma^2`; FG-W: `d_{k,b}`), so the sample's share is
 /// `(1/K) sum_k c_{k,b} / B * probe_k`. None for the other rules.
-fn weight_space_share(t: &Trainer, d: &Diagram, sample: usize) -> Option<(Vec<Vec<f32>>, Vec<Vec<f32>>)> {
+fn weight_space_share(t: &Trainer, d: &Diagram, sample: usize) -> Option<(PerLayer, PerLayer)> {
     let buf = t.last_update();
     let cfg = t.config();
     let bsz = buf.trace.batch;
