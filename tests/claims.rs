@@ -1898,13 +1898,14 @@ fn readme_rules_that_cannot_run_are_named_with_the_reason() {
     let text = readme_using_the_page();
     says(
         &text,
-        "NP and INP need to observe the noise, so only ANP/DANP run in *blind* mode; BP cannot train step units",
+        "NP and INP need to observe the noise, so only ANP/DANP run in *blind* mode; BP and the forward gradients FG-W and FG-A cannot train step units",
     );
     for rule in Rule::ALL {
         let blind = rule.unavailable_reason(Activation::Tanh, NoiseMode::Blind);
         assert_eq!(blind.is_none(), rule.method == Method::Anp, "{}: {blind:?}", rule.key());
         let step = rule.unavailable_reason(Activation::Step, NoiseMode::Clean);
-        assert_eq!(step.is_some(), rule.method == Method::Bp, "{}: {step:?}", rule.key());
+        let needs_f_prime = matches!(rule.method, Method::Bp | Method::Fgw | Method::Fga);
+        assert_eq!(step.is_some(), needs_f_prime, "{}: {step:?}", rule.key());
     }
 }
 
