@@ -77,7 +77,8 @@ fn cosines(g: &Grads, bp: &Grads) -> [f64; 4] {
 }
 
 /// The whole grid: every method x width x batch x draws, `trials` initialisations each.
-pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCell> {
+/// With `np_only`, of [`METHODS`] only NP runs (beside the family).
+pub fn study(train: &Samples, s: &AlignSettings, threads: usize, np_only: bool) -> Vec<AlignCell> {
     let d = train.dim();
     let max_batch = *s.batches.iter().max().unwrap();
     // One job per (width, trial); inside it every batch size, K and method on the same network
@@ -109,7 +110,10 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
             let bp_spec = UpdateSpec { method: Method::Bp, sigma: s.sigma, draws: 1, blind: false };
             let bp = update_direction(&net, &x, &y, &bp_spec, &mut noise);
             for &k in &s.draws {
-                for (m, &(_, method, blind)) in METHODS.iter().enumerate() {
+                for (m, &(name, method, blind)) in METHODS.iter().enumerate() {
+                    if np_only && name != "np" {
+                        continue;
+                    }
                     let spec = UpdateSpec { method, sigma: s.sigma, draws: k, blind };
                     let g = update_direction(&net, &x, &y, &spec, &mut noise);
                     out.push((m, b, k, cosines(&g, &bp)));
@@ -135,6 +139,9 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
                         .flat_map(|(_, r)| r.iter().filter(|(rm, rb, rk, _)| (*rm, *rb, *rk) == (m, b, k)).map(|r| r.3))
                         .collect();
                     let n = vals.len();
+                    if n == 0 {
+                        continue;
+                    }
                     let mut mean = [0.0; 4];
                     let mut sd = [0.0; 4];
                     for i in 0..4 {
