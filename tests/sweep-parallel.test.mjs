@@ -55,6 +55,11 @@ test('the README\'s GNU parallel recipe with two shards merges to the unsharded 
   assert.match(script, /^N=4$/m, 'the recipe sets N');
   assert.match(script, /parallel --jobs "\$N"/);
   assert.match(script, /--shard \{\}\/\$N/);
+  // The README shows the same recipe (its comment line aside).
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  for (const line of script.trim().split('\n').filter((l) => !l.startsWith('#'))) {
+    assert.ok(readme.includes(line), `README.md has the recipe's line ${line}`);
+  }
   const two = script.replace(/^N=4$/m, 'N=2');
   sh(two);
   const shards = readFileSync(join(dir, 'shards.jsonl'), 'utf8');
