@@ -120,7 +120,7 @@ fn hidden_widths_one_layer_or_every_layer() {
     assert_eq!(configs, [vec![4, 8], vec![16, 8]]);
     let l = Link::parse("v=1&hidden=8,8&sweep=hidden3:4,16;lr:0.01,0.1");
     assert!(
-        named(&l.problems).contains("hidden3=4: the network has 2 hidden layers (hidden=8,8)"),
+        named(&l.problems).contains("hidden3=4: the network has 2 hidden layer(s) (hidden=8,8)"),
         "{}",
         named(&l.problems)
     );
@@ -488,4 +488,20 @@ fn the_alignment_metric_measures_the_alignment_other_metrics_skip_it() {
     assert_eq!(q.alignment_all, None);
     assert_eq!(q.checksum, r.checksum);
     assert_eq!(q.value, Some(q.train_loss));
+}
+
+#[test]
+fn the_keys_named_in_messages_are_the_keys_a_sweep_can_vary() {
+    use np_playground::run::codec::{Control, KEYS};
+    for k in KEYS {
+        let numeric = matches!(k.control, Control::Number { .. });
+        assert_eq!(sweep::is_sweep_key(k.key), numeric, "{}", k.key);
+        if numeric {
+            assert!(sweep::SWEEP_KEYS.split(", ").any(|n| n == k.key), "{} is named in SWEEP_KEYS", k.key);
+        }
+    }
+    for k in ["hidden1", "hidden8", "width"] {
+        assert!(sweep::is_sweep_key(k));
+    }
+    assert!(!sweep::is_sweep_key("hidden9") && !sweep::is_sweep_key("hidden0") && !sweep::is_sweep_key("rule"));
 }

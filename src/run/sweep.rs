@@ -76,7 +76,13 @@ impl Metric {
         }
     }
     pub fn from_key(s: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.key() == s)
+        match s {
+            "test_accuracy" => Some(Metric::TestAccuracy),
+            "test_loss" => Some(Metric::TestLoss),
+            "train_loss" => Some(Metric::TrainLoss),
+            "alignment" => Some(Metric::Alignment),
+            _ => None,
+        }
     }
     /// Whether a higher value is better (accuracy, alignment) or a lower one (losses).
     pub fn higher_is_better(self) -> bool {
@@ -138,14 +144,7 @@ pub fn is_sweep_key(key: &str) -> bool {
 }
 
 /// The keys a sweep may vary, for messages.
-pub fn sweep_keys() -> String {
-    let numeric: Vec<&str> =
-        KEYS.iter().filter(|k| matches!(k.control, Control::Number { .. })).map(|k| k.key).collect();
-    format!(
-        "{}, hidden1 to hidden{MAX_HIDDEN_LAYERS} (one hidden layer's width), width (every hidden layer's)",
-        numeric.join(", ")
-    )
-}
+pub const SWEEP_KEYS: &str = "lr, sigma, draws, batch, decor_lr, seed, n, noise, train, hidden1 to hidden8 (one hidden layer's width), width (every hidden layer's)";
 
 /// `hidden3` -> Some(2) (the index of the hidden layer).
 fn hidden_layer(key: &str) -> Option<usize> {
@@ -155,47 +154,39 @@ fn hidden_layer(key: &str) -> Option<usize> {
 
 /// `config` with `key` set to `value`, checked as any configuration string is (bounds, the
 /// combination, the per-run limits); the value comes back canonical.
+#[inline(never)] // called from several places: one copy keeps the page's module small
 pub fn with_key(config: &RunConfig, key: &str, value: &str) -> Result<(RunConfig, String), String> {
-    let widths = |c: &RunConfig| c.hidden_sizes.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",");
-    let (codec_key, codec_value) = if key == "width" || hidden_layer(key).is_some() {
-        let w: usize = value
-            .parse()
-            .ok()
-            .filter(|w| (1..=MAX_WIDTH).contains(w))
-            .ok_or_else(|| format!("expected a width from 1 to {MAX_WIDTH}"))?;
+    let layer = hidden_layer(key);
+    let (codec_key, codec_value) = if key == "width" || layer.is_some() {
+        let w: usize = match value.parse() {
+            Ok(w) if (1..=MAX_WIDTH).contains(&w) => w,
+            _ => return Err(format!("expected a width from 1 to {MAX_WIDTH}")),
+        };
         let mut c = config.clone();
-        if c.hidden_sizes.is_empty() {
-            return Err("the network has no hidden layer (set hidden= first)".into());
-        }
-        match hidden_layer(key) {
-            Some(l) if l >= c.hidden_sizes.len() => {
+        let n = c.hidden_sizes.len();
+        match layer {
+            _ if n == 0 => return Err("the network has no hidden layer (set hidden= first)".into()),
+            Some(l) if l >= n => {
                 return Err(format!(
-                    "the network has {} hidden layer{} (hidden={})",
-                    c.hidden_sizes.len(),
-                    if c.hidden_sizes.len() == 1 { "" } else { "s" },
-                    widths(&c)
+                    "the network has {n} hidden layer(s) (hidden={})",
+                    config.get("hidden").unwrap_or_default()
                 ));
             }
             Some(l) => c.hidden_sizes[l] = w,
-            None => c.hidden_sizes.iter_mut().for_each(|x| *x = w),
+            None => c.hidden_sizes.fill(w),
         }
-        ("hidden", widths(&c))
+        ("hidden", c.get("hidden").unwrap_or_default())
     } else if is_sweep_key(key) {
         (key, value.to_string())
     } else {
-        return Err(format!("not a key a sweep can vary; expected one of {}", sweep_keys()));
+        return Err(format!("not a key a sweep can vary; expected one of {SWEEP_KEYS}"));
     };
-    let s: String = config
-        .to_string()
-        .split('&')
-        .map(|p| match p.split_once('=') {
-            Some((k, _)) if k == codec_key => format!("{k}={codec_value}"),
-            _ => p.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("&");
-    let c = RunConfig::parse(&s).map_err(|e| if e.key == codec_key { e.message } else { e.to_string() })?;
-    let canonical = match hidden_layer(key) {
+    // The canonical string holds every key once: its value is replaced.
+    let old = format!("&{codec_key}={}&", config.get(codec_key).unwrap_or_default());
+    let s = (config.to_string() + "&").replacen(&old, &format!("&{codec_key}={codec_value}&"), 1);
+    let c = RunConfig::parse(s.trim_end_matches('&'))
+        .map_err(|e| if e.key == codec_key { e.message } else { e.to_string() })?;
+    let canonical = match layer {
         Some(l) => c.hidden_sizes[l].to_string(),
         None if key == "width" => c.hidden_sizes[0].to_string(),
         None => c.get(key).unwrap_or_default(),
@@ -203,16 +194,15 @@ pub fn with_key(config: &RunConfig, key: &str, value: &str) -> Result<(RunConfig
     Ok((c, canonical))
 }
 
-/// Splits a sweep value `key:v,v;key:v,v` into `(key, values)` items; an item without `:` is
-/// reported and left out.
-pub fn split_items(value: &str, problems: &mut Vec<ConfigError>) -> Vec<(String, Vec<String>)> {
+/// Splits `key:v,v;key:v,v` into `(key, values)` items; an item without `:` is reported and left
+/// out.
+fn split_items(value: &str, problems: &mut Vec<ConfigError>) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
-    for item in value.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+    for item in value.split(';') {
+        let item = item.trim();
         match item.split_once(':') {
-            Some((k, vs)) if !k.trim().is_empty() => out.push((
-                k.trim().to_string(),
-                vs.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect(),
-            )),
+            _ if item.is_empty() => {}
+            Some((k, vs)) if !k.trim().is_empty() => out.push((k.trim().to_string(), list(vs))),
             _ => problems.push(err(
                 "sweep",
                 &shown(item),
@@ -223,30 +213,33 @@ pub fn split_items(value: &str, problems: &mut Vec<ConfigError>) -> Vec<(String,
     out
 }
 
+/// `a, b,,c` -> `[a, b, c]`.
+fn list(values: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in values.split(',') {
+        if !v.trim().is_empty() {
+            out.push(v.trim().to_string());
+        }
+    }
+    out
+}
+
 /// A `--grid 'lr=0.003,0.01'` flag as a sweep item.
 pub fn parse_grid_flag(flag: &str) -> Result<(String, Vec<String>), String> {
-    let (k, vs) = flag
-        .split_once('=')
-        .or_else(|| flag.split_once(':'))
-        .ok_or_else(|| format!("--grid {}: expected key=value,value (e.g. lr=0.003,0.01)", shown(flag)))?;
-    let values: Vec<String> = vs.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let Some((k, vs)) = flag.split_once('=').or_else(|| flag.split_once(':')) else {
+        return Err(format!("--grid {}: expected key=value,value (e.g. lr=0.003,0.01)", shown(flag)));
+    };
+    let values = list(vs);
     if values.is_empty() {
         return Err(format!("--grid {}: no values", shown(flag)));
     }
     Ok((k.trim().to_string(), values))
 }
 
-/// The values of a list without repeats, in order; a repeat is reported.
-fn distinct(key: &str, values: Vec<String>, problems: &mut Vec<ConfigError>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for v in values {
-        if out.contains(&v) {
-            problems.push(err("sweep", &shown(&v), format!("{key}: {} is listed twice; it runs once", shown(&v))));
-        } else {
-            out.push(v);
-        }
-    }
-    out
+/// Reports a bad item of `sweep=` (one copy of the message's making, not one per call).
+#[inline(never)]
+fn push_bad(problems: &mut Vec<ConfigError>, value: &str, message: String) {
+    problems.push(err("sweep", &shown(value), message));
 }
 
 /// What a sweep is built from before it is checked: the items as given.
@@ -284,156 +277,128 @@ impl Sweep {
     pub fn build(base: &RunConfig, items: SweepItems, problems: &mut Vec<ConfigError>) -> Option<Sweep> {
         let steps = match items.steps.as_deref() {
             None => DEFAULT_SWEEP_STEPS,
-            Some(s) => {
-                match s.parse::<u64>() {
-                    Ok(n) if (1..=MAX_SWEEP_STEPS).contains(&n) => n,
-                    _ => {
-                        problems.push(err(
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=MAX_SWEEP_STEPS).contains(&n) => n,
+                _ => {
+                    problems.push(err(
                         "sweep_steps",
-                        &shown(s),
-                        format!("expected a whole number of steps from 1 to {MAX_SWEEP_STEPS}; {DEFAULT_SWEEP_STEPS} used"),
+                        &shown(v),
+                        "expected a whole number of steps from 1 to 1000000; 1000 used",
                     ));
-                        DEFAULT_SWEEP_STEPS
-                    }
+                    DEFAULT_SWEEP_STEPS
                 }
-            }
+            },
         };
         let metric = match items.metric.as_deref() {
             None => Metric::TestAccuracy,
             Some(m) => Metric::from_key(m).unwrap_or_else(|| {
-                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
                 problems.push(err(
                     "sweep_metric",
                     &shown(m),
-                    format!("expected one of {}; test_accuracy used", names.join(", ")),
+                    "expected one of test_accuracy, test_loss, train_loss, alignment; test_accuracy used",
                 ));
                 Metric::TestAccuracy
             }),
         };
-        // Rules: each a compare item that can run on the base.
+        let mut bad = |value: &str, message: String| push_bad(problems, value, message);
+        // Rules: each a compare item that can run on the base, each once.
         let mut rules: Vec<String> = Vec::new();
         let mut variants: Vec<RunConfig> = Vec::new();
         let given_rules = if items.rules.is_empty() { vec![base.rule.key().to_string()] } else { items.rules };
-        for r in distinct("rules", given_rules, problems) {
-            if rules.len() == MAX_RULES {
-                problems.push(err("sweep", &shown(&r), format!("at most {MAX_RULES} rules; left out")));
-                continue;
-            }
-            match compare_variant(base, &r) {
-                Ok(c) => match variants.iter().position(|v| *v == c) {
-                    Some(i) => problems.push(err(
-                        "sweep",
-                        &shown(&r),
-                        format!("rules: {} is the same run as {}; it runs once", shown(&r), shown(&rules[i])),
-                    )),
-                    None => {
-                        rules.push(r);
-                        variants.push(c);
-                    }
-                },
-                Err(m) => problems.push(err("sweep", &shown(&r), format!("rules: {m}"))),
-            }
+        for r in given_rules {
+            let c = match compare_variant(base, &r) {
+                Ok(c) if !variants.contains(&c) && rules.len() < MAX_RULES => c,
+                Ok(_) if rules.len() < MAX_RULES => {
+                    bad(
+                        &r,
+                        format!("rules: {} is listed twice (or is the same run as another); it runs once", shown(&r)),
+                    );
+                    continue;
+                }
+                Ok(_) => {
+                    bad(&r, "rules: at most 8 rules; left out".into());
+                    continue;
+                }
+                Err(m) => {
+                    bad(&r, format!("rules: {m}"));
+                    continue;
+                }
+            };
+            rules.push(r);
+            variants.push(c);
         }
         // Seeds.
         let given_seeds = if items.seeds.is_empty() { vec![base.seed.to_string()] } else { items.seeds };
         let mut seeds: Vec<u64> = Vec::new();
-        for s in distinct("seeds", given_seeds, problems) {
+        for s in given_seeds {
             match s.parse::<u64>() {
-                Ok(n) if n <= MAX_SEED && seeds.len() < MAX_SWEEP_SEEDS => seeds.push(n),
-                Ok(n) if n <= MAX_SEED => {
-                    problems.push(err("sweep", &shown(&s), format!("at most {MAX_SWEEP_SEEDS} seeds; left out")))
-                }
-                _ => problems.push(err(
-                    "sweep",
-                    &shown(&s),
-                    format!("seeds: expected a whole number from 0 to {MAX_SEED}"),
-                )),
+                Ok(n) if n <= MAX_SEED && !seeds.contains(&n) && seeds.len() < MAX_SWEEP_SEEDS => seeds.push(n),
+                Ok(n) if n <= MAX_SEED => bad(&s, "seeds: listed twice, or more than 32 seeds; left out".into()),
+                _ => bad(&s, format!("seeds: expected a whole number from 0 to {MAX_SEED}")),
             }
         }
         // Keys: at most two, each swept once, each value accepted by every rule.
         let mut axes: Vec<Axis> = Vec::new();
         for (key, values) in items.axes {
-            if !is_sweep_key(&key) {
-                problems.push(err(
-                    "sweep",
-                    &shown(&key),
-                    format!("not a key a sweep can vary; expected one of {}", sweep_keys()),
-                ));
-                continue;
-            }
-            if axes.iter().any(|a| a.key == key) {
-                problems.push(err("sweep", &shown(&key), "this key is swept twice; the first list is kept"));
-                continue;
-            }
-            if axes.len() == MAX_KEYS {
-                problems.push(err("sweep", &shown(&key), format!("at most {MAX_KEYS} keys at once; left out")));
-                continue;
-            }
-            if key == "seed" && seeds.len() > 1 {
-                problems.push(err("sweep", "seed", "the seeds are swept already (seeds:); left out"));
+            let refused = if !is_sweep_key(&key) {
+                Some(format!("not a key a sweep can vary; expected one of {SWEEP_KEYS}"))
+            } else if axes.iter().any(|a| a.key == key) {
+                Some("this key is swept twice; the first list is kept".into())
+            } else if axes.len() == MAX_KEYS {
+                Some("at most 2 keys at once; left out".into())
+            } else if key == "seed" && seeds.len() > 1 {
+                Some("the seeds are swept already (seeds:); left out".into())
+            } else {
+                None
+            };
+            if let Some(m) = refused {
+                bad(&key, m);
                 continue;
             }
             let mut kept: Vec<String> = Vec::new();
             for v in values {
-                if kept.len() == MAX_VALUES {
-                    problems.push(err("sweep", &shown(&v), format!("{key}: at most {MAX_VALUES} values; left out")));
-                    continue;
-                }
-                let mut canonical = None;
-                let mut refused = None;
+                let mut canonical = Ok(String::new());
                 for (r, c) in rules.iter().zip(&variants) {
-                    match with_key(c, &key, &v) {
-                        Ok((_, cv)) => canonical = Some(cv),
-                        Err(m) => {
-                            refused = Some(if rules.len() > 1 {
-                                format!("{key}={}: {m} (with {r})", shown(&v))
-                            } else {
-                                format!("{key}={}: {m}", shown(&v))
-                            });
-                            break;
-                        }
+                    canonical = with_key(c, &key, &v).map(|(_, cv)| cv).map_err(|m| (r, m));
+                    if canonical.is_err() {
+                        break;
                     }
                 }
-                match (refused, canonical) {
-                    (Some(m), _) => problems.push(err("sweep", &shown(&v), m)),
-                    (None, Some(cv)) if kept.contains(&cv) => problems.push(err(
-                        "sweep",
-                        &shown(&v),
-                        format!("{key}: {} is listed twice; it runs once", shown(&v)),
-                    )),
-                    (None, Some(cv)) => kept.push(cv),
-                    (None, None) => {}
+                match canonical {
+                    Err((r, m)) => {
+                        let with = if rules.len() > 1 { format!(" (with {r})") } else { String::new() };
+                        bad(&v, format!("{key}={}: {m}{with}", shown(&v)));
+                    }
+                    Ok(cv) if kept.contains(&cv) || kept.len() == MAX_VALUES => {
+                        bad(&v, format!("{key}: {} is listed twice, or more than 32 values; left out", shown(&v)))
+                    }
+                    Ok(cv) => kept.push(cv),
                 }
             }
             if kept.is_empty() {
-                problems.push(err("sweep", &shown(&key), format!("{key}: no value left; the key is left out")));
+                bad(&key, format!("{key}: no value left; the key is left out"));
             } else {
                 axes.push(Axis { key, values: kept });
             }
         }
-        if rules.is_empty() || seeds.is_empty() {
-            problems.push(err("sweep", "", "no rule or no seed left: the sweep is left out"));
-            return None;
-        }
-        if axes.is_empty() && rules.len() == 1 && seeds.len() == 1 {
-            problems.push(err("sweep", "", "nothing to sweep (no key, one rule, one seed): the sweep is left out"));
+        let n = rules.len() * axes.iter().map(|a| a.values.len()).product::<usize>() * seeds.len();
+        let left_out = if n == 0 || (axes.is_empty() && n == 1) {
+            Some("nothing to sweep (no key, one rule, one seed): the sweep is left out".to_string())
+        } else if n > MAX_CELLS {
+            Some(format!("{n} cells, more than {MAX_CELLS}: the sweep is left out (use fewer values, rules or seeds)"))
+        } else {
+            None
+        };
+        if let Some(m) = left_out {
+            bad("", m);
             return None;
         }
         let mut base = variants[0].clone();
         base.seed = seeds[0];
         let sweep = Sweep { base, rules, axes, seeds, steps, metric };
-        let n = sweep.cell_count();
-        if n > MAX_CELLS {
-            problems.push(err(
-                "sweep",
-                &n.to_string(),
-                format!("{n} cells, more than {MAX_CELLS}: the sweep is left out (use fewer values, rules or seeds)"),
-            ));
-            return None;
-        }
         // Every cell must run (a combination of two keys can break it, e.g. batch and n).
         if let Err(e) = sweep.try_cells() {
-            problems.push(e);
+            bad("", e.message);
             return None;
         }
         Some(sweep)
@@ -462,6 +427,7 @@ impl Sweep {
         self.rules.len() * self.axes.iter().map(|a| a.values.len()).product::<usize>() * self.seeds.len()
     }
 
+    #[inline(never)]
     fn try_cells(&self) -> Result<Vec<Cell>, ConfigError> {
         let mut cells = Vec::with_capacity(self.cell_count());
         let v0: Vec<Option<&String>> = match self.axes.first() {
@@ -524,7 +490,8 @@ impl Sweep {
     /// Every cell, in the sweep's order: rules outermost, then the first key's values, the
     /// second key's, then the seeds.
     pub fn cells(&self) -> Vec<Cell> {
-        self.try_cells().expect("a built sweep's cells were checked")
+        // A built sweep's cells were checked (`Sweep::build`).
+        self.try_cells().unwrap_or_default()
     }
 
     /// The cells of shard `i` of `n` (1-based): every n-th cell from the i-th, so each shard gets
