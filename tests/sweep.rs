@@ -299,7 +299,19 @@ fn the_page_refuses_a_grid_over_its_limit_with_the_figures_and_what_fits() {
         steps: Some("100000".into()),
         ..SweepItems::default()
     };
-    assert!(Sweep::build_strict(&base, items).is_ok());
+    let big = Sweep::build_strict(&base, items).unwrap();
+    // Its lines merge (the canonical link is read without the page's limit).
+    assert_eq!(Sweep::parse_strict(&big.fragment()).unwrap(), big);
+    let lines: String = big
+        .cells()
+        .iter()
+        .map(|c| {
+            serde_json::json!({"sweep": big.fragment(), "sweep_id": big.id(), "cell": c.index, "config": c.config.to_string()})
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    assert_eq!(sweep::merge(&[("big".into(), lines.clone())]).unwrap(), lines);
     // Too many cells for the page.
     let l = Link::parse(
         "v=1&compare=bp,inp,anp&seeds=5&sweep=lr:1,2,3,4,5,6,7,8,9,10;n:20,30,40,50,60,70,80,90,100,110,120,130,140,150,160,170,180,190,200,210,220&sweep_steps=1",

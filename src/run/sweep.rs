@@ -416,10 +416,20 @@ impl Sweep {
     }
 
     /// A sweep from its link form (a configuration with `sweep=`, `sweep_steps=`,
-    /// `sweep_metric=`), strictly: what [`CellResult::sweep`] holds.
+    /// `sweep_metric=`), strictly and without the page's limit on a grid: what
+    /// [`CellResult::sweep`] holds. Rules and seeds are the link's own unless its sweep names them.
     pub fn parse_strict(fragment: &str) -> Result<Sweep, ConfigError> {
-        let link = super::link::Link::parse_strict(fragment)?;
-        link.sweep.ok_or_else(|| err("sweep", "", "the link has no sweep="))
+        let keys = ["sweep", "sweep_steps", "sweep_metric"];
+        let (base, extras) = RunConfig::parse_with_extras(fragment, &keys)?;
+        let value = |k: &str| extras.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let mut problems = Vec::new();
+        let mut items = SweepItems::from_value(&value("sweep").unwrap_or_default(), &mut problems);
+        items.steps = value("sweep_steps");
+        items.metric = value("sweep_metric");
+        match problems.into_iter().next() {
+            Some(e) => Err(e),
+            None => Sweep::build_strict(&base, items),
+        }
     }
 
     /// The number of cells.

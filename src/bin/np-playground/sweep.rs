@@ -132,7 +132,7 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
         let b = ProgressBar::with_draw_target(Some(total_steps), ProgressDrawTarget::stderr_with_hz(4));
         b.set_style(
             ProgressStyle::with_template(
-                "{bar:40} {msg} cells, {percent}% of the steps, {elapsed} elapsed, about {eta} left",
+                "{bar:24} {msg} cells, {percent}% of the steps, {elapsed} elapsed, about {eta} left",
             )
             .expect("the template is valid"),
         );
