@@ -11,6 +11,8 @@ import { WalkPlayer } from './walk.js';
 import { count, showReplay, showEvaluating } from './progress.js';
 import { wireLessons } from './lessons.js';
 import { wireUserData } from './userdata.js';
+import { Pool, poolSize } from './pool.js';
+import { wireSweep } from './sweep.js';
 
 const $ = (id) => document.getElementById(id);
 const playButton = $('play');
@@ -31,6 +33,19 @@ const DIGIT_SETS = ['mnist', 'mnist14'];
 let M = null;
 /** The lessons' panel and links (lessons.js), once the manifest is read. */
 let lessons = null;
+// ---- the pool of workers and the Sweep view (pool.js, sweep.js) ----
+/** The link's `workers=` (null: one per core the browser reports), and the pool, made on first use. */
+let workersAsked = null;
+let pool = null;
+const thePool = () => (pool ??= new Pool(poolSize(workersAsked), async () => {
+  await loadDigits();
+  return state.digitsBytes;
+}));
+/** The Sweep view (sweep.js), once the manifest is read. */
+let sweepView = null;
+/** What the written link carries for the pool and the sweep. */
+const poolKeys = () => `${sweepView?.keys() ?? ''}${workersAsked ? `&workers=${workersAsked}` : ''}`;
+// ----
 
 const state = {
   values: null,      // current config as {key: value}
@@ -109,7 +124,7 @@ function fragment(extra = '') {
 }
 
 function writeUrl() {
-  state.writtenHash = `#${fragment()}`;
+  state.writtenHash = `#${fragment(poolKeys())}`;
   history.replaceState(null, '', state.writtenHash);
 }
 
@@ -282,7 +297,10 @@ function apply(values, compareLabels = state.compare.map((c) => c.label), keys =
     return false;
   }
   controlError.textContent = '';
-  if (result.config !== state.config || JSON.stringify(result.runs) !== JSON.stringify(state.runs)) restart(result);
+  if (result.config !== state.config || JSON.stringify(result.runs) !== JSON.stringify(state.runs)) {
+    sweepView.unlink(result.runs.filter((r) => !/ #\d+$/.test(r.label)).map((r) => r.label));
+    restart(result);
+  }
   return true;
 }
 
@@ -1133,6 +1151,9 @@ async function openFragment(text) {
     $('speed').value = r.speed;
     state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
   }
+  workersAsked = r.workers ?? null;
+  pool?.resize(poolSize(workersAsked));
+  sweepView.fromLink(r);
   if (!await restart(r)) return;
   if (r.at) {
     command({ type: MSG.RUN_TO, at: r.at });
@@ -1152,6 +1173,13 @@ async function main() {
   lessons.buildLessonsList();
   buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
+  sweepView = wireSweep({
+    wasm, pool: thePool, base: () => ({ config: state.config, keys: pageKeys() }), linkChanged: writeUrl,
+    failed: (e) => {
+      if (!panicked()) throw e;
+      recoverEngine();
+    },
+  });
   state.userData = wireUserData({
     state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw, clearMessages, ask, pageKeys,
   });
