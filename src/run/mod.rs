@@ -10,6 +10,7 @@ pub mod evaluation;
 pub mod link;
 pub mod runfile;
 pub mod stats;
+pub mod sweep;
 pub mod trainer;
 pub mod workloads;
 
