@@ -831,8 +831,9 @@ pub fn merge(shards: &[(String, String)]) -> Result<String, String> {
                 ));
             }
             if let Some(prev) = &cells[i] {
+                let same = if prev.file == file.as_str() { " (the same file given twice?)" } else { "" };
                 return Err(format!(
-                    "cell {i} ({}) is twice: {} line {} and {at}",
+                    "cell {i} ({}) is twice: {} line {} and {at}{same}",
                     expected.describe(&s.axes),
                     prev.file,
                     prev.number
