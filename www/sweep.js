@@ -64,7 +64,7 @@ export function wireSweep(deps) {
   function showProblems(list) {
     problems.replaceChildren(...list.map((p) => {
       const li = document.createElement('li');
-      li.textContent = `${p.key}=${p.value}: ${p.message}`;
+      li.textContent = p.text ?? `${p.key}=${p.value}: ${p.message}`;
       return li;
     }));
   }
@@ -309,29 +309,30 @@ export function wireSweep(deps) {
       try {
         v = JSON.parse(line);
       } catch {
-        bad.push({ key: `line ${n}`, value: line.slice(0, 40), message: 'not a line of JSON' });
+        bad.push({ text: `line ${n}: not a line of JSON: ${line.slice(0, 40)}` });
         continue;
       }
       if (typeof v?.sweep !== 'string' || !Number.isInteger(v.cell)) {
-        bad.push({ key: `line ${n}`, value: line.slice(0, 40), message: 'not a cell of a sweep (no sweep or cell)' });
+        bad.push({ text: `line ${n}: not a cell of a sweep (no sweep or cell)` });
         continue;
       }
       if (!plan) {
         const r = JSON.parse(deps.wasm().parseFragment(v.sweep));
         if (!r.sweep || r.problems.length) {
           const why = r.problems[0] ? `${r.problems[0].key}=${r.problems[0].value}: ${r.problems[0].message}` : 'no sweep in it';
-          showProblems([{ key: file.name, value: `line ${n}`, message: `its sweep cannot be read (${why})` }]);
+          showProblems([{ text: `${file.name} line ${n}: its sweep cannot be read (${why})` }]);
           say(`${file.name} was not opened.`);
           return;
         }
         plan = r.sweep;
       }
       const cell = plan.cells[v.cell];
-      if (v.sweep_id !== plan.id) bad.push({ key: `line ${n}`, value: `cell ${v.cell}`, message: `a cell of another sweep (${String(v.sweep_id).slice(0, 16)}), not ${plan.id}` });
-      else if (!cell) bad.push({ key: `line ${n}`, value: `cell ${v.cell}`, message: `the sweep has ${plan.cells.length} cells` });
-      else if (v.config !== cell.config) bad.push({ key: `line ${n}`, value: `cell ${v.cell}`, message: 'its configuration is not the one its sweep gives it' });
-      else if (results[v.cell]) bad.push({ key: `line ${n}`, value: `cell ${v.cell}`, message: 'a cell seen on an earlier line' });
-      else if (typeof v.checksum !== 'string' || !/^[0-9a-f]{16}$/.test(v.checksum)) bad.push({ key: `line ${n}`, value: `cell ${v.cell}`, message: 'its checksum is not 16 hex digits' });
+      const at = `line ${n}: cell ${v.cell}`;
+      if (v.sweep_id !== plan.id) bad.push({ text: `${at}: a cell of another sweep (${String(v.sweep_id).slice(0, 16)}) than the first line's (${plan.id})` });
+      else if (!cell) bad.push({ text: `${at}: the sweep has ${plan.cells.length} cells` });
+      else if (v.config !== cell.config) bad.push({ text: `${at}: its configuration is not the one its sweep gives it` });
+      else if (results[v.cell]) bad.push({ text: `${at}: a cell seen on an earlier line` });
+      else if (typeof v.checksum !== 'string' || !/^[0-9a-f]{16}$/.test(v.checksum)) bad.push({ text: `${at}: its checksum is not 16 hex digits` });
       else results[v.cell] = v;
     }
     if (!plan) {
@@ -345,7 +346,7 @@ export function wireSweep(deps) {
       started: performance.now(), running: false, linked: false, source: file.name, cancelled: false,
     };
     const missing = plan.cells.length - results.filter(Boolean).length;
-    if (missing) bad.push({ key: file.name, value: `${missing} cells`, message: 'not in the file (left blank)' });
+    if (missing) bad.push({ text: `${file.name}: ${missing} of the sweep's ${plan.cells.length} cells are not in it (left blank)` });
     showProblems(bad);
     box.hidden = false;
     box.open = true;
