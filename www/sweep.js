@@ -89,8 +89,6 @@ export function wireSweep(deps) {
       canvas.setAttribute('aria-label', `phase diagram of ${rule}`);
       const overlay = document.createElement('div');
       overlay.className = 'sweep-cells';
-      overlay.setAttribute('role', 'list');
-      overlay.setAttribute('aria-label', `the cells of ${rule}`);
       for (let x = 0; x < n1; x++) {
         for (let y = 0; y < n2; y++) {
           for (let s = 0; s < ns; s++) {
@@ -100,7 +98,6 @@ export function wireSweep(deps) {
             a.dataset.testid = 'sweep-cell';
             a.dataset.config = cell.config;
             a.dataset.index = String(i);
-            a.setAttribute('role', 'listitem');
             a.href = `#${cell.config}&at=${plan.steps}`;
             overlay.append(a);
           }
@@ -226,12 +223,18 @@ export function wireSweep(deps) {
   /** Runs every cell of `plan` on the pool, in the sweep's order. */
   function run(plan) {
     cancel(false);
+    if (/(^|&)data=upload(&|$)/.test(plan.fragment)) {
+      // The pool's workers hold no uploaded table (the training worker keeps it).
+      showProblems([{ text: 'A sweep trains on the data a link carries: an uploaded table is not sent to the pool\'s workers, so this sweep does not run. Choose a generated data set, your own points or the digits.' }]);
+      return;
+    }
     const needsDigits = /(^|&)data=mnist/.test(plan.fragment);
     const sweep = {
       plan, results: plan.cells.map(() => null), progress: plan.cells.map(() => 0),
       started: performance.now(), running: true, linked: true, source: null, cancelled: false,
     };
     current = sweep;
+    delete panel.dataset.elapsedMs;
     box.hidden = false;
     box.open = true;
     build(plan);
@@ -258,7 +261,11 @@ export function wireSweep(deps) {
       }).finally(() => {
         if (current !== sweep) return;
         left -= 1;
-        if (!left) sweep.running = false;
+        if (!left) {
+          sweep.running = false;
+          // How long the whole sweep took (read by the benchmark).
+          panel.dataset.elapsedMs = String(Math.round(performance.now() - sweep.started));
+        }
         showProgress();
         requestDraw();
       });

@@ -391,6 +391,7 @@ function cellWork() {
   if (done) {
     cell.job = null;
     const line = job.run.finish();
+    job.run.free();
     postMessage({ type: MSG.CELL_DONE, id: job.id, line, error: null });
     return;
   }
