@@ -9,6 +9,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { harness, CLI, settled, waitForStep, inked, text, SHOTS } from './page.mjs';
 
 const h = harness();
@@ -165,4 +166,30 @@ test('the Sweep view at 1440x900, 1024x768 and 390x844', async () => {
     assert.ok(await inked(page, 'sweep-canvas-0') > 1000);
     await page.screenshot({ path: `${SHOTS}sweep-${width}.png` });
   }
+});
+
+test('the Sweep view has no accessibility violations (axe-core, target size on) and its cells are read out', async () => {
+  const page = await h.open('#v=1&data=xor&hidden=8&rule=np&compare=bp&sweep=lr:0.003,0.03;sigma:0.001,0.1&sweep_steps=50&workers=2', { context: { bypassCSP: true } });
+  await finished(page);
+  await page.addScriptTag({ content: readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8') });
+  const found = await page.evaluate(() => window.axe.run('#sweep-box', { resultTypes: ['violations'], rules: { 'target-size': { enabled: true } } }));
+  assert.deepEqual(found.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`), []);
+  // Each cell is a link whose name says what it is and how it went.
+  const name = await page.getAttribute('[data-testid=sweep-cell] >> nth=0', 'aria-label');
+  assert.match(name, /^np, lr=0\.003, sigma=0\.001: test accuracy [\d.]+, .* checksum [0-9a-f]{16} at step 50\. Opens this run\.$/);
+});
+
+test('a compare over seeds has the same checksums with workers=2 as with workers=1', async () => {
+  const link = '#v=1&data=xor&hidden=8&rule=np&compare=inp,bp&seeds=2&at=40';
+  const sums = async (workers) => {
+    const page = await h.open(`${link}&workers=${workers}`);
+    await waitForStep(page, 40);
+    await settled(page);
+    await page.waitForFunction(() => /Checksums at step 40/.test(document.getElementById('runs-note').textContent));
+    assert.equal(await page.isHidden('[data-testid=config-error]'), true, 'workers= is a key of the link');
+    return page.textContent('#runs-note');
+  };
+  const one = await sums(1);
+  assert.match(one, /np [0-9a-f]{16}, [0-9a-f]{16}; inp [0-9a-f]{16}, [0-9a-f]{16}; bp [0-9a-f]{16}, [0-9a-f]{16}/);
+  assert.equal(await sums(2), one);
 });
