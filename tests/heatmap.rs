@@ -53,13 +53,13 @@ fn a_heat_map_draws_its_cells_marks_and_legend() {
     };
     let (svg, grid) = svg(&map);
     // Not blank: the best cell in the scale's best colour, the worst in its worst, a pending cell
-    // pale, a diverged one grey with its cross.
+    // pale, a diverged one grey with its cross (in the cell and the legend).
     let best = hex(heatmap::colour(1.0));
     let worst = hex(heatmap::colour(0.0));
     assert!(svg.contains(&best) && svg.contains(&worst), "the cells' colours are drawn");
     assert!(svg.contains(&hex(heatmap::PENDING)) && svg.contains(&hex(heatmap::DIVERGED)));
     // The legend: the metric, both ends of the scale, the marks; the keys and their values.
-    for text in ["test accuracy", "0.950", "0.500", "better", "diverged", "running", "lr", "sigma", "0.003", "0.03"] {
+    for text in ["test accuracy", "0.950", "0.500", "better", "diverged", "running", "lr", "sigma", "0.003", "0.03", "\u{d7}"] {
         assert!(shows(&svg, text), "the SVG shows {text}");
     }
     // The grid sits inside the picture, cells of a size the page can point at.

@@ -98,107 +98,86 @@ pub fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &Heatmap)
     root.fill(&WHITE).map_err(e)?;
     let k = map.scale.max(0.5);
     let px = |v: f64| (v * k).round() as i32;
-    let font = |size: f64| ("sans-serif", size * k).into_font();
+    // Every text and box goes through these two (one instance of plotters' code each).
+    let text = |s: String, at: (i32, i32), size: f64, ink: RGBColor, pos: Pos| {
+        root.draw(&Text::new(s, at, ("sans-serif", size * k).into_font().color(&ink).pos(pos))).map_err(e)
+    };
+    let rect = |a: (i32, i32), b: (i32, i32), fill: RGBColor| root.draw(&Rectangle::new([a, b], fill.filled())).map_err(e);
+    let top_left = Pos::new(HPos::Left, VPos::Top);
+    let centre = Pos::new(HPos::Center, VPos::Center);
+    let top_centre = Pos::new(HPos::Center, VPos::Top);
+    let left_middle = Pos::new(HPos::Left, VPos::Center);
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
     let ncol = map.columns.len().max(1) as i32;
     let nrow = map.rows.len().max(1) as i32;
     // The title on top, the row labels on the left, the column labels and the key below, the
     // legend on the right.
-    root.draw(&Text::new(map.title.to_string(), (px(6.0), px(4.0)), font(13.0).color(&BLACK))).map_err(e)?;
+    text(map.title.to_string(), (px(6.0), px(4.0)), 13.0, BLACK, top_left)?;
     let longest = map.rows.iter().map(|s| s.chars().count()).max().unwrap_or(0).max(map.row_key.chars().count().min(8));
     let left = px(10.0) + px(7.0) * longest as i32 + if map.rows.is_empty() { 0 } else { px(16.0) };
     let top = px(24.0);
-    let legend_w = px(78.0);
-    let right = w - legend_w;
+    let right = w - px(78.0);
     let bottom = h - px(38.0);
     let cw = ((right - left) / ncol).max(1);
     let ch = ((bottom - top) / nrow).max(1);
-    let centre = Pos::new(HPos::Center, VPos::Center);
-    let top_centre = Pos::new(HPos::Center, VPos::Top);
-    let left_middle = Pos::new(HPos::Left, VPos::Center);
     let n = map.columns.len() * map.rows.len().max(1);
     for i in 0..n {
         let (r, c) = ((i / map.columns.len()) as i32, (i % map.columns.len()) as i32);
         let (x0, y0) = (left + c * cw, top + r * ch);
         let v = map.values.get(i).copied().unwrap_or(f32::NAN);
         let diverged = map.diverged.get(i).copied().unwrap_or(false);
+        let t = position(v, map.lo, map.hi, map.log, map.higher_is_better);
         let fill = if diverged {
             DIVERGED
         } else if v.is_finite() {
-            colour(position(v, map.lo, map.hi, map.log, map.higher_is_better))
+            colour(t)
         } else {
             PENDING
         };
-        root.draw(&Rectangle::new([(x0, y0), (x0 + cw - 1, y0 + ch - 1)], fill.filled())).map_err(e)?;
+        rect((x0, y0), (x0 + cw - 1, y0 + ch - 1), fill)?;
         let (cx, cy) = (x0 + cw / 2, y0 + ch / 2);
         if diverged {
-            let d = (cw.min(ch) / 4).max(2);
-            let style = BLACK.stroke_width(px(2.0).max(1) as u32);
-            root.draw(&PathElement::new(vec![(cx - d, cy - d), (cx + d, cy + d)], style)).map_err(e)?;
-            root.draw(&PathElement::new(vec![(cx - d, cy + d), (cx + d, cy - d)], style)).map_err(e)?;
+            text("\u{d7}".into(), (cx, cy), (cw.min(ch) as f64 / k / 2.0).clamp(12.0, 28.0), BLACK, centre)?;
         } else if v.is_finite() && cw >= px(40.0) && ch >= px(18.0) {
             // The value in the cell, dark on the light end of the scale and white on the dark.
-            let t = position(v, map.lo, map.hi, map.log, map.higher_is_better);
-            let ink = if t > 0.55 { BLACK } else { WHITE };
-            root.draw(&Text::new(label(v), (cx, cy), font(12.0).color(&ink).pos(centre))).map_err(e)?;
+            text(label(v), (cx, cy), 12.0, if t > 0.55 { BLACK } else { WHITE }, centre)?;
         }
     }
     // Column labels under the grid, the key's name below them; row labels at the left.
     let every = |count: i32, room: i32, widest: i32| ((widest + px(6.0)) / room.max(1) + 1).max(1).min(count);
     let widest_col = map.columns.iter().map(|s| s.chars().count()).max().unwrap_or(1) as i32 * px(7.0);
     let stride = every(ncol, cw, widest_col);
-    for (c, s) in map.columns.iter().enumerate() {
-        if c as i32 % stride != 0 {
-            continue;
-        }
-        let x = left + c as i32 * cw + cw / 2;
-        root.draw(&Text::new(s.clone(), (x, bottom + px(4.0)), font(12.0).color(&BLACK).pos(top_centre))).map_err(e)?;
+    for (c, s) in map.columns.iter().enumerate().filter(|(c, _)| *c as i32 % stride == 0) {
+        text(s.clone(), (left + c as i32 * cw + cw / 2, bottom + px(4.0)), 12.0, BLACK, top_centre)?;
     }
-    let key = Text::new(
-        map.column_key.to_string(),
-        (left + (right - left) / 2, bottom + px(20.0)),
-        font(12.0).color(&BLACK).pos(top_centre),
-    );
-    root.draw(&key).map_err(e)?;
+    text(map.column_key.to_string(), (left + (right - left) / 2, bottom + px(20.0)), 12.0, BLACK, top_centre)?;
     if !map.rows.is_empty() {
         let rstride = every(nrow, ch, px(14.0));
-        for (r, s) in map.rows.iter().enumerate() {
-            if r as i32 % rstride != 0 {
-                continue;
-            }
-            let y = top + r as i32 * ch + ch / 2;
-            root.draw(&Text::new(s.clone(), (px(6.0), y), font(12.0).color(&BLACK).pos(left_middle))).map_err(e)?;
+        for (r, s) in map.rows.iter().enumerate().filter(|(r, _)| *r as i32 % rstride == 0) {
+            text(s.clone(), (px(6.0), top + r as i32 * ch + ch / 2), 12.0, BLACK, left_middle)?;
         }
-        root.draw(&Text::new(map.row_key.to_string(), (px(6.0), bottom + px(20.0)), font(12.0).color(&BLACK)))
-            .map_err(e)?;
+        text(map.row_key.to_string(), (px(6.0), bottom + px(20.0)), 12.0, BLACK, top_left)?;
     }
     // The legend: the colour bar from better (top) to worse, with both ends' values, the
     // metric's name, and the two marks.
     let (bx, bw) = (right + px(10.0), px(14.0));
+    let tx = bx + bw + px(4.0);
     let (by0, by1) = (top + px(14.0), (bottom - px(40.0)).max(top + px(40.0)));
-    root.draw(&Text::new(map.metric.to_string(), (right + px(4.0), top - px(2.0)), font(11.0).color(&BLACK)))
-        .map_err(e)?;
+    text(map.metric.to_string(), (right + px(4.0), top - px(2.0)), 11.0, BLACK, top_left)?;
     let steps = (by1 - by0).max(1);
     for y in by0..by1 {
-        let t = 1.0 - (y - by0) as f32 / steps as f32;
-        root.draw(&Rectangle::new([(bx, y), (bx + bw, y + 1)], colour(t).filled())).map_err(e)?;
+        rect((bx, y), (bx + bw, y + 1), colour(1.0 - (y - by0) as f32 / steps as f32))?;
     }
     let (best, worst) = if map.higher_is_better { (map.hi, map.lo) } else { (map.lo, map.hi) };
-    let end = |v: f32, y: i32| Text::new(label(v), (bx + bw + px(4.0), y), font(11.0).color(&BLACK));
-    root.draw(&end(best, by0 - px(2.0))).map_err(e)?;
-    root.draw(&end(worst, by1 - px(10.0))).map_err(e)?;
-    root.draw(&Text::new("better", (bx + bw + px(4.0), by0 + px(10.0)), font(10.0).color(&BLACK))).map_err(e)?;
-    let mark = |y: i32, fill: RGBColor, text: &str| -> Result<(), String> {
-        root.draw(&Rectangle::new([(bx, y), (bx + bw, y + px(12.0))], fill.filled())).map_err(e)?;
-        root.draw(&Text::new(text.to_string(), (bx + bw + px(4.0), y), font(11.0).color(&BLACK))).map_err(e)
-    };
-    mark(by1 + px(6.0), DIVERGED, "diverged")?;
-    let d = px(3.0);
-    let (mx, my) = (bx + bw / 2, by1 + px(12.0));
-    root.draw(&PathElement::new(vec![(mx - d, my - d), (mx + d, my + d)], BLACK.stroke_width(1))).map_err(e)?;
-    root.draw(&PathElement::new(vec![(mx - d, my + d), (mx + d, my - d)], BLACK.stroke_width(1))).map_err(e)?;
-    mark(by1 + px(22.0), PENDING, "running")?;
+    text(label(best), (tx, by0 - px(2.0)), 11.0, BLACK, top_left)?;
+    text(label(worst), (tx, by1 - px(10.0)), 11.0, BLACK, top_left)?;
+    text("better".into(), (tx, by0 + px(10.0)), 10.0, BLACK, top_left)?;
+    for (y, fill, name) in [(by1 + px(6.0), DIVERGED, "diverged"), (by1 + px(22.0), PENDING, "running")] {
+        rect((bx, y), (bx + bw, y + px(12.0)), fill)?;
+        text(name.into(), (tx, y), 11.0, BLACK, top_left)?;
+    }
+    text("\u{d7}".into(), (bx + bw / 2, by1 + px(12.0)), 11.0, BLACK, centre)?;
     Ok([left as f64, top as f64, cw as f64, ch as f64])
 }
 
