@@ -59,7 +59,9 @@ fn a_heat_map_draws_its_cells_marks_and_legend() {
     assert!(svg.contains(&best) && svg.contains(&worst), "the cells' colours are drawn");
     assert!(svg.contains(&hex(heatmap::PENDING)) && svg.contains(&hex(heatmap::DIVERGED)));
     // The legend: the metric, both ends of the scale, the marks; the keys and their values.
-    for text in ["test accuracy", "0.950", "0.500", "better", "diverged", "running", "lr", "sigma", "0.003", "0.03", "\u{d7}"] {
+    for text in
+        ["test accuracy", "0.950", "0.500", "better", "diverged", "running", "lr", "sigma", "0.003", "0.03", "\u{d7}"]
+    {
         assert!(shows(&svg, text), "the SVG shows {text}");
     }
     // The grid sits inside the picture, cells of a size the page can point at.

@@ -86,11 +86,16 @@ test('clicking a cell opens it as a run of its own, replayed to the sweep\'s ste
   assert.equal(await text(page, 'checksum'), cell.checksum);
   assert.match(await page.evaluate(() => location.hash), /lr=0\.03&/);
   assert.doesNotMatch(await page.evaluate(() => location.hash), /sweep=/, 'the cell\'s link is a run\'s link');
-  // Back to the sweep's link: the results on show stay (nothing runs again).
+  // Back to the sweep's link: the results on show stay (nothing runs again), and Reset keeps
+  // the sweep in the link.
   await page.goBack();
   await page.waitForFunction(() => /sweep=/.test(location.hash));
   const again = await page.evaluate(() => document.querySelector('[data-testid=sweep]').dataset.done);
   assert.equal(again, '2');
+  await page.click('#reset');
+  await waitForStep(page, 0);
+  assert.match(await page.evaluate(() => location.hash), /&workers=2&sweep=rules:np;lr:0.003,0.03;seeds:1&sweep_steps=200/);
+  assert.equal(await page.evaluate(() => document.querySelector('[data-testid=sweep]').dataset.done), '2');
 });
 
 test('bad sweep items are reported by name and left out; the rest of the sweep runs', async () => {

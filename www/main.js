@@ -857,7 +857,7 @@ function replaceWorker(message) {
       const copy = t.bytes.slice(0);
       return ask('loadTable', { bytes: copy }, [copy]);
     });
-    Promise.allSettled(tables).then(() => openFragment(`${(state.good ?? state).config}${pageKeys()}`));
+    Promise.allSettled(tables).then(() => openFragment(`${(state.good ?? state).config}${pageKeys()}${poolKeys()}`));
   });
 }
 
@@ -980,7 +980,7 @@ function wire() {
   // Reset during a replay starts the link again: the run replays to the same step.
   $('reset').addEventListener('click', () => {
     clearMessages();
-    openFragment(`${state.config}${pageKeys()}${state.replay ? `&at=${state.replay.at}` : ''}`);
+    openFragment(`${state.config}${pageKeys()}${poolKeys()}${state.replay ? `&at=${state.replay.at}` : ''}`);
   });
   $('replay-stop').addEventListener('click', () => {
     command({ type: MSG.STOP });

@@ -102,7 +102,8 @@ pub fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &Heatmap)
     let text = |s: String, at: (i32, i32), size: f64, ink: RGBColor, pos: Pos| {
         root.draw(&Text::new(s, at, ("sans-serif", size * k).into_font().color(&ink).pos(pos))).map_err(e)
     };
-    let rect = |a: (i32, i32), b: (i32, i32), fill: RGBColor| root.draw(&Rectangle::new([a, b], fill.filled())).map_err(e);
+    let rect =
+        |a: (i32, i32), b: (i32, i32), fill: RGBColor| root.draw(&Rectangle::new([a, b], fill.filled())).map_err(e);
     let top_left = Pos::new(HPos::Left, VPos::Top);
     let centre = Pos::new(HPos::Center, VPos::Center);
     let top_centre = Pos::new(HPos::Center, VPos::Top);
