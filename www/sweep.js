@@ -43,6 +43,11 @@ export function wireSweep(deps) {
   // [steps per cell], started, running, linked (the page's link carries it), source}.
   let current = null;
   let drawPending = false;
+  let drawnAt = -Infinity;
+  // What the last drawing showed: each rule's squares (as text) and where the grid was, so a
+  // drawing redoes only the maps whose squares changed and moves the cells only when the grid moved.
+  let drawn = { squares: [], grid: [] };
+  const DRAW_EVERY_MS = 200; // while a sweep runs, the maps are redrawn at most this often
 
   const metricOf = (plan) => METRICS[plan.metric] ?? METRICS.test_accuracy;
   const dims = (plan) => ({
@@ -107,6 +112,7 @@ export function wireSweep(deps) {
       return fig;
     }));
     for (const a of maps.querySelectorAll('a')) describeCell(plan, Number(a.dataset.index), a);
+    drawn = { squares: [], grid: [] };
   }
 
   /** What cell `i` is and how it went, as its element's label and title (hover and screen
@@ -137,24 +143,29 @@ export function wireSweep(deps) {
   function requestDraw() {
     if (drawPending) return;
     drawPending = true;
-    requestAnimationFrame(draw);
+    const wait = current?.running ? Math.max(0, drawnAt + DRAW_EVERY_MS - performance.now()) : 0;
+    setTimeout(() => requestAnimationFrame(draw), wait);
+  }
+
+  /** The cell `i` changed (a result, or how far it is): its element says so at once. */
+  function cellChanged(i) {
+    const a = maps.querySelector(`a[data-index="${i}"]`);
+    if (a) describeCell(current.plan, i, a);
   }
 
   /** Draws every rule's heat map (the colour scale shared by all) and places the cells over it. */
   function draw() {
     drawPending = false;
+    drawnAt = performance.now();
     if (!current || box.hidden) return;
     const { plan, results } = current;
     const { n1, n2, ns } = dims(plan);
     const m = metricOf(plan);
     const value = (res) => (res && !res.diverged && res.value !== null && res.value !== undefined ? res.value : NaN);
-    const shared = Float32Array.from(results, value);
     const rows = plan.values[1] ? plan.values[1].slice().reverse() : [];
-    maps.querySelectorAll('figure').forEach((fig, r) => {
-      const canvas = fig.querySelector('canvas');
-      const dpr = fit(canvas);
-      // One square per setting, rows bottom-up (the second key grows upward); over seeds: the
-      // mean of the seeds that did not diverge, crossed when every seed diverged.
+    // One square per setting, rows bottom-up (the second key grows upward); over seeds: the mean
+    // of the seeds that did not diverge, crossed when every seed diverged.
+    const squares = plan.rules.map((_, r) => {
       const values = new Float32Array(n1 * n2).fill(NaN);
       const diverged = new Uint8Array(n1 * n2);
       for (let x = 0; x < n1; x++) {
@@ -172,6 +183,18 @@ export function wireSweep(deps) {
           diverged[k] = gone === ns ? 1 : 0;
         }
       }
+      return { values, diverged };
+    });
+    // The colour scale is shared by every rule's map, so their colours compare.
+    const shared = new Float32Array(squares.flatMap((q) => Array.from(q.values)));
+    const scale = `${Math.min(...shared.filter(Number.isFinite))}:${Math.max(...shared.filter(Number.isFinite))}`;
+    maps.querySelectorAll('figure').forEach((fig, r) => {
+      const canvas = fig.querySelector('canvas');
+      const dpr = fit(canvas);
+      const { values, diverged } = squares[r];
+      const key = `${canvas.width}x${canvas.height}|${scale}|${values.join()}|${diverged.join()}`;
+      if (drawn.squares[r] === key) return;
+      drawn.squares[r] = key;
       let grid;
       try {
         grid = deps.wasm().drawHeatmap(canvas.id, plan.rules[r], m.name, m.higher, plan.keys[0] ?? '', plan.values[0] ?? [''], plan.keys[1] ?? '', rows, values, diverged, shared, dpr);
@@ -180,13 +203,15 @@ export function wireSweep(deps) {
         return;
       }
       const [left, top, cw, ch] = Array.from(grid, (v) => v / dpr);
+      const where = grid.join();
+      if (drawn.grid[r] === where) return;
+      drawn.grid[r] = where;
       fig.querySelectorAll('a').forEach((a) => {
         const { x, y, s } = place(plan, Number(a.dataset.index));
         a.style.left = `${left + x * cw + (s * cw) / ns}px`;
         a.style.top = `${top + (n2 - 1 - y) * ch}px`;
         a.style.width = `${cw / ns}px`;
         a.style.height = `${ch}px`;
-        describeCell(plan, Number(a.dataset.index), a);
       });
     });
   }
@@ -248,6 +273,7 @@ export function wireSweep(deps) {
         onProgress: (step) => {
           if (current !== sweep) return;
           sweep.progress[i] = step;
+          cellChanged(i);
           showProgress();
         },
       }).then((line) => {
@@ -260,6 +286,7 @@ export function wireSweep(deps) {
         sweep.progress[i] = plan.steps;
       }).finally(() => {
         if (current !== sweep) return;
+        cellChanged(i);
         left -= 1;
         if (!left) {
           sweep.running = false;
@@ -279,6 +306,7 @@ export function wireSweep(deps) {
     current.cancelled = true;
     deps.pool().cancel();
     if (show) {
+      for (const a of maps.querySelectorAll('a')) describeCell(current.plan, Number(a.dataset.index), a);
       showProgress();
       requestDraw();
     }
