@@ -1128,7 +1128,7 @@ fn cited_figures_are_in_docs_results_md() {
 fn every_chapter_sentence_has_a_test() {
     // The chapters and the tests above: a new chapter needs its claims tested here first.
     let ids: Vec<&str> = CHAPTERS.iter().map(|c| c.id).collect();
-    assert_eq!(ids, ["noise", "np-vs-bp", "draws", "inp-anp", "blind", "decorrelation", "step-units"]);
+    assert_eq!(ids, ["noise", "np-vs-bp", "draws", "inp-anp", "blind", "decorrelation", "step-units", "sweep"]);
     let claims = read("docs/claims.md");
     for c in CHAPTERS {
         assert!(claims.contains(&format!("lesson {}", &c.title[..1])), "docs/claims.md lists lesson {}", c.title);
@@ -1513,4 +1513,271 @@ fn readme_the_correlation_chart_says_which_layer_it_shows() {
     assert!(worker.contains("correlation: series(s, [`correlation_${Math.min(2, layers)}`], byRule)"), "www/worker.js");
     let charts = read("www/charts.js");
     assert!(charts.contains("`input correlation of layer ${Math.min(2, snap.sizes.length - 1)}"), "www/charts.js");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lesson 8: where node perturbation works (a sweep: every cell a run of its own).
+
+use np_playground::run::sweep::{CellResult, Metric};
+
+mod lesson_8 {
+    use super::*;
+    use np_playground::run::sweep::{Sweep, run_cell};
+
+    pub const LRS: [&str; 6] = ["0.003", "0.01", "0.03", "0.1", "0.3", "1"];
+    pub const SIGMAS: [&str; 4] = ["0.001", "0.01", "0.1", "1"];
+
+    /// The sweep of `link` over seeds 1 to 3 (the lesson's own sweep, with `seeds:` set).
+    pub fn sweep(link: &str, metric: Metric) -> Sweep {
+        let mut s = Link::parse_strict(link).unwrap_or_else(|e| panic!("{link}: {e}")).sweep.expect("a sweep");
+        s.seeds = (1..=SEEDS as u64).collect();
+        s.metric = metric;
+        s
+    }
+
+    /// Every cell's result, in the sweep's order.
+    pub fn results(s: &Sweep) -> Vec<CellResult> {
+        let cells = s.cells();
+        // Two at a time (the cells are independent runs).
+        let half = cells.len().div_ceil(2);
+        std::thread::scope(|sc| {
+            let parts: Vec<_> = cells
+                .chunks(half)
+                .map(|part| {
+                    sc.spawn(move || {
+                        part.iter().map(|c| run_cell(s, c, &Sources::default()).unwrap()).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts.into_iter().flat_map(|p| p.join().unwrap()).collect()
+        })
+    }
+
+    /// The lesson's sweep, coloured by test accuracy, run once.
+    pub fn cells() -> &'static Vec<CellResult> {
+        static R: OnceLock<Vec<CellResult>> = OnceLock::new();
+        R.get_or_init(|| results(&sweep(lesson("sweep").link, Metric::TestAccuracy)))
+    }
+
+    /// The cells of `rule` at `(lr, sigma)` (or the first two keys' values), one per seed.
+    pub fn at<'a>(cells: &'a [CellResult], rule: &str, a: &str, b: &str) -> Vec<&'a CellResult> {
+        let (a, b): (f64, f64) = (a.parse().unwrap(), b.parse().unwrap());
+        let v: Vec<&CellResult> =
+            cells.iter().filter(|c| c.rule == rule && c.values[0] == a && c.values[1] == b).collect();
+        assert_eq!(v.len(), SEEDS, "{rule} {a} {b}");
+        v
+    }
+
+    /// Test accuracies, "DIV" for a diverged cell.
+    pub fn shown(v: &[&CellResult]) -> String {
+        v.iter()
+            .map(|c| if c.diverged { "DIV".to_string() } else { format!("{:.3}", c.test_accuracy) })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Learned: above `bar` in every seed, none diverged.
+    pub fn learned(v: &[&CellResult], bar: f32) -> bool {
+        v.iter().all(|c| !c.diverged && c.test_accuracy > bar)
+    }
+}
+
+#[test]
+fn lesson_8_bp_does_not_use_sigma_its_cells_are_the_same_for_every_sigma() {
+    let c = lesson("sweep");
+    says(
+        c.text,
+        "trains the same network (ReLU units, plain SGD) for 2,000 steps at every pair of a learning rate lr and a noise \u{3c3}, NP beside BP",
+    );
+    says(c.text, "BP does not use \u{3c3}, so its cells are the same for every \u{3c3}.");
+    let s = lesson_8::sweep(c.link, Metric::TestAccuracy);
+    assert_eq!(s.rules, ["np", "bp"]);
+    assert_eq!(s.steps, 2000);
+    assert_eq!(s.metric, Metric::TestAccuracy, "the link colours by test accuracy (the default)");
+    assert_eq!(s.base.optimizer.key(), "sgd");
+    assert_eq!(s.base.activation, Activation::Relu);
+    let cells = lesson_8::cells();
+    for lr in lesson_8::LRS {
+        let first = lesson_8::at(cells, "bp", lr, "0.001");
+        for sigma in lesson_8::SIGMAS {
+            let other = lesson_8::at(cells, "bp", lr, sigma);
+            for (a, b) in first.iter().zip(&other) {
+                assert_eq!(a.checksum, b.checksum, "BP at lr {lr}: sigma {sigma} changes the run");
+            }
+        }
+    }
+}
+
+#[test]
+fn lesson_8_np_learns_in_a_band_of_rates_across_sigma_not_a_diagonal() {
+    let c = lesson("sweep");
+    says(
+        c.look,
+        "NP learns (above 85% test accuracy) at lr 0.01 and 0.03 for every \u{3c3} from 0.001 to 0.1, and at each of those rates the three noise levels end within 5 points of each other. So the good cells form a band across \u{3c3}, not a diagonal",
+    );
+    let cells = lesson_8::cells();
+    for sigma in ["0.001", "0.01", "0.1"] {
+        let good: Vec<&str> = lesson_8::LRS
+            .into_iter()
+            .filter(|lr| lesson_8::learned(&lesson_8::at(cells, "np", lr, sigma), 0.85))
+            .collect();
+        for lr in lesson_8::LRS {
+            println!("lesson 8: NP lr {lr} sigma {sigma}: {}", lesson_8::shown(&lesson_8::at(cells, "np", lr, sigma)));
+        }
+        assert_eq!(good, ["0.01", "0.03"], "sigma {sigma}: the rates where NP learns");
+    }
+    for lr in ["0.01", "0.03"] {
+        for k in 0..SEEDS {
+            let accs: Vec<f32> =
+                ["0.001", "0.01", "0.1"].iter().map(|s| lesson_8::at(cells, "np", lr, s)[k].test_accuracy).collect();
+            let spread = accs.iter().cloned().fold(f32::MIN, f32::max) - accs.iter().cloned().fold(f32::MAX, f32::min);
+            assert!(spread <= 0.05, "lr {lr} seed {}: {accs:?}", k + 1);
+        }
+    }
+}
+
+#[test]
+fn lesson_8_np_divides_by_sigma_squared_so_a_smaller_noise_gives_an_estimate_of_the_same_size() {
+    let c = lesson("sweep");
+    says(
+        c.look,
+        "NP divides its estimate by \u{3c3}\u{b2}, so a smaller noise gives an estimate of about the same size.",
+    );
+    // The mean length of NP's update over 200 noise draws on one batch of the lesson's initial
+    // network, for each sigma below 1: within 10% of each other.
+    for seed in 1..=SEEDS as u64 {
+        let cfg = RunConfig { seed, ..Link::parse_strict(c.link).unwrap().config };
+        let t = trainer(&cfg);
+        let net = t.network().clone();
+        let data = t.data();
+        let x: Vec<f32> = data.train.x.iter().take(10 * 2).copied().collect();
+        let y: Vec<usize> = data.train.y.iter().take(10).copied().collect();
+        let norms: Vec<f64> = [0.001f32, 0.01, 0.1]
+            .iter()
+            .map(|&sigma| {
+                let spec = UpdateSpec { method: Method::Np, sigma, draws: 1, blind: false };
+                let mut rng = Rng::new(11);
+                let n: f64 = (0..200)
+                    .map(|_| {
+                        let u = common::flat(&update_direction(&net, &x, &y, &spec, &mut rng), 0..net.n_layers());
+                        u.iter().map(|v| v * v).sum::<f64>().sqrt()
+                    })
+                    .sum();
+                n / 200.0
+            })
+            .collect();
+        println!("lesson 8, seed {seed}: mean |NP update| at sigma 0.001, 0.01, 0.1: {}", fmt(&norms));
+        let (lo, hi) = (norms.iter().cloned().fold(f64::MAX, f64::min), norms.iter().cloned().fold(f64::MIN, f64::max));
+        assert!(hi / lo < 1.1, "seed {seed}: {norms:?}");
+    }
+}
+
+#[test]
+fn lesson_8_at_sigma_1_np_learns_at_no_rate_and_its_updates_are_less_aligned() {
+    let c = lesson("sweep");
+    says(c.look, "At \u{3c3} = 1 NP learns at no rate (at most 75%)");
+    says(
+        c.look,
+        "NP's updates point less along the gradient (colour by alignment: 0.07 to 0.14 at \u{3c3} = 1, about 0.2 for smaller \u{3c3}, at the rates where no run diverges)",
+    );
+    let cells = lesson_8::cells();
+    for lr in lesson_8::LRS {
+        let v = lesson_8::at(cells, "np", lr, "1");
+        println!("lesson 8: NP lr {lr} sigma 1: {}", lesson_8::shown(&v));
+        assert!(v.iter().all(|c| c.diverged || c.test_accuracy <= 0.75), "lr {lr}: {}", lesson_8::shown(&v));
+    }
+    // Coloured by alignment: the same cells at the rates where no NP run diverges.
+    let s = lesson_8::sweep(&with(lesson("sweep").link, "sweep_metric", "alignment"), Metric::Alignment);
+    let al = lesson_8::results(&s);
+    for lr in ["0.003", "0.01", "0.03"] {
+        for sigma in lesson_8::SIGMAS {
+            let v = lesson_8::at(&al, "np", lr, sigma);
+            let a: Vec<f64> = v.iter().map(|c| c.value.expect("no cell diverges at these rates") as f64).collect();
+            println!("lesson 8: NP alignment lr {lr} sigma {sigma}: {}", fmt(&a));
+            if sigma == "1" {
+                assert!(a.iter().all(|&x| (0.065..0.145).contains(&x)), "lr {lr}: {a:?}");
+            } else {
+                assert!(a.iter().all(|&x| (0.18..0.24).contains(&x)), "lr {lr} sigma {sigma}: {a:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn lesson_8_divergence_begins_at_0_1_bp_learns_everywhere_and_never_diverges() {
+    let c = lesson("sweep");
+    says(
+        c.look,
+        "Divergence begins at lr 0.1, where some NP runs blow up; from lr 0.3 NP diverges in every cell with \u{3c3} up to 0.01, and at lr 1 in every cell. BP learns (above 75%) at every rate here and never diverges.",
+    );
+    let cells = lesson_8::cells();
+    let diverged = |lr: &str, sigmas: &[&str]| -> (usize, usize) {
+        let v: Vec<&CellResult> = sigmas.iter().flat_map(|s| lesson_8::at(cells, "np", lr, s)).collect();
+        (v.iter().filter(|c| c.diverged).count(), v.len())
+    };
+    for lr in ["0.003", "0.01", "0.03"] {
+        assert_eq!(diverged(lr, &lesson_8::SIGMAS).0, 0, "no NP cell diverges at lr {lr}");
+    }
+    let (d, n) = diverged("0.1", &lesson_8::SIGMAS);
+    println!("lesson 8: NP at lr 0.1: {d} of {n} cells diverged");
+    assert!(d > 0 && d < n, "some, not all, at lr 0.1: {d} of {n}");
+    assert_eq!(diverged("0.3", &["0.001", "0.01"]), (6, 6));
+    assert_eq!(diverged("1", &lesson_8::SIGMAS), (12, 12));
+    // The first diverged cells report where and why.
+    let first = cells.iter().find(|c| c.diverged).unwrap();
+    assert!(first.error.as_deref().unwrap().contains("diverged at step"));
+    for lr in lesson_8::LRS {
+        for sigma in lesson_8::SIGMAS {
+            let v = lesson_8::at(cells, "bp", lr, sigma);
+            assert!(lesson_8::learned(&v, 0.75), "BP lr {lr}: {}", lesson_8::shown(&v));
+        }
+        println!("lesson 8: BP lr {lr}: {}", lesson_8::shown(&lesson_8::at(cells, "bp", lr, "0.01")));
+    }
+}
+
+#[test]
+fn lesson_8_at_the_smallest_rate_np_ends_within_3_points_of_bp() {
+    let c = lesson("sweep");
+    says(c.look, "At the smallest rate, 0.003, NP ends within 3 points of BP: small steps average its noise out.");
+    let cells = lesson_8::cells();
+    let bp = lesson_8::at(cells, "bp", "0.003", "0.001");
+    for sigma in ["0.001", "0.01", "0.1"] {
+        let np = lesson_8::at(cells, "np", "0.003", sigma);
+        for (a, b) in np.iter().zip(&bp) {
+            assert!(
+                !a.diverged && (a.test_accuracy - b.test_accuracy).abs() <= 0.03,
+                "sigma {sigma}: NP {} BP {}",
+                a.test_accuracy,
+                b.test_accuracy
+            );
+        }
+    }
+}
+
+#[test]
+fn lesson_8_try_more_draws_stand_a_larger_rate_a_diagonal() {
+    let c = lesson("sweep");
+    says(
+        c.try_this,
+        "Sweep the noise draws K instead of \u{3c3} (lr:0.01,0.03,0.1,0.3,1;draws:1,4,16): now the good cells form a diagonal. The largest rate at which NP learns grows with K, 0.03 for K = 1, 0.1 for K = 4 and 0.3 for K = 16",
+    );
+    let link = with(c.link, "sweep", "lr:0.01,0.03,0.1,0.3,1;draws:1,4,16;rules:np");
+    let s = lesson_8::sweep(&link, Metric::TestAccuracy);
+    let cells = lesson_8::results(&s);
+    for (k, want) in [("1", "0.03"), ("4", "0.1"), ("16", "0.3")] {
+        let good: Vec<&str> = ["0.01", "0.03", "0.1", "0.3", "1"]
+            .into_iter()
+            .filter(|lr| lesson_8::learned(&lesson_8::at(&cells, "np", lr, k), 0.85))
+            .collect();
+        for lr in ["0.01", "0.03", "0.1", "0.3", "1"] {
+            println!("lesson 8, try: NP K = {k} lr {lr}: {}", lesson_8::shown(&lesson_8::at(&cells, "np", lr, k)));
+        }
+        assert_eq!(good.last(), Some(&want), "K = {k}: learns at {good:?}");
+        // Every rate below the largest learns too (a band that ends on the diagonal).
+        assert_eq!(
+            good.len(),
+            ["0.01", "0.03", "0.1", "0.3", "1"].iter().position(|l| *l == want).unwrap() + 1,
+            "K = {k}: {good:?}"
+        );
+    }
 }

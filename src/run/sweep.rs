@@ -480,7 +480,11 @@ impl Sweep {
                     let mut values = Vec::new();
                     for (axis, v) in self.axes.iter().zip([a, b].into_iter().flatten()) {
                         let (next, cv) = with_key(&c, &axis.key, v).map_err(|m| {
-                            err("sweep", &format!("{}={v}", axis.key), format!("{m}; the sweep is left out"))
+                            let mut cell = rule.clone();
+                            for (x, w) in self.axes.iter().zip([a, b].into_iter().flatten()) {
+                                cell += &format!(", {}={w}", x.key);
+                            }
+                            err("sweep", "", format!("the cell {cell} cannot run: {m}; the sweep is left out"))
                         })?;
                         c = next;
                         values.push(cv);
@@ -497,7 +501,9 @@ impl Sweep {
                             seed: cfg.seed,
                             config: cfg,
                         };
-                        cell.config.validate().map_err(|e| {
+                        let shape = Shape::of(&cell.config, &Sources::default());
+                        let fits = |s: Shape| cell.config.check_data(&s);
+                        cell.config.validate().and_then(|()| shape.map_or(Ok(()), fits)).map_err(|e| {
                             err(
                                 "sweep",
                                 "",
@@ -562,14 +568,17 @@ impl Sweep {
     /// work of every cell's steps and its final evaluation. None for an upload without its table.
     pub fn cost(&self, sources: &Sources) -> Option<GridCost> {
         let shape = Shape::of(&self.base, sources)?;
-        let mut g = GridCost { cells: self.cell_count(), steps: self.steps, bytes: 0, work: 0 };
+        let mut g =
+            GridCost { cells: self.cell_count(), steps: self.steps, bytes: 0, step_work: 0, eval_work: 0, work: 0 };
         for c in self.cells() {
             let one = cost::cost(&c.config, &shape);
             let step = if self.diagnostics() { one.work } else { one.work - one.alignment };
             let eval = cost::forward_work(&c.config, &shape) * shape.samples as u64;
             g.bytes = g.bytes.max(one.bytes);
-            g.work = g.work.saturating_add(step.saturating_mul(self.steps)).saturating_add(eval);
+            g.step_work = g.step_work.saturating_add(step);
+            g.eval_work = g.eval_work.saturating_add(eval);
         }
+        g.work = g.step_work.saturating_mul(self.steps).saturating_add(g.eval_work);
         Some(g)
     }
 
@@ -590,8 +599,7 @@ impl Sweep {
         if g.work <= MAX_SWEEP_WORK {
             return Ok(());
         }
-        let per_step = g.work as f64 / self.steps as f64;
-        let fit = (MAX_SWEEP_WORK as f64 / per_step).floor() as u64;
+        let fit = MAX_SWEEP_WORK.saturating_sub(g.eval_work) / g.step_work.max(1);
         let hint = if fit >= 1 { format!("sweep_steps={fit} would fit, or ") } else { String::new() };
         Err(err(
             "sweep",
@@ -620,7 +628,11 @@ pub struct GridCost {
     pub steps: u64,
     /// The largest cell's memory (a worker holds one cell at a time).
     pub bytes: u64,
-    /// Every cell's work together.
+    /// One step of every cell together.
+    pub step_work: u64,
+    /// Every cell's final evaluation together.
+    pub eval_work: u64,
+    /// Every cell's steps and evaluation together.
     pub work: u64,
 }
 
@@ -822,12 +834,19 @@ pub fn merge(shards: &[(String, String)]) -> Result<String, String> {
                 return Err(format!("{at}: cell {i}, but the sweep has {} cells (0 to {})", all.len(), all.len() - 1));
             };
             let config = field("config")?.as_str().unwrap_or_default();
-            if config != expected.config.to_string() {
+            let want = expected.config.to_string();
+            if config != want {
+                // The first key that differs, both ways.
+                let (mut ran, mut should) = (shown(config), want.clone());
+                for (a, b) in config.split('&').zip(want.split('&')) {
+                    if a != b {
+                        (ran, should) = (shown(a), b.to_string());
+                        break;
+                    }
+                }
                 return Err(format!(
-                    "{at}: cell {i} ({}) ran {}, not the sweep's {}",
-                    expected.describe(&s.axes),
-                    shown(config),
-                    expected.config
+                    "{at}: cell {i} ({}) ran {ran}, where the sweep has {should}",
+                    expected.describe(&s.axes)
                 ));
             }
             if let Some(prev) = &cells[i] {
