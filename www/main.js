@@ -490,7 +490,6 @@ function draw() {
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
     : `Evaluated at step ${s.evaluated_at}.`);
   drawIntro(snap);
-  if (state.lessonFocus && snap.config === state.config) lessons.pointAtLesson(state.lessonFocus);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
     divergedBanner.textContent = diverged.join(' · ');
@@ -511,6 +510,8 @@ function draw() {
       return;
     }
   }
+  // Pointed at once the panels are drawn (they set the layout: the Sweep view sits below them).
+  if (state.lessonFocus && snap.config === state.config) lessons.pointAtLesson(state.lessonFocus);
 }
 
 /** The introduction's live figure: how far this run's update is from the gradient. */
