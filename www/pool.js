@@ -107,6 +107,11 @@ export class Pool {
       if (error === null) job.resolve(line);
       else job.reject(new Error(error));
     }
+    // The pool was made smaller while this worker was busy: it goes now.
+    if (this.workers.length > this.size && this.workers.includes(w)) {
+      w.worker.terminate();
+      this.workers.splice(this.workers.indexOf(w), 1);
+    }
     this.pump();
   }
 
