@@ -595,7 +595,7 @@ impl LiveRun {
 
     /// Whether the network reads the 2-D plane (so the plane views apply).
     pub fn is_planar(&self) -> bool {
-        self.trainer.network().layers[0].n_in() == 2
+        self.trainer.is_planar()
     }
 
     /// The grid resolution of the decision boundary (see [`plane::resolution`]); None when the
@@ -626,7 +626,8 @@ impl LiveRun {
         if !self.is_planar() {
             return None;
         }
-        Some(plane::view(self.trainer.network(), res.clamp(4, 256), nodes, &mut self.view_trace))
+        let features = self.trainer.config().features;
+        Some(plane::view(self.trainer.network(), features, res.clamp(4, 256), nodes, &mut self.view_trace))
     }
 
     /// `count` test samples spread evenly over the test set (which is ordered by class for the
@@ -638,7 +639,7 @@ impl LiveRun {
         let predicted = self.trainer.predict_test_rows(&rows);
         let mut v = Vec::new();
         for (&i, &p) in rows.iter().zip(&predicted) {
-            v.push(self.trainer.data().test.y[i] as f32);
+            v.push(self.trainer.data().label_value(&self.trainer.data().test, i));
             v.push(p as f32);
             v.extend_from_slice(self.trainer.data().test.row(i));
         }
