@@ -357,6 +357,26 @@ impl Trainer {
         }
     }
 
+    /// Applies a hand edit now (its step must be the current step) and keeps it in the run's
+    /// configuration, so the config string replays it: what the page does when a weight is
+    /// edited while paused. An error names an edit outside the network or at another step.
+    pub fn apply_edit(&mut self, e: edits::Edit) -> Result<(), ConfigError> {
+        if e.step != self.steps {
+            return Err(super::config::err(
+                "edit",
+                &e.to_string(),
+                format!("this edit is for step {}, and the run is at step {}", e.step, self.steps),
+            ));
+        }
+        edits::check_edits(std::slice::from_ref(&e), &self.net.sizes())?;
+        if self.config.edits.len() >= edits::MAX_EDITS {
+            return Err(super::config::err("edit", &e.to_string(), format!("at most {} edits", edits::MAX_EDITS)));
+        }
+        edits::apply(&mut self.net, &e);
+        self.config.edits.push(e);
+        Ok(())
+    }
+
     /// Whether the network reads points of the plane (or features of them), so the plane views
     /// apply.
     pub fn is_planar(&self) -> bool {

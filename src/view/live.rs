@@ -404,6 +404,18 @@ impl LiveRun {
         long
     }
 
+    /// Applies a hand edit at the current step (see [`Trainer::apply_edit`]): the figures, the
+    /// checksum and the views are then those of the edited network.
+    pub fn edit(&mut self, e: crate::run::edits::Edit) -> Result<(), crate::run::ConfigError> {
+        self.trainer.apply_edit(e)?;
+        self.checksum.set(None);
+        self.pending_checksum = None;
+        self.pending = None;
+        self.evaluated_at = u64::MAX;
+        self.finished += 1;
+        Ok(())
+    }
+
     /// Changes whenever what the page shows of this run may have changed: a step taken or an
     /// evaluation finished (it only grows).
     pub fn revision(&self) -> u64 {
