@@ -23,7 +23,7 @@ use crate::data::Sources;
 use crate::rules::{NoiseMode, Rule};
 
 /// Keys a link may carry besides the configuration's.
-pub const PAGE_KEYS: [&str; 13] = [
+pub const PAGE_KEYS: [&str; 14] = [
     "at",
     "compare",
     "seeds",
@@ -37,6 +37,7 @@ pub const PAGE_KEYS: [&str; 13] = [
     "sweep_steps",
     "sweep_metric",
     "workers",
+    "discretize",
 ];
 /// Most workers of the page's pool (`workers=`).
 pub const MAX_WORKERS: usize = 16;
@@ -92,6 +93,8 @@ pub struct View {
     pub xaxis: &'static str,
     /// The page's pool of workers (1 to [`MAX_WORKERS`]); None: one per core the browser reports.
     pub workers: Option<usize>,
+    /// `discretize=1`: the boundary drawn in two colours (the view only, not the run).
+    pub discretize: bool,
 }
 
 impl Default for View {
@@ -105,6 +108,7 @@ impl Default for View {
             seeds: 1,
             xaxis: "steps",
             workers: None,
+            discretize: false,
         }
     }
 }
@@ -232,6 +236,7 @@ impl Link {
             },
             "play" => flag(value).map(|f| self.view.play = f),
             "embed" => flag(value).map(|f| self.view.embed = f),
+            "discretize" => flag(value).map(|f| self.view.discretize = f),
             "speed" => match SPEEDS.iter().find(|s| **s == value) {
                 Some(s) => {
                     self.view.speed = Some(s);
