@@ -16,11 +16,11 @@
 //! A link is read leniently: a key or a compare item that cannot be accepted is reported and left
 //! out, and the rest of the link applies (a typo in a classroom link must not discard it).
 
-use super::config::{ConfigError, MAX_DRAWS, RunConfig, err, shown};
+pub use super::config::compare_variant;
+use super::config::{ConfigError, RunConfig, err, shown};
 use super::cost::{self, Shape};
 use super::sweep::{Sweep, SweepItems};
 use crate::data::Sources;
-use crate::rules::{NoiseMode, Rule};
 
 /// Keys a link may carry besides the configuration's.
 pub const PAGE_KEYS: [&str; 14] = [
@@ -523,32 +523,6 @@ pub(crate) fn parse_compare<'a>(
         ));
     }
     runs
-}
-
-/// One `compare` item, `rule[:blind|:clean][:kN]` (e.g. `inp`, `anp:blind`, `np:k4`): the run's
-/// config with that rule, noise mode and number of draws, validated like any config.
-pub fn compare_variant(config: &RunConfig, item: &str) -> Result<RunConfig, String> {
-    let mut parts = item.split(':');
-    let name = parts.next().unwrap_or_default();
-    let mut c = config.clone();
-    c.rule = Rule::from_key(name)
-        .ok_or_else(|| format!("{} is not a rule; expected e.g. inp, anp:blind or np:k4", shown(name)))?;
-    for p in parts {
-        match p {
-            "blind" => c.mode = NoiseMode::Blind,
-            "clean" => c.mode = NoiseMode::Clean,
-            k if k.starts_with('k') => {
-                c.draws = k[1..]
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=MAX_DRAWS).contains(d))
-                    .ok_or_else(|| format!("{}: expected k1 to k{MAX_DRAWS}", shown(p)))?;
-            }
-            _ => return Err(format!("{}: expected blind, clean or kN after the rule", shown(p))),
-        }
-    }
-    // The decorrelation matrices exist only in D-variants, so the run is rebuilt from its string.
-    RunConfig::parse(&c.to_string()).map_err(|e| format!("{}: {}", shown(item), e.message))
 }
 
 /// A link as the page receives it: the canonical configuration, the run's label, the runs to
