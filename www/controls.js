@@ -5,6 +5,18 @@
 const THUMBNAIL_SETS = (options) => options.map(([v]) => v).filter((v) => v !== 'points' && v !== 'upload');
 
 const $ = (id) => document.getElementById(id);
+
+/** Menus of values for the numeric settings (TensorFlow Playground's where it has one; log-spaced
+ *  where the value spans decades), offered as the input's list: any exact value can still be
+ *  typed. Values outside the key's bounds (from the manifest) are left out. */
+export const MENUS = {
+  lr: [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+  reg_rate: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+  sigma: [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  train: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+  noise: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
+  batch: [1, 2, 4, 8, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 256],
+};
 /** Filled by buildControls from the manifest: {choice key: [values]}, number keys, rules. */
 const ui = { options: {}, inputs: [], rules: [], maxWidth: 0 };
 
@@ -28,6 +40,8 @@ export function buildControls(m) {
   const keys = m.keys;
   ui.maxWidth = m.limits.max_width;
   for (const k of keys) {
+    // A key the page has no field for (set elsewhere: the diagram's features, drawn points).
+    if ((k.control === 'choice' || k.control === 'number') && !$(k.key)) continue;
     if (k.control === 'choice' && k.key !== 'data') {
       ui.options[k.key] = k.options.map(([v]) => v);
       const select = $(k.key);
@@ -43,8 +57,23 @@ export function buildControls(m) {
       input.min = String(k.min);
       input.max = String(k.max);
       input.step = String(k.step);
+      const menu = (MENUS[k.key] ?? []).filter((v) => v >= k.min && v <= k.max);
+      if (menu.length) {
+        const list = document.createElement('datalist');
+        list.id = `${k.key}-values`;
+        list.append(...menu.map((v) => {
+          const o = document.createElement('option');
+          o.value = String(v);
+          return o;
+        }));
+        input.after(list);
+        input.setAttribute('list', list.id);
+      }
     }
   }
+  // Settings of keys this engine does not have stay hidden.
+  const known = new Set([...keys.map((k) => k.key), ...m.page.keys]);
+  for (const el of document.querySelectorAll('#controls [data-key]')) if (!known.has(el.dataset.key)) el.hidden = true;
   ui.rules = ui.options.rule;
   const speedLabel = { slow: 'slow motion (2 steps/s)', max: 'as fast as it goes' };
   const options = (select, values, label, selected) => {

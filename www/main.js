@@ -6,7 +6,8 @@ import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
 import { renderProbe, explain } from './noise.js';
-import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS, legendEntries, nodeReadout, linkReadout } from './diagram.js';
+import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS, legendEntries, nodeReadout, linkReadout, biasReadout } from './diagram.js';
+import { showLayerTools, showFeatures } from './netedit.js'; // issue 20: the diagram's + and −, features
 import { WalkPlayer } from './walk.js';
 import { count, showReplay, showEvaluating } from './progress.js';
 import { wireLessons } from './lessons.js';
@@ -580,6 +581,10 @@ function paintDiagram(snap) {
   state.layout = drawDiagram(canvas, {
     diagram: snap.diagram, nodeMaps: snap.nodes, nodeRes: snap.nodeRes, probe: snap.probe, frame, hover: state.hover,
   });
+  // issue 20: + and − above the diagram's columns, the features beside its inputs.
+  const hidden = state.values.hidden === '' ? [] : state.values.hidden.split(',');
+  showLayerTools($('layer-tools'), canvas, state.layout, hidden, M.limits, (h) => withValues({ hidden: h }));
+  showFeatures($('features'), state.values.features ?? '', 'features' in state.values && !$('plane-panel').hidden, (f) => withValues({ features: f }));
   const sizes = snap.diagram.sizes;
   const digits = sizes[0] > 2 && snap.probe;
   $('sample-box').hidden = !digits;
@@ -671,6 +676,8 @@ function wireNetwork() {
     } else if (hit.kind === 'node') {
       readout.textContent = nodeReadout(hit, snap.diagram, snap.probe, walker.walk, walker.current());
       if (state.hoverNode) showNodeOnPlane(snap, hit);
+    } else if (hit.kind === 'bias') {
+      readout.textContent = biasReadout(hit, snap.diagram, walker.walk, walker.current());
     } else {
       readout.textContent = linkReadout(hit, snap.diagram, walker.walk, walker.current());
     }
