@@ -1177,6 +1177,8 @@ async function main() {
       }
     },
     panicWorker: () => state.worker.postMessage({ type: MSG.TEST_PANIC }),
+    // issue 20: where the diagram's nodes are, and what it shows (the page tests find a bias).
+    diagram: () => ({ layout: state.layout, diagram: state.snap?.diagram }),
   };
 }
 
