@@ -100,8 +100,8 @@ export function drawDiagram(canvas, view) {
   lay.nodes.forEach((layer, l) => layer.forEach((n) => {
     let drawn = false;
     if (maps && res) {
-      if (l === 0 && diagram.sizes[0] === 2) {
-        drawn = paintInputMap(ctx, n, res, n.unit);
+      if (l === 0 && (view.features ?? ['x1', 'x2']).length === diagram.sizes[0]) {
+        drawn = paintInputMap(ctx, n, res, (view.features ?? ['x1', 'x2'])[n.unit], view.extent ?? 1);
       } else if (l > 0) {
         const cells = res * res;
         const values = maps.subarray(mapOffset, mapOffset + cells);
@@ -180,17 +180,26 @@ export function paintDigit(canvas, input) {
   ctx.drawImage(tmp, x, y, size, size);
 }
 
-/** An input node on 2-D data: its feature (x or y) over the plane. */
-function paintInputMap(ctx, n, res, feature) {
+/** The feature inputs over the plane point (x1, x2): the engine's `data::features::Features::map`,
+ *  for the input nodes' maps only (the network's inputs are computed by the engine). */
+export const FEATURE_MAPS = {
+  x1: (a) => a, x2: (a, b) => b, x1sq: (a) => a * a, x2sq: (a, b) => b * b, x1x2: (a, b) => a * b, sinx1: (a) => Math.sin(a), sinx2: (a, b) => Math.sin(b),
+};
+
+/** An input node on 2-D data: its feature over the plane `[-extent, extent]^2` (each map
+ *  coloured on its own largest size, as TensorFlow Playground's are). */
+function paintInputMap(ctx, n, res, feature, extent) {
+  const f = FEATURE_MAPS[feature];
+  if (!f) return false;
   const values = new Float32Array(res * res);
   for (let r = 0; r < res; r++) {
     for (let c = 0; c < res; c++) {
-      const x = -1 + (2 * c + 1) / res;
-      const y = 1 - (2 * r + 1) / res;
-      values[r * res + c] = feature === 0 ? x : y;
+      const x = extent * (-1 + (2 * c + 1) / res);
+      const y = extent * (1 - (2 * r + 1) / res);
+      values[r * res + c] = f(x, y);
     }
   }
-  paintMap(ctx, n, values, res, 1);
+  paintMap(ctx, n, values, res, null);
   return true;
 }
 
@@ -396,9 +405,10 @@ const optimiserName = (walk) => (walk.optimizer === 'adam' ? 'Adam' : 'SGD');
 /** The hovered node, in words: its name and the value it shows (a walk sub-step's quantity, or
  *  its activation for the probed sample); in a walk's update sub-steps also its bias's G and
  *  the change applied to it. */
-export function nodeReadout(hit, diagram, probe, walk, frame) {
+export function nodeReadout(hit, diagram, probe, walk, frame, features = null) {
   const n = diagram.sizes.length - 1;
-  const name = hit.layer === 0 ? `input ${hit.unit + 1}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${diagram.sizes[hit.layer]}`;
+  const feature = features && features.length === diagram.sizes[0] && features.join(',') !== 'x1,x2' ? ` (${features[hit.unit]})` : '';
+  const name = hit.layer === 0 ? `input ${hit.unit + 1}${feature}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${diagram.sizes[hit.layer]}`;
   let value;
   if (frame) {
     // In the update's sub-steps a node also stands for its bias: its G and the change applied.

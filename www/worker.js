@@ -390,6 +390,9 @@ function handle(msg) {
         if (msg.what === 'loadTable') result = state.store.loadTable(new Uint8Array(msg.bytes));
         else if (msg.what === 'writeRunFile') result = state.store.writeRunFile(msg.fragment, msg.step, msg.labels, msg.checksums);
         else if (msg.what === 'readRunFile') result = state.store.readRunFile(msg.text);
+        // issue 20: what an edit does on the current minibatch, and the weights' export (own run).
+        else if (msg.what === 'editEffect') result = state.session.editEffect(msg.layer, msg.row, msg.col, msg.value);
+        else if (msg.what === 'exportWeights') result = state.session.exportWeights();
         else error = `unknown question ${msg.what}`;
       } catch (e) {
         if (self.npPanic) throw e;

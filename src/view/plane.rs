@@ -28,7 +28,8 @@ pub fn resolution(net: &Network) -> Option<usize> {
 #[derive(Clone, Debug, Default)]
 pub struct PlaneView {
     pub res: usize,
-    /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too).
+    /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too);
+    /// for a network of one output (regression) the predicted value itself.
     pub prob: Vec<f32>,
     /// `(nodes, res * res)`: the output over the plane of every node asked for, layer by layer
     /// (hidden units' activations, then the output units' logits).
@@ -56,14 +57,7 @@ pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) 
     net.forward(&input, n, trace);
     let n_out = net.layers.last().unwrap().n_out();
     let logits = trace.logits(0);
-    let prob = (0..n)
-        .map(|i| {
-            let z = &logits[i * n_out..(i + 1) * n_out];
-            let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let e: Vec<f32> = z.iter().map(|v| libm::expf(v - m)).collect();
-            e[1.min(n_out - 1)] / e.iter().sum::<f32>()
-        })
-        .collect();
+    let prob = if n_out == 1 { logits[..n].to_vec() } else { class_one(logits, n, n_out) };
     let mut units = Vec::new();
     for (lt, chosen) in trace.layers.iter().zip(nodes) {
         let w = lt.h.ncols();
@@ -73,4 +67,16 @@ pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) 
         }
     }
     PlaneView { res, prob, units }
+}
+
+/// The softmax probability of class 1 of each of `n` rows of `n_out` logits.
+fn class_one(logits: &[f32], n: usize, n_out: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| {
+            let z = &logits[i * n_out..(i + 1) * n_out];
+            let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let e: Vec<f32> = z.iter().map(|v| libm::expf(v - m)).collect();
+            e[1] / e.iter().sum::<f32>()
+        })
+        .collect()
 }

@@ -1,0 +1,131 @@
+// Editing a weight or a bias by hand (TensorFlow Playground's click on a link), as part of the
+// run: while paused, a click on a link or a bias marker (or Enter on it from the keyboard) opens a
+// field; Enter applies, Escape cancels. The edit goes into the link as an `edit=` item
+// STEP:LAYER:ROW:COL:VALUE at the current step, and the page opens that link replayed to the same
+// step, so the page and the CLI give the same checksum. Before it does, the worker measures what
+// the edit does on the current minibatch (the engine's editEffect): the loss change and the credit
+// a perturbation rule would read from it, said beside the diagram once the replay has landed.
+import { num } from './diagram.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** The `edit=` item of `hit` (a link or a bias as the diagram's hit-test reports it) set to
+ *  `value` (text, as typed) at step `step`. */
+export function editItem(hit, step, value) {
+  const col = hit.kind === 'bias' ? 'b' : String(hit.in);
+  const row = hit.kind === 'bias' ? hit.unit : hit.out;
+  return `${step}:${hit.layer}:${row}:${col}:${value}`;
+}
+
+/** The effect of an edit in words (`e`: the engine's EditEffect as JSON; `what`: the weight's
+ *  name). Every figure is the engine's. */
+export function effectText(e, what, lr) {
+  const parts = [
+    `${what}: ${num(e.before)} → ${num(e.before + e.delta)} (Δ ${num(e.delta)}).`,
+    `On the current minibatch the loss went from ${num(e.loss_before)} to ${num(e.loss_after)}: dL = ${num(e.d_loss)} (${e.d_loss < 0 ? 'the edit helped' : e.d_loss > 0 ? 'the edit hurt' : 'no change'}).`,
+  ];
+  if (e.credit !== null && e.credit !== undefined) {
+    parts.push(`NP's credit for this perturbation made by hand: dL/Δ = ${num(e.credit)}${e.gradient !== null && e.gradient !== undefined ? ` (the true gradient dL/dw: ${num(e.gradient)})` : ''}; plain SGD at lr ${lr} would change it by ${num(e.sgd_change)}.`);
+  }
+  return parts.join(' ');
+}
+
+/** Wires the editor. `deps`: {state, ask, openFragment, joinConfig, pageKeys, layoutHit (the
+ *  link or bias at a click, or null), cursor (the keyboard's link or bias, or null), paused}. */
+export function wireEditor(deps) {
+  const form = $('weight-edit');
+  const input = $('weight-value');
+  const effect = $('edit-effect');
+  let target = null; // {hit, step, name}
+  const close = () => {
+    form.hidden = true;
+    target = null;
+  };
+  const open = (hit, name) => {
+    const snap = deps.state.snap;
+    if (!snap) return;
+    if (!deps.paused()) {
+      $('network-hover').textContent = `${name}: pause training to edit it.`;
+      return;
+    }
+    target = { hit, step: snap.runs[0].summary.step, name };
+    $('weight-edit-name').textContent = `${name} =`;
+    input.value = String(hit.kind === 'bias' ? hit.bias : hit.weight);
+    input.setAttribute('aria-label', `new value of the ${name}`);
+    form.hidden = false;
+    input.focus();
+    input.select();
+    form.scrollIntoView({ block: 'nearest' });
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!target) return;
+    const text = input.value.trim();
+    const value = Number(text);
+    const { state } = deps;
+    if (text === '' || !Number.isFinite(value)) {
+      effect.textContent = `"${text}" is not a number: type the ${target.name}'s new value, e.g. 0.5.`;
+      effect.hidden = false;
+      return;
+    }
+    const { hit, step, name } = target;
+    const item = editItem(hit, step, text);
+    const values = { ...state.values, edit: state.values.edit ? `${state.values.edit},${item}` : item };
+    const link = `${deps.joinConfig(values)}${deps.pageKeys()}`;
+    // The codec checks the item first (its range, the weight it names).
+    const r = JSON.parse(deps.wasm().parseFragment(link));
+    const problem = r.problems.find((p) => p.key === 'edit');
+    if (problem) {
+      effect.textContent = `edit=${item}: ${problem.message}. Nothing was changed.`;
+      effect.hidden = false;
+      return;
+    }
+    close();
+    let measured = null;
+    try {
+      const col = hit.kind === 'bias' ? -1 : hit.in;
+      measured = JSON.parse(await deps.ask('editEffect', { layer: hit.layer, row: hit.kind === 'bias' ? hit.unit : hit.out, col, value }));
+    } catch (err) {
+      measured = { error: err.message };
+    }
+    deps.state.editEffect = { step, text: measured.error ? `${name}: its effect could not be measured (${measured.error}).` : effectText(measured, name, state.values.lr) };
+    effect.textContent = `Editing: the run replays to step ${step} with the edit…`;
+    effect.hidden = false;
+    await deps.openFragment(`${link}${step ? `&at=${step}` : ''}`);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      close();
+      $('network').focus();
+    }
+  });
+  $('weight-cancel').addEventListener('click', close);
+  $('network').addEventListener('click', (e) => {
+    const hit = deps.layoutHit(e);
+    if (hit?.kind === 'link' || hit?.kind === 'bias') open(hit, deps.name(hit));
+  });
+  $('network').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    const hit = deps.cursor();
+    if (hit?.kind === 'link' || hit?.kind === 'bias') {
+      e.preventDefault();
+      open(hit, deps.name(hit));
+    }
+  });
+  return {
+    /** A snapshot arrived: once the edited run is back at its step, say what the edit did. */
+    onSnapshot(snap) {
+      const pending = deps.state.editEffect;
+      if (!pending || snap.config !== deps.state.config || snap.runs[0].summary.step !== pending.step || deps.state.replay) return;
+      deps.state.editEffect = null;
+      effect.textContent = pending.text;
+      effect.hidden = false;
+    },
+    /** New runs that are not an edit's: the last edit's note goes. */
+    clear() {
+      if (!deps.state.editEffect) effect.hidden = true;
+      close();
+    },
+  };
+}
