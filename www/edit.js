@@ -30,6 +30,33 @@ export function effectText(e, what, lr) {
   return parts.join(' ');
 }
 
+/** The file name of the weights' export: the run's data set, rule, seed and step. */
+export function weightsFileName(values, step) {
+  const safe = (v) => String(v ?? '').replace(/[^A-Za-z0-9_.-]/g, '');
+  return `np-playground-weights-${safe(values.data)}-${safe(values.rule)}-seed${safe(values.seed)}-step${step}.json`;
+}
+
+/** Downloads the own run's weights as the engine writes them (every layer's W, b and, for the
+ *  decorrelated rules, R, with the run's config and checksum). */
+async function exportWeights(deps) {
+  const { state } = deps;
+  const step = state.snap?.runs[0].summary.step ?? 0;
+  const note = $('edit-effect');
+  let text;
+  try {
+    text = await deps.ask('exportWeights');
+  } catch (e) {
+    note.textContent = `Export weights failed: ${e.message}`;
+    note.hidden = false;
+    return;
+  }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  a.download = weightsFileName(state.values, step);
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
 /** Wires the editor. `deps`: {state, ask, openFragment, joinConfig, pageKeys, layoutHit (the
  *  link or bias at a click, or null), cursor (the keyboard's link or bias, or null), paused}. */
 export function wireEditor(deps) {
@@ -101,6 +128,7 @@ export function wireEditor(deps) {
     }
   });
   $('weight-cancel').addEventListener('click', close);
+  $('export-weights').addEventListener('click', () => exportWeights(deps));
   $('network').addEventListener('click', (e) => {
     const hit = deps.layoutHit(e);
     if (hit?.kind === 'link' || hit?.kind === 'bias') open(hit, deps.name(hit));
@@ -117,7 +145,7 @@ export function wireEditor(deps) {
     /** A snapshot arrived: once the edited run is back at its step, say what the edit did. */
     onSnapshot(snap) {
       const pending = deps.state.editEffect;
-      if (!pending || snap.config !== deps.state.config || snap.runs[0].summary.step !== pending.step || deps.state.replay) return;
+      if (!pending || snap.config !== deps.state.config || snap.runs[0].summary.step !== pending.step || snap.replay) return;
       deps.state.editEffect = null;
       effect.textContent = pending.text;
       effect.hidden = false;

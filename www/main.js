@@ -392,7 +392,6 @@ function onSnapshot(snap) {
     $('plane-panel').hidden = table.dim !== 2;
   }
   checkImported(snap);
-  editor?.onSnapshot(snap);
   if (snap.points) state.points = snap.points;
   // The costly views the worker did not recompute: the page keeps the ones it has.
   const previous = state.snap;
@@ -418,6 +417,7 @@ function onSnapshot(snap) {
   if (current) {
     state.replay = snap.replay;
     showTransport();
+    editor?.onSnapshot(snap);
   }
   if (current && !snap.playing && state.playing) setPlaying(false);
   if (!document.body.dataset.ready) {
