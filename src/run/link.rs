@@ -18,7 +18,8 @@ use crate::data::Sources;
 use crate::rules::{NoiseMode, Rule};
 
 /// Keys a link may carry besides the configuration's.
-pub const PAGE_KEYS: [&str; 9] = ["at", "compare", "seeds", "xaxis", "play", "speed", "hide", "embed", "lesson"];
+pub const PAGE_KEYS: [&str; 10] =
+    ["at", "compare", "seeds", "xaxis", "play", "speed", "hide", "embed", "lesson", "discretize"];
 /// Largest `at`.
 pub const MAX_AT: u64 = 10_000_000;
 /// Most runs beside the page's own.
@@ -69,11 +70,22 @@ pub struct View {
     pub seeds: usize,
     /// The curves' x axis, one of [`XAXES`].
     pub xaxis: &'static str,
+    /// `discretize=1`: the boundary drawn in two colours (the view only, not the run).
+    pub discretize: bool,
 }
 
 impl Default for View {
     fn default() -> Self {
-        View { play: false, speed: None, hide: Vec::new(), embed: false, lesson: None, seeds: 1, xaxis: "steps" }
+        View {
+            play: false,
+            speed: None,
+            hide: Vec::new(),
+            embed: false,
+            lesson: None,
+            seeds: 1,
+            xaxis: "steps",
+            discretize: false,
+        }
     }
 }
 
@@ -151,6 +163,7 @@ impl Link {
             },
             "play" => flag(value).map(|f| self.view.play = f),
             "embed" => flag(value).map(|f| self.view.embed = f),
+            "discretize" => flag(value).map(|f| self.view.discretize = f),
             "speed" => match SPEEDS.iter().find(|s| **s == value) {
                 Some(s) => {
                     self.view.speed = Some(s);

@@ -6,11 +6,13 @@ pub mod codec;
 pub mod config;
 pub mod cost;
 pub mod diagnostics;
+pub mod edits;
 pub mod evaluation;
 pub mod link;
 pub mod runfile;
 pub mod stats;
 pub mod trainer;
+pub mod weights;
 pub mod workloads;
 
 pub use config::{ConfigError, RunConfig};

@@ -10,6 +10,7 @@ use super::checks::check_batch;
 use super::config::{ConfigError, RunConfig};
 use super::cost::Shape;
 use super::diagnostics::{self, DiagnosticBuffers};
+use super::edits;
 use super::evaluation::{self, Evaluation};
 use super::stats::StepStats;
 use crate::data::{Dataset, Sources};
@@ -61,7 +62,7 @@ pub fn initial_network(config: &RunConfig, n_inputs: usize, n_classes: usize) ->
     Network::new(
         &config.layer_sizes(n_inputs, n_classes),
         config.activation,
-        config.loss,
+        config.network_loss(),
         config.rule.decorrelated,
         &mut Rng::stream(config.seed, Stream::Init),
     )
@@ -97,6 +98,11 @@ impl Trainer {
     /// uploaded table) when the config asks for it.
     pub fn with_sources(config: RunConfig, sources: &Sources) -> Result<Trainer, ConfigError> {
         config.validate()?;
+        if config.data == crate::data::DataSet::Upload
+            && let Some(t) = sources.table
+        {
+            config.check_features(t.dim)?;
+        }
         if let Some(shape) = Shape::of(&config, sources) {
             config.check_data(&shape)?;
         }
@@ -107,8 +113,12 @@ impl Trainer {
     }
 
     /// A run on given data and initial network (tests, benchmarks, data that is not generated).
-    pub fn from_parts(config: RunConfig, net: Network, data: Dataset) -> Result<Trainer, ConfigError> {
+    pub fn from_parts(config: RunConfig, mut net: Network, data: Dataset) -> Result<Trainer, ConfigError> {
         check_batch(config.batch_size, data.train.len())?;
+        edits::check_edits(&config.edits, &net.sizes())?;
+        for e in config.edits_at(0) {
+            edits::apply(&mut net, e);
+        }
         let plan = config.update_spec().passes(net.n_layers());
         let mut batch_rng = Rng::stream(config.seed, Stream::Batches);
         let mut order: Vec<usize> = (0..data.train.len()).collect();
@@ -262,6 +272,8 @@ impl Trainer {
                 format!("the minibatch loss reached {:e}, above {MAX_LOSS:e} (it blew up)", stats.batch_loss),
             ));
         }
+        // The weight penalty's gradient, local to each weight (nothing for reg=none).
+        self.config.reg.add_gradient(self.config.reg_rate, &self.net, &mut self.ws.update.grads);
         let buf = &self.ws.update;
         if !buf.grads.is_finite() {
             return Err(self.diverge(step, "the weight update became non-finite".into()));
@@ -276,6 +288,9 @@ impl Trainer {
         }
         self.opt.step(&mut self.net, &buf.grads);
         self.steps = step;
+        for e in self.config.edits.iter().filter(|e| e.step == step) {
+            edits::apply(&mut self.net, e);
+        }
         if !self.net.is_finite() {
             let what = if self.net.layers.iter().any(|l| l.r.as_ref().is_some_and(|r| r.iter().any(|v| !v.is_finite())))
             {
@@ -325,6 +340,47 @@ impl Trainer {
         self.net.forward(&x, rows.len(), &mut self.ws.eval);
         let n_out = self.net.layers.last().map_or(1, |l| l.n_out());
         self.ws.eval.logits(0).chunks(n_out).map(crate::loss::argmax).collect()
+    }
+
+    /// The current minibatch `(x, labels)`: the last step's, or before the first step the first
+    /// step's (what an edit's effect is measured on, see [`edits::effect`]).
+    pub fn current_batch(&self) -> (Vec<f32>, Vec<usize>) {
+        let bsz = self.config.batch_size;
+        if self.steps > 0 {
+            let buf = &self.ws.update;
+            let d = self.data.dim();
+            (buf.trace.input.as_slice().unwrap()[..bsz * d].to_vec(), buf.labels[..bsz].to_vec())
+        } else {
+            let rows = &self.order[..bsz];
+            let x = rows.iter().flat_map(|&i| self.data.train.row(i).iter().copied()).collect();
+            (x, rows.iter().map(|&i| self.data.train.y[i]).collect())
+        }
+    }
+
+    /// Applies a hand edit now (its step must be the current step) and keeps it in the run's
+    /// configuration, so the config string replays it: what the page does when a weight is
+    /// edited while paused. An error names an edit outside the network or at another step.
+    pub fn apply_edit(&mut self, e: edits::Edit) -> Result<(), ConfigError> {
+        if e.step != self.steps {
+            return Err(super::config::err(
+                "edit",
+                &e.to_string(),
+                format!("this edit is for step {}, and the run is at step {}", e.step, self.steps),
+            ));
+        }
+        edits::check_edits(std::slice::from_ref(&e), &self.net.sizes())?;
+        if self.config.edits.len() >= edits::MAX_EDITS {
+            return Err(super::config::err("edit", &e.to_string(), format!("at most {} edits", edits::MAX_EDITS)));
+        }
+        edits::apply(&mut self.net, &e);
+        self.config.edits.push(e);
+        Ok(())
+    }
+
+    /// Whether the network reads points of the plane (or features of them), so the plane views
+    /// apply.
+    pub fn is_planar(&self) -> bool {
+        self.data.is_planar()
     }
 
     /// Runs `n` steps, stopping at the first error.

@@ -2,6 +2,7 @@
 //! decision boundary) and every hidden unit's output (TensorFlow Playground's neuron thumbnails),
 //! with the policy that picks the grid's resolution.
 
+use crate::data::features::Features;
 use crate::network::{Network, Trace};
 
 /// The plane shown in the page: `[-EXTENT, EXTENT]^2` (the plane the data lives on).
@@ -43,9 +44,9 @@ pub fn coord(i: usize, res: usize) -> f32 {
 
 /// The network over a `res x res` grid: the class-1 probability, and for every layer
 /// `l = 1..=L` the units `nodes[l - 1]` (indices into the layer; the output layer's values are
-/// its logits).
-pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) -> PlaneView {
-    assert_eq!(net.layers[0].n_in(), 2, "the plane view needs 2-D inputs");
+/// its logits). The network reads each cell's `features` ([`Features::map`], as the data does).
+pub fn view(net: &Network, features: Features, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) -> PlaneView {
+    assert_eq!(net.layers[0].n_in(), features.count(), "the plane view needs the network to read the plane's features");
     let n = res * res;
     let mut input = Vec::with_capacity(2 * n);
     for r in 0..res {
@@ -54,6 +55,7 @@ pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) 
             input.push(coord(res - 1 - r, res));
         }
     }
+    let input = if features.is_identity() { input } else { features.map_rows(&input) };
     net.forward(&input, n, trace);
     let n_out = net.layers.last().unwrap().n_out();
     let logits = trace.logits(0);

@@ -15,7 +15,7 @@ np-playground: train small networks with node perturbation (NP, INP, ANP, their 
 versions) or backprop, headless. The config string is the one the page keeps in its URL.
 
 USAGE:
-    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv]
+    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv] [--weights FILE.json]
     np-playground keys        list the config keys, their defaults and meanings
     np-playground cost '<config>'   the memory and work per step the cost model gives it, and the limits
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
@@ -29,6 +29,8 @@ OPTIONS:
     --every M        report every M steps (default: a tenth of the run)
     --no-alignment   skip the alignment and input-correlation diagnostics (faster; same weights)
     --data FILE.csv  the table for data=upload (feature columns, then a label column)
+    --weights FILE.json  write every layer's W, b and R (decorrelated rules) at the last step,
+                     with the config and checksum
 
 EXAMPLE:
     np-playground run 'v=1&data=xor&rule=danp' --steps 2000 --json
