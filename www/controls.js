@@ -57,7 +57,7 @@ export function buildControls(m) {
       input.min = String(k.min);
       input.max = String(k.max);
       input.step = String(k.step);
-      const menu = (MENUS[k.key] ?? []).filter((v) => v >= k.min && v <= k.max);
+      const menu = (k.menu ?? MENUS[k.key] ?? []).map(Number).filter((v) => v >= k.min && v <= k.max);
       if (menu.length) {
         const list = document.createElement('datalist');
         list.id = `${k.key}-values`;

@@ -110,7 +110,9 @@ function pageKeys(view = state.view, labels = state.compare.map((c) => c.label))
 
 /** The link of the current runs, as the engine writes it (no empty pts, canonical keys). */
 function fragment(extra = '') {
-  return JSON.parse(wasm().parseFragment(`${state.config}${pageKeys()}${extra}`)).fragment;
+  const f = JSON.parse(wasm().parseFragment(`${state.config}${pageKeys()}${extra}`)).fragment;
+  // issue 20: discretize=1 stays in the link even where the engine's link does not write it back.
+  return state.view.discretize && !/(^|&)discretize=1(&|$)/.test(f) ? `${f}&discretize=1` : f;
 }
 
 function writeUrl() {
@@ -198,7 +200,7 @@ async function restart(r) {
   state.label = r.label;
   state.compare = r.compare;
   state.runs = r.runs;
-  state.view = { seeds: r.seeds, xaxis: r.xaxis, hide: r.hide, embed: r.embed, lesson: r.lesson, discretize: Boolean(r.discretize) };
+  state.view = { seeds: r.seeds, xaxis: r.xaxis, hide: r.hide, embed: r.embed, lesson: r.lesson, discretize: r.discretize ?? Boolean(state.view.discretize) };
   $('discretize').checked = state.view.discretize;
   state.values = values;
   if (values.data === 'points') {
@@ -1175,6 +1177,7 @@ async function openFragment(text) {
       r = { ...kept, problems: r.problems };
     }
   }
+  r.discretize ??= /(^|&)discretize=1(&|$)/.test(text); // issue 20 (a page key of the view only)
   showLinkProblems(r.problems, text, note);
   // lesson= alone (or with view keys) opens the chapter's own configuration, as the menu does,
   // whether the page was opened on it or the fragment was edited.
