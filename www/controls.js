@@ -18,7 +18,7 @@ export const MENUS = {
   batch: [1, 2, 4, 8, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 256],
 };
 /** Filled by buildControls from the manifest: {choice key: [values]}, number keys, rules. */
-const ui = { options: {}, inputs: [], rules: [], maxWidth: 0 };
+const ui = { options: {}, inputs: [], rules: [], maxWidth: 0, defaults: {} };
 
 /** Splits a canonical config string into {key: value}. */
 export function splitConfig(config) {
@@ -40,6 +40,7 @@ export function buildControls(m) {
   const keys = m.keys;
   ui.maxWidth = m.limits.max_width;
   for (const k of keys) {
+    ui.defaults[k.key] = k.default;
     // A key the page has no field for (set elsewhere: the diagram's features, drawn points).
     if ((k.control === 'choice' || k.control === 'number') && !$(k.key)) continue;
     if (k.control === 'choice' && k.key !== 'data') {
@@ -112,6 +113,14 @@ export function buildControls(m) {
   }
 }
 
+/** A regression target's colour on a thumbnail: orange (-1) through grey (0) to blue (+1). */
+function targetColour(v) {
+  const t = Math.max(-1, Math.min(1, v));
+  const [a, b] = t < 0 ? [[200, 200, 200], [245, 147, 34]] : [[200, 200, 200], [8, 119, 189]];
+  const c = a.map((x, k) => Math.round(x + (b[k] - x) * Math.abs(t)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
 /** Draws a thumbnail of each data set from its generator's points. */
 export function drawThumbnails(pointsOf) {
   for (const button of document.querySelectorAll('[data-dataset]')) {
@@ -129,8 +138,11 @@ export function drawThumbnails(pointsOf) {
       continue;
     }
     const pts = pointsOf(button.dataset.dataset);
+    // A regression set's labels are its targets (issue 20): each point in its target's colour.
+    let regression = false;
+    for (let i = 2; i < pts.length; i += 4) if (pts[i] !== 0 && pts[i] !== 1) regression = true;
     for (let i = 0; i < pts.length; i += 4) {
-      ctx.fillStyle = pts[i + 2] > 0.5 ? '#0877bd' : '#f59322';
+      ctx.fillStyle = regression ? targetColour(pts[i + 2]) : pts[i + 2] > 0.5 ? '#0877bd' : '#f59322';
       ctx.fillRect(24 + pts[i] * 16 - 1, 24 - pts[i + 1] * 16 - 1, 2, 2);
     }
   }
@@ -138,8 +150,9 @@ export function drawThumbnails(pointsOf) {
 
 /** Shows `values` (and the compare list) in the controls. */
 export function showValues(values, ruleUnavailable, compare = []) {
-  for (const key of ui.inputs) $(key).value = values[key];
-  for (const key of Object.keys(ui.options)) $(key).value = values[key];
+  // A key at its default may be left out of the link (issue 20's keys): its field shows the default.
+  for (const key of ui.inputs) $(key).value = values[key] ?? ui.defaults[key];
+  for (const key of Object.keys(ui.options)) $(key).value = values[key] ?? ui.defaults[key];
   for (const button of document.querySelectorAll('[data-dataset]')) {
     const on = button.dataset.dataset === values.data;
     button.classList.toggle('selected', on);

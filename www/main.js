@@ -611,7 +611,7 @@ function paintDiagram(snap) {
   showLayerTools($('layer-tools'), canvas, state.layout, hidden, M.limits, (h) => withValues({ hidden: h }));
   showFeatures($('features'), features(), M.keys.some((k) => k.key === 'features') && !$('plane-panel').hidden, (f) => withValues({ features: f }));
   const sizes = snap.diagram.sizes;
-  const digits = sizes[0] > 2 && snap.probe;
+  const digits = sizes[0] > 2 && snap.probe && $('plane-panel').hidden; // issue 20: features are not pixels
   $('sample-box').hidden = !digits;
   if (digits) paintDigit($('network-sample'), snap.probe.input);
   const subset = snap.diagram.shown.some((s, l) => s.length < sizes[l]);
