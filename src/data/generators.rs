@@ -87,9 +87,8 @@ fn point(set: DataSet, label: usize, rng: &mut Rng) -> (f32, f32) {
 /// A regression set, after TensorFlow Playground's `regressPlane` and `regressGaussian`
 /// (github.com/tensorflow/playground, src/dataset.ts) scaled from its plane `[-6, 6]^2` to
 /// `[-1, 1]^2`: every point uniform on `[-1, 1]^2`; its target is [`regression_target`] at the
-/// point moved by the jitter (the point itself is not moved, as there). The jitter here is
-/// normal with the `noise` key's standard deviation per axis (there: uniform, `noise` times the
-/// plane's radius).
+/// point moved by the jitter (the point itself is not moved, as there): uniform in
+/// `[-noise, noise]` on each axis (there `noise` times the plane's radius).
 fn regression(spec: &DataSpec, rng: &mut Rng) -> Dataset {
     let n = spec.points;
     let mut x = Vec::with_capacity(2 * n);
@@ -97,7 +96,7 @@ fn regression(spec: &DataSpec, rng: &mut Rng) -> Dataset {
     for _ in 0..n {
         let (px, py) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));
         let j = spec.noise;
-        let (jx, jy) = (j * rng.normal(), j * rng.normal());
+        let (jx, jy) = (rng.uniform_range(-j, j), rng.uniform_range(-j, j));
         x.extend_from_slice(&[px, py]);
         y.push(crate::loss::target_label(regression_target(spec.set, px + jx, py + jy)));
     }

@@ -158,7 +158,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "noise",
-        help: "data noise: standard deviation of the jitter added to each point (0 to 1; before it the points lie within -1..1, all but the tails of the two Gaussians, and the plane shown spans -1.5..1.5; ignored for the digits)",
+        help: "data noise: standard deviation of the jitter added to each point (0 to 1; before it the points lie within -1..1, all but the tails of the two Gaussians, and the plane shown spans -1.5..1.5; for plane and multigauss the target is read at the point moved by up to noise on each axis, uniformly; ignored for the digits)",
         control: Control::Number { min: 0.0, max: 1.0, step: 0.05 },
         set: |c, v| {
             c.data_noise = parse_f32_in(v, 0.0, 1.0, false)?;

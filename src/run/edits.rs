@@ -154,6 +154,30 @@ pub struct EditEffect {
     pub sgd_change: Option<f32>,
 }
 
+impl EditEffect {
+    /// As JSON, written by hand: `{"before","delta","loss_before","loss_after","d_loss",
+    /// "credit","gradient","sgd_change"}`, null where a value is None or not finite.
+    pub fn to_json(&self) -> String {
+        let n = |v: Option<f32>| v.filter(|v| v.is_finite()).map_or("null".to_string(), |v| v.to_string());
+        format!(
+            "{{\"before\":{},\"delta\":{},\"loss_before\":{},\"loss_after\":{},\"d_loss\":{},\"credit\":{},\"gradient\":{},\"sgd_change\":{}}}",
+            n(Some(self.before)),
+            n(Some(self.delta)),
+            n(Some(self.loss_before)),
+            n(Some(self.loss_after)),
+            n(Some(self.d_loss)),
+            n(self.credit),
+            n(self.gradient),
+            n(self.sgd_change)
+        )
+    }
+}
+
+/// Reads `LAYER:ROW:COL:VALUE`, an edit made now, at step `step` (what the page sends).
+pub fn parse_edit_at(step: u64, item: &str) -> Result<Edit, ConfigError> {
+    parse_edit(&format!("{step}:{item}")).map_err(|m| err("edit", &shown(item), m))
+}
+
 /// The effect of setting the weight `e` names (its step is ignored) on the trainer's current
 /// minibatch: the last step's (before the first step, the first step's). The trainer is not
 /// changed. An error names an edit outside the network.
