@@ -1,10 +1,11 @@
 // Editing a weight or a bias by hand (TensorFlow Playground's click on a link), as part of the
 // run: while paused, a click on a link or a bias marker (or Enter on it from the keyboard) opens a
 // field; Enter applies, Escape cancels. The edit goes into the link as an `edit=` item
-// STEP:LAYER:ROW:COL:VALUE at the current step, and the page opens that link replayed to the same
-// step, so the page and the CLI give the same checksum. Before it does, the worker measures what
-// the edit does on the current minibatch (the engine's editEffect): the loss change and the credit
-// a perturbation rule would read from it, said beside the diagram once the replay has landed.
+// STEP:LAYER:ROW:COL:VALUE at the current step: the worker makes it in the paused runs at once
+// (the engine's Session.edit; each run's config then carries it), so the page and the CLI give
+// the same checksum for the link. Before that, the worker measures what the edit does on the
+// current minibatch (the engine's editEffect): the loss change and the credit a perturbation rule
+// would read from it, said under the diagram.
 import { num } from './diagram.js';
 
 const $ = (id) => document.getElementById(id);
@@ -97,6 +98,7 @@ export function wireEditor(deps) {
     }
     const { hit, step, name } = target;
     const item = editItem(hit, step, text);
+    const now = item.slice(item.indexOf(':') + 1); // LAYER:ROW:COL:VALUE, made at the run's step
     const values = { ...state.values, edit: state.values.edit ? `${state.values.edit},${item}` : item };
     const link = `${deps.joinConfig(values)}${deps.pageKeys()}`;
     // The codec checks the item first (its range, the weight it names).
@@ -108,14 +110,28 @@ export function wireEditor(deps) {
       return;
     }
     close();
-    let measured = null;
+    // What the edit does on the current minibatch, measured before it is made.
+    let said;
     try {
-      const col = hit.kind === 'bias' ? -1 : hit.in;
-      measured = JSON.parse(await deps.ask('editEffect', { layer: hit.layer, row: hit.kind === 'bias' ? hit.unit : hit.out, col, value }));
+      said = effectText(JSON.parse(await deps.ask('editEffect', { item: now })), name, state.values.lr);
     } catch (err) {
-      measured = { error: err.message };
+      said = `${name}: its effect could not be measured (${err.message}).`;
     }
-    deps.state.editEffect = { step, text: measured.error ? `${name}: its effect could not be measured (${measured.error}).` : effectText(measured, name, state.values.lr) };
+    // The edit, made now in every run (the same weight: the runs share the network's shape); each
+    // run's config then carries it, as the link does. If the worker cannot, the link with the edit
+    // is replayed to this step instead (the same weights, by the edit's definition).
+    let configs = null;
+    try {
+      configs = JSON.parse(await deps.ask('edit', { item: now }));
+    } catch {
+      configs = null;
+    }
+    if (configs?.length && deps.edited(configs)) {
+      effect.textContent = said;
+      effect.hidden = false;
+      return;
+    }
+    deps.state.editEffect = { step, text: said };
     effect.textContent = `Editing: the run replays to step ${step} with the edit…`;
     effect.hidden = false;
     await deps.openFragment(`${link}${step ? `&at=${step}` : ''}`);

@@ -740,6 +740,17 @@ function wireNetwork() {
       return hitTest(state.layout, snap.diagram, e.offsetX * k, e.offsetY * k, reach);
     },
     cursor: () => state.hover,
+    // The runs now carry an edit (their configs, in the worker's order): the link follows.
+    edited: (configs) => {
+      if (configs.length !== state.runs.length || !state.good) return false;
+      const runs = state.runs.map((r, i) => ({ ...r, config: configs[i] }));
+      const compare = state.compare.map((c) => ({ ...c, config: runs.find((r) => r.label === c.label)?.config ?? c.config }));
+      Object.assign(state, { config: configs[0], runs, compare, values: splitConfig(configs[0]) });
+      state.good = { config: state.config, label: state.label, compare, runs };
+      showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
+      writeUrl();
+      return true;
+    },
     name: (hit) => (hit.kind === 'bias' ? biasReadout(hit, state.snap.diagram) : linkReadout(hit, state.snap.diagram)).split(':')[0],
   });
   canvas.addEventListener('mouseleave', () => {

@@ -391,14 +391,20 @@ function handle(msg) {
         else if (msg.what === 'writeRunFile') result = state.store.writeRunFile(msg.fragment, msg.step, msg.labels, msg.checksums);
         else if (msg.what === 'readRunFile') result = state.store.readRunFile(msg.text);
         // issue 20: what an edit does on the current minibatch, and the weights' export (own run).
-        else if (msg.what === 'editEffect') result = state.session.editEffect(msg.layer, msg.row, msg.col, msg.value);
-        else if (msg.what === 'exportWeights') result = state.session.exportWeights();
+        else if (msg.what === 'editEffect') result = state.session.editEffect(0, msg.item);
+        else if (msg.what === 'edit') result = JSON.stringify(state.labels.map((_, i) => state.session.edit(i, msg.item)));
+        else if (msg.what === 'exportWeights') result = state.session.weights(0);
         else error = `unknown question ${msg.what}`;
       } catch (e) {
         if (self.npPanic) throw e;
         error = String(e.message ?? e);
       }
       postMessage({ type: MSG.ANSWER, id: msg.id, result, error });
+      // An edit changed the runs: a snapshot follows the answer (the page knows the new configs).
+      if (msg.what === 'edit' && result !== null) {
+        state.forced = true;
+        if (!running()) post();
+      }
       break;
     }
     case MSG.INIT:
