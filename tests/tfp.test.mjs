@@ -100,6 +100,15 @@ test('the numeric settings offer menus of values and still take an exact value',
   await page.fill('#batch', '16');
   await page.press('#batch', 'Enter');
   await waitKey(page, 'batch', '16');
+  // The penalty and its rate: a menu of TensorFlow Playground's rates, and any value in range.
+  assert.equal(await page.inputValue('#reg'), 'none', 'a key left out of the link shows its default');
+  const rates = await page.$$eval('[data-key="reg_rate"] datalist option', (os) => os.map((o) => Number(o.value)));
+  assert.ok(rates.includes(0.001) && rates.includes(0.03) && rates.includes(10), `${rates}`);
+  await page.selectOption('#reg', 'l2');
+  await waitKey(page, 'reg', 'l2');
+  await page.fill('#reg_rate', '0.03');
+  await page.press('#reg_rate', 'Enter');
+  await waitKey(page, 'reg_rate', '0.03');
 });
 
 test('the features picker writes features= and the input nodes follow (the plane\'s data only)', async () => {
