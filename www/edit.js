@@ -6,7 +6,9 @@
 // the same checksum for the link. Before that, the worker measures what the edit does on the
 // current minibatch (the engine's editEffect): the loss change and the credit a perturbation rule
 // would read from it, said under the diagram.
-import { num } from './diagram.js';
+import { num, hitTest, biasReadout, linkReadout } from './diagram.js';
+import { joinConfig, splitConfig } from './controls.js';
+import { wasm } from './engine.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -58,8 +60,34 @@ async function exportWeights(deps) {
   URL.revokeObjectURL(a.href);
 }
 
-/** Wires the editor. `deps`: {state, ask, openFragment, joinConfig, pageKeys, layoutHit (the
- *  link or bias at a click, or null), cursor (the keyboard's link or bias, or null), paused}. */
+/** The runs now carry an edit (their configs, in the worker's order): the page's runs and its
+ *  link follow. False when the answer does not fit the runs the page has. */
+function adopt(deps, configs) {
+  const { state } = deps;
+  if (configs.length !== state.runs.length || !state.good) return false;
+  const runs = state.runs.map((r, i) => ({ ...r, config: configs[i] }));
+  const compare = state.compare.map((c) => ({ ...c, config: runs.find((r) => r.label === c.label)?.config ?? c.config }));
+  Object.assign(state, { config: configs[0], runs, compare, values: splitConfig(configs[0]) });
+  state.good = { config: state.config, label: state.label, compare, runs };
+  deps.showValues();
+  deps.writeUrl();
+  return true;
+}
+
+/** The link or bias under a click on the diagram, if any (a finger covers more than a pointer:
+ *  a bias is found within 24 px of it). */
+function clicked(state, canvas, e) {
+  if (!state.snap?.diagram || !state.layout) return null;
+  const k = canvas.width / canvas.clientWidth;
+  const reach = matchMedia('(pointer: coarse)').matches ? 24 * k : 0;
+  return hitTest(state.layout, state.snap.diagram, e.offsetX * k, e.offsetY * k, reach);
+}
+
+/** The name of a link or a bias, as its read-out gives it. */
+const nameOf = (hit, diagram) => (hit.kind === 'bias' ? biasReadout(hit, diagram) : linkReadout(hit, diagram)).split(':')[0];
+
+/** Wires the editor and the weights' export. `deps`: {state, ask, openFragment, pageKeys,
+ *  writeUrl, showValues (shows state.values in the settings), paused}. */
 export function wireEditor(deps) {
   const form = $('weight-edit');
   const input = $('weight-value');
@@ -100,9 +128,9 @@ export function wireEditor(deps) {
     const item = editItem(hit, step, text);
     const now = item.slice(item.indexOf(':') + 1); // LAYER:ROW:COL:VALUE, made at the run's step
     const values = { ...state.values, edit: state.values.edit ? `${state.values.edit},${item}` : item };
-    const link = `${deps.joinConfig(values)}${deps.pageKeys()}`;
+    const link = `${joinConfig(values)}${deps.pageKeys()}`;
     // The codec checks the item first (its range, the weight it names).
-    const r = JSON.parse(deps.wasm().parseFragment(link));
+    const r = JSON.parse(wasm().parseFragment(link));
     const problem = r.problems.find((p) => p.key === 'edit');
     if (problem) {
       effect.textContent = `edit=${item}: ${problem.message}. Nothing was changed.`;
@@ -126,7 +154,7 @@ export function wireEditor(deps) {
     } catch {
       configs = null;
     }
-    if (configs?.length && deps.edited(configs)) {
+    if (configs?.length && adopt(deps, configs)) {
       effect.textContent = said;
       effect.hidden = false;
       return;
@@ -146,15 +174,14 @@ export function wireEditor(deps) {
   $('weight-cancel').addEventListener('click', close);
   $('export-weights').addEventListener('click', () => exportWeights(deps));
   $('network').addEventListener('click', (e) => {
-    const hit = deps.layoutHit(e);
-    if (hit?.kind === 'link' || hit?.kind === 'bias') open(hit, deps.name(hit));
+    const hit = clicked(deps.state, e.currentTarget, e);
+    if (hit?.kind === 'link' || hit?.kind === 'bias') open(hit, nameOf(hit, deps.state.snap.diagram));
   });
   $('network').addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    const hit = deps.cursor();
-    if (hit?.kind === 'link' || hit?.kind === 'bias') {
+    const hit = deps.state.hover;
+    if (e.key === 'Enter' && (hit?.kind === 'link' || hit?.kind === 'bias')) {
       e.preventDefault();
-      open(hit, deps.name(hit));
+      open(hit, nameOf(hit, deps.state.snap.diagram));
     }
   });
   return {

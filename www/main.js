@@ -729,29 +729,9 @@ function wireNetwork() {
   canvas.addEventListener('blur', () => canvas.dispatchEvent(new MouseEvent('mouseleave')));
   // issue 20: a click (or Enter) on a link or a bias edits it while paused.
   editor = wireEditor({
-    state, ask, openFragment, joinConfig, pageKeys, wasm,
+    state, ask, openFragment, pageKeys, writeUrl,
     paused: () => !state.playing && !state.replay,
-    layoutHit: (e) => {
-      const snap = state.snap;
-      if (!snap?.diagram || !state.layout) return null;
-      const k = canvas.width / canvas.clientWidth;
-      // A finger covers more than a pointer: a bias is found within 24 px of it.
-      const reach = matchMedia('(pointer: coarse)').matches ? 24 * k : 0;
-      return hitTest(state.layout, snap.diagram, e.offsetX * k, e.offsetY * k, reach);
-    },
-    cursor: () => state.hover,
-    // The runs now carry an edit (their configs, in the worker's order): the link follows.
-    edited: (configs) => {
-      if (configs.length !== state.runs.length || !state.good) return false;
-      const runs = state.runs.map((r, i) => ({ ...r, config: configs[i] }));
-      const compare = state.compare.map((c) => ({ ...c, config: runs.find((r) => r.label === c.label)?.config ?? c.config }));
-      Object.assign(state, { config: configs[0], runs, compare, values: splitConfig(configs[0]) });
-      state.good = { config: state.config, label: state.label, compare, runs };
-      showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare);
-      writeUrl();
-      return true;
-    },
-    name: (hit) => (hit.kind === 'bias' ? biasReadout(hit, state.snap.diagram) : linkReadout(hit, state.snap.diagram)).split(':')[0],
+    showValues: () => showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare),
   });
   canvas.addEventListener('mouseleave', () => {
     state.hover = null;
