@@ -61,13 +61,14 @@ test('the diagram\'s + and − change hidden= (layers above the diagram, neurons
   await waitKey(page, 'hidden', '5,3');
   await page.click('[aria-label="remove a neuron from hidden layer 2"]');
   await waitKey(page, 'hidden', '5,2');
-  await page.click('#layer-tools [aria-label="add a hidden layer"]');
+  await page.click('#net-layers [aria-label="add a hidden layer"]');
   await waitKey(page, 'hidden', '5,2,2');
-  await page.click('#layer-tools [aria-label="remove a hidden layer"]');
+  await page.click('#net-layers [aria-label="remove a hidden layer"]');
   await waitKey(page, 'hidden', '5,2');
   // The diagram follows, and says how many layers it has.
   await page.waitForFunction(() => document.getElementById('network-note').textContent.startsWith('2-5-2-2'));
-  assert.match(await page.textContent('#layer-tools'), /2 hidden layers/);
+  assert.match(await page.textContent('#net-layers'), /2 layers/);
+  assert.equal(await page.getAttribute('#net-layers', 'aria-label'), 'hidden layers');
   // Each pair sits above its own column: left to right, inside the diagram's width.
   const xs = await page.$$eval('#layer-tools .neurons', (gs) => gs.map((g) => g.getBoundingClientRect()).map((r) => r.left + r.width / 2));
   const net = await page.$eval('#network', (c) => c.getBoundingClientRect().toJSON());
@@ -76,7 +77,7 @@ test('the diagram\'s + and − change hidden= (layers above the diagram, neurons
   // The bounds: one neuron cannot lose its last, eight layers take no ninth.
   const small = await open('#v=1&data=xor&rule=np&hidden=1,1,1,1,1,1,1,1');
   assert.ok(await small.isDisabled('[aria-label="remove a neuron from hidden layer 1"]'));
-  assert.ok(await small.isDisabled('#layer-tools [aria-label="add a hidden layer"]'));
+  assert.ok(await small.isDisabled('#net-layers [aria-label="add a hidden layer"]'));
   await small.click('[aria-label="add a neuron to hidden layer 8"]');
   await waitKey(small, 'hidden', '1,1,1,1,1,1,1,2');
 });
@@ -302,7 +303,7 @@ test('the diagram\'s controls at 1440, 1024 and 390 wide: targets of at least 24
   for (const [width, height] of [[1440, 900], [1024, 768], [390, 844]]) {
     const page = await open('#v=1&data=multigauss&rule=np&hidden=6,6,4&features=x1,x2,x1x2&at=30', { viewport: { width, height } });
     await settled(page);
-    const boxes = await page.$$eval('#layer-tools button, #features button, #export-weights', (bs) => bs.map((b) => ({ name: b.getAttribute('aria-label') ?? b.textContent, ...b.getBoundingClientRect().toJSON() })));
+    const boxes = await page.$$eval('#net-layers button, #layer-tools button, #features button, #export-weights', (bs) => bs.map((b) => ({ name: b.getAttribute('aria-label') ?? b.textContent, ...b.getBoundingClientRect().toJSON() })));
     assert.equal(boxes.length, 2 + 3 * 2 + 7 + 1);
     for (const b of boxes) assert.ok(b.width >= 24 && b.height >= 24, `${width}: ${b.name} is ${b.width} x ${b.height}`);
     for (let i = 0; i < boxes.length; i++) {

@@ -396,7 +396,7 @@ export function legendEntries(frame) {
     ['neg', '−'], ['pos', '+'],
     ['grad', frame ? `nodes: ${frame.node_label}` : 'nodes: output'],
     [null, frame?.links ? `links: ${frame.link_label}` : 'links: weight (width |w|)'],
-    ['bias', 'bias (side |b|)'],
+    ['bias', 'bias'],
   ];
 }
 

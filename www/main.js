@@ -608,7 +608,7 @@ function paintDiagram(snap) {
   });
   // issue 20: + and − above the diagram's columns, the features beside its inputs.
   const hidden = state.values.hidden === '' ? [] : state.values.hidden.split(',');
-  showLayerTools($('layer-tools'), canvas, state.layout, hidden, M.limits, (h) => withValues({ hidden: h }));
+  showLayerTools($('net-layers'), $('neurons'), canvas, state.layout, hidden, M.limits, (h) => withValues({ hidden: h }));
   showFeatures($('features'), features(), M.keys.some((k) => k.key === 'features') && !$('plane-panel').hidden, (f) => withValues({ features: f }));
   const sizes = snap.diagram.sizes;
   const digits = sizes[0] > 2 && snap.probe && $('plane-panel').hidden; // issue 20: features are not pixels

@@ -26,10 +26,11 @@ function button(text, label, onClick, disabled) {
   return b;
 }
 
-/** The + and − buttons above the diagram for `widths` (the hidden layers of the link, strings),
- *  each layer's pair centred over its column of `lay` (the diagram's layout on `canvas`).
- *  `change(widths)` applies new widths. Rebuilt only when the widths or the columns move. */
-export function showLayerTools(box, canvas, lay, widths, limits, change) {
+/** The + and − buttons for `widths` (the hidden layers of the link, strings): for the number of
+ *  layers in `count` (the diagram's heading), and each layer's pair in `box` centred over its
+ *  column of `lay` (the diagram's layout on `canvas`). `change(widths)` applies new widths.
+ *  Rebuilt only when the widths or the columns move. */
+export function showLayerTools(count, box, canvas, lay, widths, limits, change) {
   const k = canvas.width / (canvas.clientWidth || canvas.width);
   const cols = lay && lay.nodes.length === widths.length + 2 ? lay.nodes : null;
   const left = canvas.getBoundingClientRect().left - box.getBoundingClientRect().left + canvas.clientLeft;
@@ -38,19 +39,19 @@ export function showLayerTools(box, canvas, lay, widths, limits, change) {
   if (box.dataset.key === key) return;
   box.dataset.key = key;
   const set = (w) => change(w.join(','));
-  const count = document.createElement('div');
-  count.className = 'layer-count';
   const n = widths.length;
   const word = document.createElement('span');
-  word.textContent = `${n} hidden layer${n === 1 ? '' : 's'}`;
-  count.append(
+  word.textContent = `${n} layer${n === 1 ? '' : 's'}`;
+  word.title = `${n} hidden layer${n === 1 ? '' : 's'}`;
+  count.replaceChildren(
     button('+', 'add a hidden layer', () => set([...widths, widths.at(-1) ?? '4']), n >= limits.max_hidden_layers),
     button('−', 'remove a hidden layer', () => set(widths.slice(0, -1)), n === 0),
     word,
   );
   // Columns closer than two buttons side by side get them stacked.
   const gap = xs.length > 1 ? xs[1] - xs[0] : Infinity;
-  box.classList.toggle('stacked', gap < 64);
+  const row = box.parentElement;
+  row.classList.toggle('stacked', gap < 64);
   const groups = widths.map((w, i) => {
     const g = document.createElement('div');
     g.className = `neurons${gap < 64 ? ' stacked' : ''}`;
@@ -64,7 +65,16 @@ export function showLayerTools(box, canvas, lay, widths, limits, change) {
     );
     return g;
   });
-  box.replaceChildren(count, ...groups);
+  box.replaceChildren(...groups);
+  // The layers' count (left) and the row's other buttons (right) share the row with the neurons'
+  // pairs where they fit; else the pairs go to a row of their own.
+  row.classList.remove('two-rows');
+  const shown = groups.filter((g) => !g.hidden).map((g) => g.getBoundingClientRect());
+  const others = [...row.children].filter((el) => el !== box && el.offsetParent).map((el) => el.getBoundingClientRect());
+  const hits = (a, b) => a.left < b.right + 6 && b.left < a.right + 6;
+  row.classList.toggle('two-rows', shown.some((g) => others.some((o) => hits(g, o))));
+  // The diagram gives the buttons' row its height (style.css: --tools-h).
+  row.closest('section')?.style.setProperty('--tools-h', `${row.offsetHeight}px`);
 }
 
 /** The feature inputs of TensorFlow Playground, in its order, with their names as shown. */
