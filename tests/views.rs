@@ -328,7 +328,14 @@ fn manifest_lists_every_key_with_its_control() {
                 }
             }
             "number" => assert!(k["min"].as_f64().unwrap() < k["max"].as_f64().unwrap()),
-            "widths" | "points" | "table" => {}
+            // Every named feature is one the codec reads (issue 20).
+            "features" => {
+                for o in k["options"].as_array().unwrap() {
+                    let text = format!("{}={}", spec.key, o[0].as_str().unwrap());
+                    assert!(RunConfig::parse(&text).is_ok(), "{text}");
+                }
+            }
+            "widths" | "points" | "table" | "edits" => {}
             other => panic!("unknown control {other}"),
         }
     }
@@ -337,7 +344,7 @@ fn manifest_lists_every_key_with_its_control() {
     assert_eq!(count("rule"), np_playground::rules::Rule::ALL.len());
     assert_eq!(count("act"), np_playground::activation::Activation::ALL.len());
     assert_eq!(count("data"), np_playground::data::DataSet::ALL.len());
-    assert_eq!(m["data_defaulted"], serde_json::json!(["hidden", "lr", "batch"]));
+    assert_eq!(m["data_defaulted"], serde_json::json!(["hidden", "lr", "batch", "loss"]));
     assert_eq!(m["page"]["speeds"][0], "slow");
     assert!(m["lessons"].as_array().unwrap().len() >= 7);
     assert_eq!(m["views"]["plane_extent"], 1.5);
@@ -497,7 +504,7 @@ fn plane_view_of_one_output_is_the_predicted_value() {
     use np_playground::rng::{Rng, Stream};
     let net = Network::new(&[2, 3, 1], Activation::Tanh, Loss::MeanSquared, false, &mut Rng::stream(7, Stream::Init));
     let mut trace = Trace::default();
-    let v = plane::view(&net, 4, &[], &mut trace);
+    let v = plane::view(&net, np_playground::data::features::Features::default(), 4, &[], &mut trace);
     assert_eq!(v.prob.len(), 16);
     // Cell (row 0, column 1): x = coord(1), y = coord(3) (row 0 is the top).
     let (x, y) = (plane::coord(1, 4), plane::coord(3, 4));
