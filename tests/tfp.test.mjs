@@ -80,6 +80,10 @@ test('the diagram\'s + and − change hidden= (layers above the diagram, neurons
   assert.ok(await small.isDisabled('#net-layers [aria-label="add a hidden layer"]'));
   await small.click('[aria-label="add a neuron to hidden layer 8"]');
   await waitKey(small, 'hidden', '1,1,1,1,1,1,1,2');
+  // A classroom link that hides the network's settings hides these buttons and the features too.
+  const locked = await open('#v=1&data=xor&rule=np&hidden=4,3&hide=network');
+  await settled(locked);
+  assert.ok(await locked.isHidden('#net-layers') && await locked.isHidden('#neurons') && await locked.isHidden('#features'));
 });
 
 test('the numeric settings offer menus of values and still take an exact value', async () => {

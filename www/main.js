@@ -607,9 +607,12 @@ function paintDiagram(snap) {
     features: features().split(','), extent: M.views.plane_extent,
   });
   // issue 20: + and − above the diagram's columns, the features beside its inputs.
+  // A classroom link that hides the network's settings (hide=network) hides these too.
+  const locked = state.view.hide.includes('network');
   const hidden = state.values.hidden === '' ? [] : state.values.hidden.split(',');
+  $('net-layers').hidden = $('neurons').hidden = locked;
   showLayerTools($('net-layers'), $('neurons'), canvas, state.layout, hidden, M.limits, (h) => withValues({ hidden: h }));
-  showFeatures($('features'), features(), M.keys.some((k) => k.key === 'features') && !$('plane-panel').hidden, (f) => withValues({ features: f }));
+  showFeatures($('features'), features(), !locked && M.keys.some((k) => k.key === 'features') && !$('plane-panel').hidden, (f) => withValues({ features: f }));
   const sizes = snap.diagram.sizes;
   const digits = sizes[0] > 2 && snap.probe && $('plane-panel').hidden; // issue 20: features are not pixels
   $('sample-box').hidden = !digits;
