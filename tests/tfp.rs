@@ -307,6 +307,7 @@ fn an_edit_made_in_the_page_is_replayed_by_the_cli() {
     let mut page = LiveRun::new(trainer(base), "dnp");
     page.run(30).unwrap();
     let e = edits::parse_edit_at(30, "1:2:b:0.75").unwrap();
+    assert!(edits::parse_edit_at(30, "1:2").unwrap_err().starts_with("edit 1:2: expected STEP:LAYER:ROW:COL:VALUE"));
     page.edit(e).unwrap();
     let e = edits::parse_edit_at(30, "2:1:3:-1.5").unwrap();
     page.edit(e).unwrap();
@@ -354,12 +355,12 @@ fn an_edits_effect_is_the_loss_change_and_its_credit_tends_to_the_gradient() {
             col.map_or(l.b[row], |c| l.w[[row, c]])
         };
         let big = Edit { step: 40, layer, row, col, value: w + 0.5 };
-        let fx = edits::effect(&t, &big).unwrap();
+        let fx = t.edit_effect(&big).unwrap();
         let mut edited = t.network().clone();
         edits::apply(&mut edited, &big);
         assert!((fx.d_loss as f64 - (mean_loss(&edited) - mean_loss(t.network()))).abs() < 1e-5);
         assert_eq!((fx.before, fx.delta), (w, 0.5));
-        let small = edits::effect(&t, &Edit { value: w + 1e-3, ..big }).unwrap();
+        let small = t.edit_effect(&Edit { value: w + 1e-3, ..big }).unwrap();
         let (credit, gradient) = (small.credit.unwrap(), small.gradient.unwrap());
         assert!(
             (credit - gradient).abs() < 0.02 * gradient.abs().max(0.05),
@@ -369,10 +370,10 @@ fn an_edits_effect_is_the_loss_change_and_its_credit_tends_to_the_gradient() {
     }
     // The trainer is unchanged, and a weight outside the network is named.
     let before = t.checksum();
-    let err = edits::effect(&t, &Edit { step: 40, layer: 2, row: 5, col: Some(0), value: 1.0 }).unwrap_err();
+    let err = t.edit_effect(&Edit { step: 40, layer: 2, row: 5, col: Some(0), value: 1.0 }).unwrap_err();
     assert!(err.to_string().contains("ROW 5 is past layer 2's 5 units (0 to 4)"), "{err}");
     assert_eq!(t.checksum(), before);
-    let json = edits::effect(&t, &Edit { step: 40, layer: 1, row: 0, col: None, value: 0.0 }).unwrap().to_json();
+    let json = t.edit_effect(&Edit { step: 40, layer: 1, row: 0, col: None, value: 0.0 }).unwrap().to_json();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     for k in ["before", "delta", "loss_before", "loss_after", "d_loss", "credit", "gradient", "sgd_change"] {
         assert!(v.get(k).is_some(), "{k} in {json}");
@@ -479,4 +480,27 @@ fn the_weights_export_holds_every_layer_the_config_and_the_checksum() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), json);
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn the_plane_shows_a_regressions_predicted_value_and_each_features_map() {
+    let mut live = LiveRun::new(trainer("v=1&data=multigauss&hidden=4&seed=2"), "np");
+    live.run(5).unwrap();
+    let res = 8;
+    let v = live.plane(res).unwrap();
+    let (r, c) = (1, 6);
+    let mut trace = Trace::default();
+    live.trainer().network().forward(&[plane::coord(c, res), plane::coord(res - 1 - r, res)], 1, &mut trace);
+    assert_eq!(v.prob[r * res + c], trace.logits(0)[0], "the predicted value, not a probability");
+    // The walk names the sample's target, not a class.
+    let w = serde_json::to_string(&live.walk(0).unwrap()).unwrap();
+    assert!(w.contains("(target "), "{}", &w[..w.len().min(400)]);
+    // The input nodes' maps: each feature at each cell.
+    let f = Features::parse("x2,x1x2,sinx1").unwrap();
+    let maps = plane::feature_maps(f, res);
+    assert_eq!(maps.len(), 3 * res * res);
+    let (x, y) = (plane::coord(c, res), plane::coord(res - 1 - r, res));
+    let i = r * res + c;
+    assert_eq!([maps[i], maps[res * res + i]], [y, x * y]);
+    assert!((maps[2 * res * res + i] - x.sin()).abs() < 1e-6);
 }

@@ -45,8 +45,8 @@ export function layout(canvas, diagram) {
   return { nodes, size };
 }
 
-/** Paints the diagram. `view`: {diagram, nodeMaps, nodeRes, probe, frame (a walk sub-step or
- *  null), hover}. Returns the layout for hit-testing. */
+/** Paints the diagram. `view`: {diagram, nodeMaps, nodeRes, inputMaps (the input nodes' maps on
+ *  2-D data), probe, frame (a walk sub-step or null), hover}. Returns the layout for hit-testing. */
 export function drawDiagram(canvas, view) {
   const ctx = canvas.getContext('2d');
   const { diagram, frame } = view;
@@ -100,8 +100,10 @@ export function drawDiagram(canvas, view) {
   lay.nodes.forEach((layer, l) => layer.forEach((n) => {
     let drawn = false;
     if (maps && res) {
-      if (l === 0 && (view.features ?? ['x1', 'x2']).length === diagram.sizes[0]) {
-        drawn = paintInputMap(ctx, n, res, (view.features ?? ['x1', 'x2'])[n.unit], view.extent ?? 1);
+      if (l === 0 && view.inputMaps?.length === diagram.sizes[0] * res * res) {
+        // An input node on 2-D data: its feature over the plane (the engine's), on its own scale.
+        paintMap(ctx, n, view.inputMaps.subarray(n.unit * res * res, (n.unit + 1) * res * res), res, null);
+        drawn = true;
       } else if (l > 0) {
         const cells = res * res;
         const values = maps.subarray(mapOffset, mapOffset + cells);
@@ -178,29 +180,6 @@ export function paintDigit(canvas, input) {
   tmp.getContext('2d').putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, x, y, size, size);
-}
-
-/** The feature inputs over the plane point (x1, x2): the engine's `data::features::Features::map`,
- *  for the input nodes' maps only (the network's inputs are computed by the engine). */
-export const FEATURE_MAPS = {
-  x1: (a) => a, x2: (a, b) => b, x1sq: (a) => a * a, x2sq: (a, b) => b * b, x1x2: (a, b) => a * b, sinx1: (a) => Math.sin(a), sinx2: (a, b) => Math.sin(b),
-};
-
-/** An input node on 2-D data: its feature over the plane `[-extent, extent]^2` (each map
- *  coloured on its own largest size, as TensorFlow Playground's are). */
-function paintInputMap(ctx, n, res, feature, extent) {
-  const f = FEATURE_MAPS[feature];
-  if (!f) return false;
-  const values = new Float32Array(res * res);
-  for (let r = 0; r < res; r++) {
-    for (let c = 0; c < res; c++) {
-      const x = extent * (-1 + (2 * c + 1) / res);
-      const y = extent * (1 - (2 * r + 1) / res);
-      values[r * res + c] = f(x, y);
-    }
-  }
-  paintMap(ctx, n, values, res, null);
-  return true;
 }
 
 /** A node's map over the plane (values divided by `scale`, or by their largest size). */

@@ -395,6 +395,7 @@ function onSnapshot(snap) {
   }
   checkImported(snap);
   if (snap.points) state.points = snap.points;
+  if (snap.points) state.inputMaps = snap.inputMaps; // issue 20: sent with the points, once a session
   // The costly views the worker did not recompute: the page keeps the ones it has.
   const previous = state.snap;
   for (const name of snap.kept ?? []) {
@@ -604,7 +605,7 @@ function paintDiagram(snap) {
   const frame = walker.current();
   state.layout = drawDiagram(canvas, {
     diagram: snap.diagram, nodeMaps: snap.nodes, nodeRes: snap.nodeRes, probe: snap.probe, frame, hover: state.hover,
-    features: features().split(','), extent: M.views.plane_extent,
+    inputMaps: state.inputMaps,
   });
   // issue 20: + and − above the diagram's columns, the features beside its inputs.
   // A classroom link that hides the network's settings (hide=network) hides these too.

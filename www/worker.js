@@ -205,6 +205,8 @@ function snapshot() {
   const nodeRes = nodeResolution(s);
   const nodes = view('nodes', kept);
   const points = state.pointsSent ? null : s.points();
+  // issue 20: the input nodes' maps (the features over the plane), once a session like the points.
+  const inputMaps = state.pointsSent || !nodeRes ? null : s.featureMaps(nodeRes);
   state.pointsSent = true;
   const activations = [];
   for (let l = 1; l < sizes.length; l++) activations.push(s.activations(l));
@@ -212,7 +214,7 @@ function snapshot() {
   const samples = view('samples', kept);
   const c = curves(s, sizes.length - 1);
   const msg = {
-    type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, curves: c,
+    type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, inputMaps, curves: c,
     diagram: JSON.parse(s.diagram()),
     probe, samples, kept,
     alignEvery: s.alignmentEvery(),
@@ -231,6 +233,7 @@ function snapshot() {
   for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) buffers.add(x.buffer);
   if (nodes) buffers.add(nodes.buffer);
   if (points?.length) buffers.add(points.buffer);
+  if (inputMaps?.length) buffers.add(inputMaps.buffer);
   if (msg.samples) buffers.add(msg.samples.buffer);
   for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) delete x.buffer;
   postMessage(msg, [...buffers]);

@@ -4,7 +4,6 @@
 
 use super::config::{ConfigError, MIN_DRAWN_POINTS, RunConfig, err, shown};
 use super::cost::{self, Shape};
-use super::edits;
 use crate::data::{DataSet, Sources, points};
 use crate::loss::Loss;
 use crate::rules::NoiseMode;
@@ -93,9 +92,9 @@ impl RunConfig {
     }
 
     /// Every hand edit names a weight of the network this configuration builds on data of
-    /// `shape` (see [`edits::check_edits`]).
+    /// `shape` (see [`super::edits::check_edits`]).
     pub fn check_edits(&self, shape: &Shape) -> Result<(), ConfigError> {
-        edits::check_edits(&self.edits, &self.layer_sizes(shape.inputs, shape.classes))
+        self.check_edits_of(&self.layer_sizes(shape.inputs, shape.classes))
     }
 
     /// Checks this configuration against its data's shape (what `validate` cannot know for an

@@ -209,7 +209,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "loss",
-        help: "loss on the linear output: ce (softmax cross-entropy) or mse (mean squared error to one-hot; for the regression sets, the only choice and their default: the squared error to the target)",
+        help: "loss on the linear output: ce (softmax cross-entropy) or mse (mean squared error to one-hot); the regression sets plane and multigauss take mse, the squared error to the target",
         control: Control::Choice(LOSSES),
         set: |c, v| {
             c.loss = choices(v, &[Loss::CrossEntropy, Loss::MeanSquared], Loss::key)?;

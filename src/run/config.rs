@@ -180,6 +180,17 @@ impl RunConfig {
         }
     }
 
+    /// The edits of this configuration at step `step`, in the order written.
+    pub fn edits_at(&self, step: u64) -> impl Iterator<Item = &Edit> {
+        self.edits.iter().filter(move |e| e.step == step)
+    }
+
+    /// Every hand edit names a weight of a network of layer sizes `sizes` (the message names the
+    /// item and the range).
+    pub fn check_edits_of(&self, sizes: &[usize]) -> Result<(), ConfigError> {
+        super::edits::check_edits(&self.edits, sizes).map_err(|(item, m)| err("edit", &item, m))
+    }
+
     /// What the rule needs to know of this configuration.
     pub fn update_spec(&self) -> UpdateSpec {
         UpdateSpec {

@@ -1,6 +1,6 @@
 //! Weights edited by hand (TensorFlow Playground's click on a link): the `edit=` key's items
 //! `STEP:LAYER:ROW:COL:VALUE`, part of the run and of its checksum, and what an edit does to the
-//! loss on the current minibatch ([`effect`]).
+//! loss on the current minibatch ([`EditEffect`], computed by `Trainer::edit_effect`).
 //!
 //! - `STEP` is the step counter when the edit is made: the edit applies once `STEP` steps are
 //!   done, before the next step is taken (`0` edits the initial weights), so a run stopped at
@@ -11,16 +11,21 @@
 //!
 //! Edits at the same step apply in the order written; the string keeps that order.
 
-use super::config::{RunConfig, err, shown};
-use super::{ConfigError, Trainer};
-use crate::network::{Network, Trace};
-use crate::rng::{Rng, Stream};
-use crate::rules::{Method, UpdateSpec, update_direction};
+use crate::network::Network;
 
 /// Largest edited value in size.
 pub const MAX_VALUE: f32 = 1e4;
 /// Most edits a run carries.
 pub const MAX_EDITS: usize = 200;
+/// Largest `STEP` (the page's largest `at`).
+pub const MAX_STEP: u64 = 10_000_000;
+
+/// An item for a message: control characters escaped, cut to 40 characters.
+fn shown(v: &str) -> String {
+    let e: String =
+        v.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect();
+    if e.chars().count() > 40 { format!("{}...", e.chars().take(40).collect::<String>()) } else { e }
+}
 
 /// One hand edit of a weight or a bias.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,8 +55,8 @@ pub fn parse_edit(item: &str) -> Result<Edit, String> {
         return Err("expected STEP:LAYER:ROW:COL:VALUE, e.g. 0:1:0:b:0.5".into());
     };
     let whole = |v: &str, what: &str, lo: u64| match v.parse::<u64>() {
-        Ok(n) if n >= lo && n <= super::link::MAX_AT => Ok(n),
-        _ => Err(format!("{what} must be a whole number from {lo} to {}", super::link::MAX_AT)),
+        Ok(n) if n >= lo && n <= MAX_STEP => Ok(n),
+        _ => Err(format!("{what} must be a whole number from {lo} to {MAX_STEP}")),
     };
     let value_ok = value.parse::<f32>().ok().filter(|v| v.is_finite() && v.abs() <= MAX_VALUE);
     Ok(Edit {
@@ -85,11 +90,11 @@ pub fn encode_edits(edits: &[Edit]) -> String {
 }
 
 /// Checks that every edit names a weight of a network of layer sizes `sizes` (`[n_0, ..., n_L]`);
-/// the message names the item and the range.
-pub fn check_edits(edits: &[Edit], sizes: &[usize]) -> Result<(), ConfigError> {
+/// the error is the bad item and a message that names it and the range.
+pub fn check_edits(edits: &[Edit], sizes: &[usize]) -> Result<(), (String, String)> {
     let n_layers = sizes.len() - 1;
     for (i, e) in edits.iter().enumerate() {
-        let bad = |m: String| err("edit", &e.to_string(), format!("item {} ({e}): {m}", i + 1));
+        let bad = |m: String| (e.to_string(), format!("item {} ({e}): {m}", i + 1));
         if e.layer > n_layers {
             return Err(bad(format!(
                 "LAYER {} is past the last weight matrix ({n_layers} layers: 1 to {n_layers})",
@@ -158,71 +163,35 @@ impl EditEffect {
     /// As JSON, written by hand: `{"before","delta","loss_before","loss_after","d_loss",
     /// "credit","gradient","sgd_change"}`, null where a value is None or not finite.
     pub fn to_json(&self) -> String {
-        let n = |v: Option<f32>| v.filter(|v| v.is_finite()).map_or("null".to_string(), |v| v.to_string());
-        format!(
-            "{{\"before\":{},\"delta\":{},\"loss_before\":{},\"loss_after\":{},\"d_loss\":{},\"credit\":{},\"gradient\":{},\"sgd_change\":{}}}",
-            n(Some(self.before)),
-            n(Some(self.delta)),
-            n(Some(self.loss_before)),
-            n(Some(self.loss_after)),
-            n(Some(self.d_loss)),
-            n(self.credit),
-            n(self.gradient),
-            n(self.sgd_change)
-        )
+        let fields = [
+            ("before", Some(self.before)),
+            ("delta", Some(self.delta)),
+            ("loss_before", Some(self.loss_before)),
+            ("loss_after", Some(self.loss_after)),
+            ("d_loss", Some(self.d_loss)),
+            ("credit", self.credit),
+            ("gradient", self.gradient),
+            ("sgd_change", self.sgd_change),
+        ];
+        let mut out = String::from("{");
+        for (i, (k, v)) in fields.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            match v.filter(|v| v.is_finite()) {
+                Some(v) => out.push_str(&v.to_string()),
+                None => out.push_str("null"),
+            }
+        }
+        out.push('}');
+        out
     }
 }
 
 /// Reads `LAYER:ROW:COL:VALUE`, an edit made now, at step `step` (what the page sends).
-pub fn parse_edit_at(step: u64, item: &str) -> Result<Edit, ConfigError> {
-    parse_edit(&format!("{step}:{item}")).map_err(|m| err("edit", &shown(item), m))
-}
-
-/// The effect of setting the weight `e` names (its step is ignored) on the trainer's current
-/// minibatch: the last step's (before the first step, the first step's). The trainer is not
-/// changed. An error names an edit outside the network.
-pub fn effect(trainer: &Trainer, e: &Edit) -> Result<EditEffect, ConfigError> {
-    let net = trainer.network();
-    check_edits(std::slice::from_ref(e), &net.sizes())?;
-    let (x, y) = trainer.current_batch();
-    let loss = |n: &Network| {
-        let mut trace = Trace::default();
-        n.forward(&x, y.len(), &mut trace);
-        let mut out = vec![0.0; y.len()];
-        crate::network::pass_losses(n, &trace, 0, &y, &mut out);
-        out.iter().map(|&l| l as f64).sum::<f64>() / y.len() as f64
-    };
-    let before = current(net, e);
-    let mut edited = net.clone();
-    apply(&mut edited, e);
-    let delta = e.value - before;
-    let (l0, l1) = (loss(net), loss(&edited));
-    let d_loss = (l1 - l0) as f32;
-    let credit = (delta != 0.0).then(|| d_loss / delta);
-    let config = trainer.config();
-    let gradient = config.activation.has_useful_gradient().then(|| {
-        let spec = UpdateSpec { method: Method::Bp, blind: false, ..config.update_spec() };
-        let g = update_direction(net, &x, &y, &spec, &mut Rng::stream(config.seed, Stream::Noise));
-        match e.col {
-            Some(c) => g.w[e.layer - 1][[e.row, c]],
-            None => g.b[e.layer - 1][e.row],
-        }
-    });
-    Ok(EditEffect {
-        before,
-        delta,
-        loss_before: l0 as f32,
-        loss_after: l1 as f32,
-        d_loss,
-        credit,
-        gradient,
-        sgd_change: credit.map(|c| -config.learning_rate * c),
-    })
-}
-
-impl RunConfig {
-    /// The edits of this configuration at step `step`, in the order written.
-    pub fn edits_at(&self, step: u64) -> impl Iterator<Item = &Edit> {
-        self.edits.iter().filter(move |e| e.step == step)
-    }
+pub fn parse_edit_at(step: u64, item: &str) -> Result<Edit, String> {
+    parse_edit(&format!("{step}:{item}")).map_err(|m| format!("edit {}: {m}", shown(item)))
 }

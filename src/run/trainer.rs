@@ -115,7 +115,7 @@ impl Trainer {
     /// A run on given data and initial network (tests, benchmarks, data that is not generated).
     pub fn from_parts(config: RunConfig, mut net: Network, data: Dataset) -> Result<Trainer, ConfigError> {
         check_batch(config.batch_size, data.train.len())?;
-        edits::check_edits(&config.edits, &net.sizes())?;
+        config.check_edits_of(&net.sizes())?;
         for e in config.edits_at(0) {
             edits::apply(&mut net, e);
         }
@@ -343,7 +343,7 @@ impl Trainer {
     }
 
     /// The current minibatch `(x, labels)`: the last step's, or before the first step the first
-    /// step's (what an edit's effect is measured on, see [`edits::effect`]).
+    /// step's (what an edit's effect is measured on, see [`Trainer::edit_effect`]).
     pub fn current_batch(&self) -> (Vec<f32>, Vec<usize>) {
         let bsz = self.config.batch_size;
         if self.steps > 0 {
@@ -368,13 +368,57 @@ impl Trainer {
                 format!("this edit is for step {}, and the run is at step {}", e.step, self.steps),
             ));
         }
-        edits::check_edits(std::slice::from_ref(&e), &self.net.sizes())?;
+        check_edit(&e, &self.net)?;
         if self.config.edits.len() >= edits::MAX_EDITS {
             return Err(super::config::err("edit", &e.to_string(), format!("at most {} edits", edits::MAX_EDITS)));
         }
         edits::apply(&mut self.net, &e);
         self.config.edits.push(e);
         Ok(())
+    }
+
+    /// What setting the weight `e` names would do (its step is ignored) on the current
+    /// minibatch ([`Trainer::current_batch`]), clean passes, without changing the run: the
+    /// minibatch's data loss before and after, and the credit `dL / delta` a perturbation rule
+    /// reads from it beside the exact gradient (see [`edits::EditEffect`]). An error names an
+    /// edit outside the network.
+    pub fn edit_effect(&self, e: &edits::Edit) -> Result<edits::EditEffect, ConfigError> {
+        let net = &self.net;
+        check_edit(e, net)?;
+        let (x, y) = self.current_batch();
+        let loss = |n: &Network| {
+            let mut trace = crate::network::Trace::default();
+            n.forward(&x, y.len(), &mut trace);
+            let mut out = vec![0.0; y.len()];
+            crate::network::pass_losses(n, &trace, 0, &y, &mut out);
+            out.iter().map(|&l| l as f64).sum::<f64>() / y.len() as f64
+        };
+        let before = edits::current(net, e);
+        let mut edited = net.clone();
+        edits::apply(&mut edited, e);
+        let delta = e.value - before;
+        let (l0, l1) = (loss(net), loss(&edited));
+        let d_loss = (l1 - l0) as f32;
+        let credit = (delta != 0.0).then(|| d_loss / delta);
+        let config = &self.config;
+        let gradient = config.activation.has_useful_gradient().then(|| {
+            let spec = rules::UpdateSpec { method: Method::Bp, blind: false, ..config.update_spec() };
+            let g = rules::update_direction(net, &x, &y, &spec, &mut Rng::stream(config.seed, Stream::Noise));
+            match e.col {
+                Some(c) => g.w[e.layer - 1][[e.row, c]],
+                None => g.b[e.layer - 1][e.row],
+            }
+        });
+        Ok(edits::EditEffect {
+            before,
+            delta,
+            loss_before: l0 as f32,
+            loss_after: l1 as f32,
+            d_loss,
+            credit,
+            gradient,
+            sgd_change: credit.map(|c| -config.learning_rate * c),
+        })
     }
 
     /// Whether the network reads points of the plane (or features of them), so the plane views
@@ -396,4 +440,9 @@ impl Trainer {
         let per_epoch = (self.data.train.len() / self.config.batch_size).max(1);
         (epochs * per_epoch as f64).ceil() as u64
     }
+}
+
+/// Checks that the edit `e` names a weight of `net`.
+fn check_edit(e: &edits::Edit, net: &Network) -> Result<(), ConfigError> {
+    edits::check_edits(std::slice::from_ref(e), &net.sizes()).map_err(|(item, m)| super::config::err("edit", &item, m))
 }

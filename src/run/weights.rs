@@ -22,7 +22,8 @@ pub const FORMAT: &str = "np-playground-weights";
 /// The `version` field.
 pub const VERSION: u32 = 1;
 
-fn num(out: &mut String, v: f32) {
+/// `v` in its shortest form that reads back the same, or `null` when it is not finite.
+fn number(out: &mut String, v: f32) {
     if v.is_finite() {
         let _ = write!(out, "{v}");
     } else {
@@ -48,7 +49,7 @@ fn vector(out: &mut String, values: &[f32]) {
         if i > 0 {
             out.push(',');
         }
-        num(out, v);
+        number(out, v);
     }
     out.push(']');
 }
