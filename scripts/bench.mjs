@@ -26,6 +26,18 @@ const baselineCommit = baselineRoot ? execFileSync('git', ['-C', baselineRoot, '
 const started = Date.now();
 const log = (m) => console.error(`[bench] ${m}`);
 
+// `--pool`: only the pool of workers' rows (measurePool below), printed, nothing written.
+if (process.argv.includes('--pool')) {
+  const b = await launch();
+  const { server: s, base: u } = await serve();
+  const pool = await measurePool(b, u);
+  await b.close();
+  s.close();
+  console.log(JSON.stringify(pool, null, 1));
+  console.log(poolLines(pool).join('\n'));
+  process.exit(0);
+}
+
 // 1. Native (this tree, then the baseline's CLI right after it).
 function nativeBench(cli) {
   const lines = execFileSync(cli, ['bench', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -82,6 +94,8 @@ const liveBig = await measureLivePage('#v=1&data=xor&rule=danp&hidden=256,256&ba
 const liveDigits = await measureLivePage('#v=1&data=mnist&rule=np');
 log('a slow-motion walk on the digits page');
 const walk = await measureWalk('#v=1&data=mnist&rule=np&at=3');
+log('the pool of workers: a sweep and a compare with 1 and 2 workers');
+const pool = await measurePool(browser, base);
 await browser.close();
 server.close();
 
@@ -91,6 +105,85 @@ const sizes = { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length, js:
 
 writeFileSync(`${root}docs/performance.md`, report());
 log(`wrote docs/performance.md in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+// ---- the pool of workers (issue 19) ----
+/** The pool's figures, with 1 and 2 workers alternating (two rounds, so drift shows): the
+ *  9-cell sweep's time from the link's opening to its last cell, a four-rule compare's steps per
+ *  second at full speed, and frames per second and the main thread's long tasks while a long
+ *  sweep runs on 2 workers. */
+async function measurePool(b, u) {
+  const POOL_SWEEP = '#v=1&data=spiral&hidden=16,16&rule=np&sweep=lr:0.003,0.01,0.03;sigma:0.001,0.01,0.1&sweep_steps=3000';
+  const POOL_COMPARE = '#v=1&data=spiral&hidden=16,16&rule=np&compare=inp,anp,bp';
+  const POOL_LONG = '#v=1&data=spiral&hidden=16,16&rule=np&sweep=lr:0.003,0.01,0.03;sigma:0.001,0.01,0.1&sweep_steps=1000000&workers=2';
+  const open = async (fragment) => {
+    const context = await b.newContext({ viewport: { width: 1400, height: 1000 } });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => log(`page error: ${e.message}`));
+    await p.goto(`${u}${fragment}`);
+    await p.waitForSelector('body[data-ready]', { timeout: 30000 });
+    return { p, context };
+  };
+  const rounds = [];
+  for (let round = 0; round < (quick ? 1 : 2); round++) {
+    const r = {};
+    for (const workers of [1, 2]) {
+      const { p, context } = await open(`${POOL_SWEEP}&workers=${workers}`);
+      await p.waitForFunction(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs, null, { timeout: 600000 });
+      r[`sweepMs${workers}`] = Number(await p.evaluate(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs));
+      await context.close();
+      const c = await open(`${POOL_COMPARE}&workers=${workers}`);
+      await c.p.selectOption('#speed', 'max');
+      await c.p.click('#play');
+      await c.p.waitForTimeout(1000);
+      const at = () => c.p.evaluate(() => ({ step: Number(document.querySelector('[data-testid=step]').textContent), t: performance.now() }));
+      const before = await at();
+      await c.p.waitForTimeout(quick ? 3000 : 6000);
+      const after = await at();
+      r[`compareStepsPerS${workers}`] = (after.step - before.step) / ((after.t - before.t) / 1000);
+      await c.context.close();
+    }
+    rounds.push(r);
+  }
+  // The sweep's own time on pools already started: two pages (1 and 2 workers) open side by
+  // side, Run sweep on each in turn, the median of each.
+  const pages = [];
+  for (const workers of [1, 2]) {
+    const o = await open(`${POOL_SWEEP}&workers=${workers}`);
+    await o.p.waitForFunction(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs, null, { timeout: 600000 });
+    pages.push(o);
+  }
+  const warm = [[], []];
+  for (let k = 0; k < (quick ? 3 : 7); k++) {
+    for (const [i, o] of pages.entries()) {
+      await o.p.click('#sweep-run');
+      await o.p.waitForFunction(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs, null, { timeout: 600000 });
+      warm[i].push(Number(await o.p.evaluate(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs)));
+    }
+  }
+  for (const o of pages) await o.context.close();
+  const { p, context } = await open(POOL_LONG);
+  await watchFrames(p);
+  const before = await p.evaluate(() => ({ raf: window.rafCount, t: performance.now() }));
+  await p.waitForTimeout(quick ? 3000 : 8000);
+  const after = await p.evaluate(() => ({ raf: window.rafCount, t: performance.now(), longTasks: window.longTasks, status: document.getElementById('sweep-status').textContent }));
+  await context.close();
+  const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
+  return { rounds, warm, long: POOL_LONG, fps: (after.raf - before.raf) / ((after.t - before.t) / 1000), longTasks: after.longTasks.map(Math.round), status: after.status, load };
+}
+
+function poolLines(pool) {
+  const lines = ['## The pool of workers', ''];
+  lines.push(`Ratios only compare within one round (the machine's speed drifts); \`uptime\` after the runs: ${pool.load}.`, '');
+  lines.push('The 9-cell sweep is timed from the link\'s opening (the pool\'s workers start and compile the module); the compare trains every rule in the one training worker (compare and seeds are not spread over the pool yet), so its ratio is only the machine\'s drift.', '');
+  lines.push('| round | 9-cell sweep, 3,000 steps, from the link: 1 worker | 2 workers | speed-up | four-rule compare steps/s: 1 worker | 2 workers | ratio |', '|---|---|---|---|---|---|---|');
+  pool.rounds.forEach((r, i) => {
+    lines.push(`| ${i + 1} | ${fmt(r.sweepMs1)} ms | ${fmt(r.sweepMs2)} ms | ${fmt(r.sweepMs1 / r.sweepMs2, 2)}x | ${fmt(r.compareStepsPerS1)} | ${fmt(r.compareStepsPerS2)} | ${fmt(r.compareStepsPerS2 / r.compareStepsPerS1, 2)}x |`);
+  });
+  const [w1, w2] = pool.warm.map(median);
+  lines.push('', `The same sweep with Run sweep on started pools, the two pages in turn, ${pool.warm[0].length} times each: 1 worker ${pool.warm[0].join(', ')} ms (median ${fmt(w1)}), 2 workers ${pool.warm[1].join(', ')} ms (median ${fmt(w2)}): ${fmt(w1 / w2, 2)}x.`);
+  lines.push('', `While a long sweep runs on 2 workers (\`${pool.long}\`): ${fmt(pool.fps, 1)} frames/s, main-thread tasks over 50 ms: ${pool.longTasks.length ? pool.longTasks.join(', ') + ' ms' : 'none'}.`, '');
+  return lines;
+}
 
 /** Frame rate and long tasks while the walk through one update plays on the network diagram. */
 async function measureWalk(fragment) {
@@ -275,12 +368,14 @@ function report() {
   lines.push('');
 
   lines.push('## Training throughput, samples/s', '');
-  lines.push('| network, batch | rule | native | browser (wasm) | browser / native |', '|---|---|---|---|---|');
+  lines.push('"Step / NP\'s" is the time of one step over NP\'s on the same network, from the medians of the same run (native, browser).', '');
+  lines.push('| network, batch | rule | native | browser (wasm) | browser / native | step / NP\'s (native, browser) |', '|---|---|---|---|---|---|');
   for (const c of cases) {
     const batch = { '2-8-8-2': 10, '64-32-10': 32, '784-256-256-10': 100, '784-1024-1024-1024-10': 100 }[c];
     for (const r of rules) {
       const n = nat(c, r), w = wb(c, r);
-      lines.push(`| ${c}, ${batch} | ${r} | ${cell(n)} | ${cell(w)} | ${w && n ? fmt(100 * w.samples_per_s_median / n.samples_per_s_median, 0) + '%' : '–'} |`);
+      const perNp = (x, np) => (x && np ? fmt(np.samples_per_s_median / x.samples_per_s_median, 2) + 'x' : '–');
+      lines.push(`| ${c}, ${batch} | ${r} | ${cell(n)} | ${cell(w)} | ${w && n ? fmt(100 * w.samples_per_s_median / n.samples_per_s_median, 0) + '%' : '–'} | ${perNp(n, nat(c, 'NP'))}, ${perNp(w, wb(c, 'NP'))} |`);
     }
   }
   lines.push('');
@@ -348,6 +443,7 @@ function report() {
     lines.push(`| \`${l.fragment}\` | ${fmt(l.stepsPerS)} | ${share === undefined ? '–' : fmt(100 * share, 0) + '%'} | ${fmt(l.fps, 1)} | ${fmt(l.drawsPerS, 1)} | ${fmt(l.snapshotsPerS, 1)} | ${fmt(l.kbPerS, 0)} KiB/s | ${l.longTasks.length ? l.longTasks.join(', ') : 'none'} | ${parts} | ${fmt(l.readyMs, 0)} ms |`);
   }
   lines.push('');
+  lines.push(...poolLines(pool));
   lines.push(`WebAssembly module: ${fmt(sizes.raw / 1024, 0)} KiB raw, ${fmt(sizes.gzip / 1024, 0)} KiB gzip (-9); JS glue ${fmt(sizes.js / 1024, 0)} KiB.`, '');
   lines.push('## What was done', '');
   lines.push('- One packed, cache-blocked matrix kernel for every product (B packed 256 rows at a time into column panels kept in L1; the forward product packs straight from the weights read through strides, with no transposed copy); each output element is the plain in-order sum, so the browser and the native runner stay bit-identical (the determinism tests compare both with the same golden checksums). Natively the same kernel body is also compiled for AVX (6 x 16 tiles of 256-bit vectors, no FMA) and chosen at run time when the CPU has it.');

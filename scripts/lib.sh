@@ -58,6 +58,17 @@ need_python3() {
   fi
 }
 
+# GNU parallel runs the README's recipe for a sweep fanned out in shards (tests/sweep-parallel.test.mjs).
+need_parallel() {
+  if ! command -v parallel >/dev/null; then
+    log "installing Debian's parallel (GNU parallel, for the sweep's shards)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y parallel
+  fi
+}
+
 # Builds the WebAssembly module into www/pkg (wasm-bindgen --target web, then wasm-opt if present).
 # `build_web bench` builds the benchmark page's module (with the bench exports) into www/pkg-bench.
 build_web() {

@@ -207,6 +207,41 @@ impl Network {
     }
 }
 
+impl Network {
+    /// Forward mode (a tangent, or JVP, step) through layer `l >= 1` at the clean pass 0 of
+    /// `trace`: from a tangent of the layer below's pre-activation `da_{l-1}` (row `r` belongs to
+    /// sample `r % B`, so several draws stack as blocks of `B` rows), the part of `da_l` it causes,
+    /// `dx W_l^T` with `dx = (f'(a_{l-1}) * da_{l-1}) R_l^T` (`R` is not perturbed), written into
+    /// `out (rows, n_l)`. `scratch` is resized as needed.
+    pub fn tangent_through(&self, trace: &Trace, l: usize, da_prev: &[f32], out: &mut [f32], scratch: &mut Vec<f32>) {
+        assert!(l >= 1, "the input layer has no tangent below it");
+        let layer = &self.layers[l];
+        let (n_in, n_out) = (layer.n_in(), layer.n_out());
+        let rows = da_prev.len() / n_in;
+        debug_assert_eq!(out.len(), rows * n_out);
+        let bn = trace.batch * n_in;
+        let below = &trace.layers[l - 1];
+        let a = trace.pass_rows(&below.a, 0);
+        let h = trace.pass_rows(&below.h, 0);
+        let act = self.act_of(l - 1);
+        scratch.resize(2 * rows * n_in, 0.0);
+        let (dh, dx) = scratch.split_at_mut(rows * n_in);
+        for (i, (d, &t)) in dh.iter_mut().zip(da_prev).enumerate() {
+            let j = i % bn;
+            *d = act.df(a[j], h[j]) * t;
+        }
+        let mut unused = Vec::new();
+        let dx: &[f32] = match &layer.r {
+            Some(r) => {
+                kernels::gemm_nt_bias(dh, r.as_slice().unwrap(), None, dx, rows, n_in, n_in, &mut unused);
+                dx
+            }
+            None => dh,
+        };
+        kernels::gemm_nt_bias(dx, layer.w.as_slice().unwrap(), None, out, rows, n_out, n_in, &mut unused);
+    }
+}
+
 /// Fills the noise `eps` of one pass at one layer: `noise(pass, layer, eps_rows)`.
 pub type NoiseFill<'a> = &'a mut dyn FnMut(usize, usize, &mut [f32]);
 

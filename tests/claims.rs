@@ -1088,6 +1088,352 @@ fn lesson_7_try_tanh_makes_bp_available_again() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lesson 8: why nodes, not weights.
+
+/// Lesson 8's runs over the seeds: NP (the same configuration as lesson 2's NP run, shared) and
+/// WP, evaluated at lesson 2's marks with every step's alignment.
+fn lesson_8_runs() -> (&'static [Run], &'static [Run]) {
+    static WP: OnceLock<Vec<Run>> = OnceLock::new();
+    let link = lesson("nodes-weights").link;
+    assert_eq!(seeds_of(link, "np"), seeds_of(lesson("np-vs-bp").link, "np"), "lesson 8's NP run is lesson 2's");
+    let wp = WP.get_or_init(|| runs(&seeds_of(link, "wp"), &LESSON_2_MARKS, true));
+    (&lesson_2_runs().0, wp)
+}
+
+/// Weights and biases, and units, of a configuration's network.
+fn counts(c: &RunConfig) -> (usize, usize) {
+    let t = trainer(c);
+    let net = t.network();
+    (net.layers.iter().map(|l| l.w.len() + l.b.len()).sum(), net.n_units())
+}
+
+#[test]
+fn lesson_8_wp_jitters_every_weight_for_the_whole_minibatch_np_every_unit_of_every_sample() {
+    let c = lesson("nodes-weights");
+    says(
+        c.text,
+        "add noise \u{3be} to every weight and bias instead of to every unit, run the minibatch once clean and once through the jittered weights",
+    );
+    says(
+        c.text,
+        "move every weight along its own \u{3be}, scaled by the minibatch's loss change: G = dL\u{b7}\u{3be}/\u{3c3}\u{b2}",
+    );
+    says(
+        c.text,
+        "WP's draw of \u{3be} is shared by the whole minibatch, so its samples give it one probe; NP draws its own noise for every sample, so every sample is a probe of its own.",
+    );
+    for (np, wp) in seeds_of(c.link, "np").iter().zip(seeds_of(c.link, "wp")) {
+        let (mut tn, mut tw) = (trainer(np), trainer(&wp));
+        assert_eq!((tn.plan().count(), tw.plan().count()), (2, 2), "a clean pass and a noisy one each");
+        let sigma = wp.noise_std as f64;
+        for _ in 0..20 {
+            let before = tw.network().clone();
+            tw.step().unwrap();
+            let u = tw.last_update();
+            let (bsz, xi) = (u.trace.batch, &u.probes[0]);
+            assert_eq!(u.probes.len(), 1, "one draw of xi for the whole minibatch");
+            assert!(xi.w.iter().all(|w| w.iter().all(|&v| v != 0.0)), "noise on every weight");
+            // The noisy pass is the clean network W + xi, the same for every sample: a clean pass
+            // of that network over the batch gives the same logits.
+            let mut jittered = before.clone();
+            for (l, layer) in jittered.layers.iter_mut().enumerate() {
+                layer.w += &xi.w[l];
+                layer.b += &xi.b[l];
+            }
+            let mut tr = np_playground::network::Trace::default();
+            jittered.forward(u.trace.input.as_slice().unwrap(), bsz, &mut tr);
+            let (noisy, clean) = (u.trace.logits(1), tr.logits(0));
+            for (a, b) in noisy.iter().zip(clean) {
+                assert!(
+                    (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+                    "the noisy pass is W + xi for every sample: {a} vs {b}"
+                );
+            }
+            // G = mean_b dL_b / sigma^2 * xi: one number for the minibatch times each weight's xi.
+            let dl: f64 = (0..bsz).map(|b| (u.losses[bsz + b] - u.losses[b]) as f64).sum::<f64>() / bsz as f64;
+            for l in 0..before.n_layers() {
+                let scale = u.grads.w[l].iter().fold(0.0f64, |m, &v| m.max(v.abs() as f64));
+                for (&g, &x) in u.grads.w[l].iter().zip(&xi.w[l]) {
+                    let want = dl / (sigma * sigma) * x as f64;
+                    assert!((g as f64 - want).abs() <= 1e-4 * scale, "G = dL xi / sigma^2: {g} vs {want}");
+                }
+            }
+            // NP: every sample its own noise (no two samples' noise alike), dL_b per sample.
+            tn.step().unwrap();
+            assert!(np_update_from_one_number_per_sample(&tn) < 1e-4);
+            let un = tn.last_update();
+            for lt in &un.trace.layers {
+                let n = lt.a.ncols();
+                let eps = un.trace.pass_rows(&lt.eps, 1);
+                for b in 1..bsz {
+                    assert_ne!(eps[..n], eps[b * n..(b + 1) * n], "sample {b} has noise of its own");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn lesson_8_both_runs_start_from_the_same_weights_and_see_the_same_batches() {
+    let c = lesson("nodes-weights");
+    says(c.text, "Both runs here start from the same weights and see the same batches.");
+    for (a, b) in seeds_of(c.link, "np").iter().zip(&seeds_of(c.link, "wp")) {
+        let (mut ta, mut tb) = (trainer(a), trainer(b));
+        assert_eq!(ta.checksum(), tb.checksum(), "seed {}: the same initial weights", a.seed);
+        assert_eq!(ta.data().train.x, tb.data().train.x);
+        for _ in 0..100 {
+            ta.step().unwrap();
+            tb.step().unwrap();
+            let (ua, ub) = (ta.last_update(), tb.last_update());
+            let n = ua.trace.batch * ua.trace.input.ncols();
+            assert_eq!(ua.labels, ub.labels);
+            assert_eq!(ua.trace.input.as_slice().unwrap()[..n], ub.trace.input.as_slice().unwrap()[..n]);
+        }
+    }
+}
+
+#[test]
+fn lesson_8_wp_is_less_aligned_and_learns_more_slowly_114_weights_against_18_units() {
+    let c = lesson("nodes-weights");
+    says(
+        c.look,
+        "WP's alignment stays well below NP's (about 0.07 against 0.2 on this run) and its loss falls more slowly.",
+    );
+    says(c.look, "WP guesses a direction among all 114 weights and biases of this network, NP among its 18 units.");
+    assert_eq!(counts(&Link::parse_strict(c.link).unwrap().config), (114, 18));
+    let (np, wp) = lesson_8_runs();
+    for (k, (n, w)) in np.iter().zip(wp).enumerate() {
+        let (a, b) = (n.mean_alignment(1..2001), w.mean_alignment(1..2001));
+        let row: Vec<String> = LESSON_2_MARKS[1..]
+            .iter()
+            .map(|&m| format!("step {m}: NP {:.3} WP {:.3}", n.train_loss(m), w.train_loss(m)))
+            .collect();
+        println!(
+            "lesson 8, seed {}: mean alignment over 2,000 steps NP {a:.3}, WP {b:.3}; train loss {}",
+            k + 1,
+            row.join(", ")
+        );
+        assert!((0.15..0.25).contains(&a) && (0.05..0.1).contains(&b) && b < 0.5 * a, "seed {}: {a} {b}", k + 1);
+        for &m in &LESSON_2_MARKS[2..] {
+            assert!(w.train_loss(m) > n.train_loss(m), "seed {}: {}", k + 1, row.join(", "));
+        }
+    }
+}
+
+#[test]
+fn lesson_8_try_wider_layers_drop_wps_alignment_about_three_times_nps_less_than_twice() {
+    let c = lesson("nodes-weights");
+    says(
+        c.try_this,
+        "Widen both hidden layers to 32: both alignments drop, WP's about three times (its weights and biases grow to 1,218), NP's less than twice (its units grow to 66).",
+    );
+    let wide = with(c.link, "hidden", "32,32");
+    assert_eq!(counts(&Link::parse_strict(&wide).unwrap().config), (1218, 66));
+    let (np, wp) = lesson_8_runs();
+    let (np_wide, wp_wide) = (runs(&seeds_of(&wide, "np"), &[2000], true), runs(&seeds_of(&wide, "wp"), &[2000], true));
+    for k in 0..SEEDS {
+        let narrow = (np[k].mean_alignment(1..2001), wp[k].mean_alignment(1..2001));
+        let wide = (np_wide[k].mean_alignment(1..2001), wp_wide[k].mean_alignment(1..2001));
+        let (rn, rw) = (narrow.0 / wide.0, narrow.1 / wide.1);
+        println!(
+            "lesson 8 try, seed {}: mean alignment over 2,000 steps, 8,8 -> 32,32: NP {:.3} -> {:.3} ({rn:.2}x), WP {:.3} -> {:.3} ({rw:.2}x)",
+            k + 1,
+            narrow.0,
+            wide.0,
+            narrow.1,
+            wide.1
+        );
+        assert!((2.5..3.7).contains(&rw), "seed {}: WP falls {rw}x", k + 1);
+        assert!((1.1..2.0).contains(&rn), "seed {}: NP falls {rn}x", k + 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lesson 9: noise against the exact derivative.
+
+#[test]
+fn lesson_9_np_credits_dl_over_sigma_times_u_fga_the_exact_d_times_the_same_u() {
+    let c = lesson("exact");
+    says(c.text, "it measures dL = L\u{303} \u{2212} L and credits each unit with dL/\u{3c3}\u{b7}u");
+    says(
+        c.text,
+        "computes the exact derivative d of the loss along it with a forward-mode (tangent) pass beside the clean pass, and credits each unit with d\u{b7}u",
+    );
+    says(
+        c.text,
+        "From the same seed the two runs here draw the same u at every step, so they differ only by dL/\u{3c3} against d.",
+    );
+    for (np, fga) in seeds_of(c.link, "np").iter().zip(seeds_of(c.link, "fga")) {
+        let (mut tn, mut tf) = (trainer(np), trainer(&fga));
+        assert_eq!(tf.plan().count(), 1, "FG-A runs the clean pass only; its tangent runs beside it");
+        let sigma = np.noise_std;
+        for _ in 0..200 {
+            tn.step().unwrap();
+            tf.step().unwrap();
+            let (un, uf) = (tn.last_update(), tf.last_update());
+            let bsz = un.trace.batch;
+            let d_loss: Vec<f32> = (0..bsz).map(|b| un.losses[bsz + b] - un.losses[b]).collect();
+            for (l, lt) in un.trace.layers.iter().enumerate() {
+                let n = lt.a.ncols();
+                let eps = un.trace.pass_rows(&lt.eps, 1);
+                let u = uf.unit_tangents[l].as_slice().unwrap();
+                for (b, &dl) in d_loss.iter().enumerate() {
+                    for j in 0..n {
+                        let i = b * n + j;
+                        // The same u: NP's noise is sigma times FG-A's tangent.
+                        assert!(
+                            (eps[i] - sigma * u[i]).abs() <= 1e-6 * eps[i].abs().max(1e-6),
+                            "{} vs {}",
+                            eps[i],
+                            u[i]
+                        );
+                        // NP's credit dL/sigma * u, FG-A's d * u.
+                        let (sn, sf) = (un.signals[l][[b, j]], uf.signals[l][[b, j]]);
+                        let want = dl / sigma * u[i];
+                        assert!((sn - want).abs() <= 1e-4 * want.abs().max(1e-3), "NP's credit {sn} vs {want}");
+                        let want = uf.directional[b] * u[i];
+                        assert!((sf - want).abs() <= 1e-5 * want.abs().max(1e-3), "FG-A's credit {sf} vs {want}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The median over the samples of the first `steps` steps of lesson 9's NP run (the network
+/// before each step, the step's batch) of `|dL/sigma - d| / |d|`, NP's finite difference against
+/// the exact derivative along the same `u` (NP at each sigma and FG-A with one noise stream).
+fn finite_difference_errors(cfg: &RunConfig, sigmas: &[f32], steps: usize) -> Vec<f64> {
+    use np_playground::rules::{UpdateBuffers, compute_update};
+    let mut t = trainer(cfg);
+    let mut errors: Vec<Vec<f64>> = vec![Vec::new(); sigmas.len()];
+    for step in 0..steps {
+        let net = t.network().clone();
+        t.step().unwrap();
+        let u = t.last_update();
+        let bsz = u.trace.batch;
+        let update = |method: Method, sigma: f32| {
+            let spec = UpdateSpec { method, sigma, draws: 1, blind: false };
+            let plan = spec.passes(net.n_layers());
+            let mut buf = UpdateBuffers::default();
+            buf.trace.prepare(&net, bsz, &plan);
+            buf.trace.input_mut().copy_from_slice(&u.trace.input.as_slice().unwrap()[..bsz * u.trace.input.ncols()]);
+            buf.labels = u.labels.clone();
+            compute_update(&net, &spec, &plan, &mut buf, &mut Rng::new(1000 + step as u64));
+            buf
+        };
+        let fga = update(Method::Fga, 1.0);
+        for (s, &sigma) in sigmas.iter().enumerate() {
+            let np = update(Method::Np, sigma);
+            for b in 0..bsz {
+                let fd = (np.losses[bsz + b] - np.losses[b]) as f64 / sigma as f64;
+                let d = fga.directional[b] as f64;
+                errors[s].push((fd - d).abs() / d.abs());
+            }
+        }
+    }
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.sort_by(f64::total_cmp);
+            e[e.len() / 2]
+        })
+        .collect()
+}
+
+#[test]
+fn lesson_9_the_finite_difference_error_falls_with_sigma_until_float32_rounding_takes_over() {
+    let c = lesson("exact");
+    says(c.look, "At \u{3c3} = 0.1 NP's dL/\u{3c3} misses d by about a tenth on a typical sample of this run");
+    says(
+        c.look,
+        "the typical error is about 1% at \u{3c3} = 0.01, 0.1% at 0.001, 0.04% at 0.0001, and grows again below, to about 4% at \u{3c3} = 0.000001 (measured natively: the page's \u{3c3} stops at 0.0001)",
+    );
+    assert!(
+        RunConfig::parse("sigma=0.0001").is_ok() && RunConfig::parse("sigma=0.00009").is_err(),
+        "the page's sigma stops at 0.0001"
+    );
+    let sigmas = [0.1f32, 0.01, 0.001, 1e-4, 1e-6];
+    for cfg in seeds_of(c.link, "np") {
+        let e = finite_difference_errors(&cfg, &sigmas, 20);
+        println!(
+            "lesson 9, seed {}: median |dL/sigma - d| / |d| at sigma 0.1, 0.01, 0.001, 1e-4, 1e-6: {}",
+            cfg.seed,
+            e.iter().map(|v| format!("{v:.2e}")).collect::<Vec<_>>().join(", ")
+        );
+        assert!((0.05..0.2).contains(&e[0]), "about a tenth at 0.1: {e:?}");
+        assert!((0.005..0.02).contains(&e[1]), "about 1% at 0.01: {e:?}");
+        assert!((0.0005..0.002).contains(&e[2]), "about 0.1% at 0.001: {e:?}");
+        assert!((0.0002..0.0007).contains(&e[3]) && e[3] < e[2], "about 0.04% at 0.0001: {e:?}");
+        assert!((0.02..0.08).contains(&e[4]) && e[4] > e[1], "about 4% at 1e-6, grown again: {e:?}");
+        // The curvature: from 0.1 to 0.001 the error falls in proportion to sigma (the first
+        // neglected term of the finite difference, sigma/2 u'Hu, is linear in sigma).
+        for r in [e[0] / e[1], e[1] / e[2]] {
+            assert!((6.0..14.0).contains(&r), "ten times smaller sigma, about ten times smaller error: {e:?}");
+        }
+    }
+}
+
+#[test]
+fn lesson_9_fga_has_no_sigma_its_run_is_the_same_at_every_setting() {
+    let c = lesson("exact");
+    says(c.look, "FG-A has no \u{3c3}: its run is the same at every setting.");
+    for cfg in seeds_of(c.link, "fga") {
+        let sums: Vec<u64> = ["0.1", "1", "0.0001"]
+            .iter()
+            .map(|s| {
+                let mut t = trainer(&RunConfig::parse(&with(&cfg.to_string(), "sigma", s)).unwrap());
+                t.run(200).unwrap();
+                t.checksum()
+            })
+            .collect();
+        assert!(sums.iter().all(|&s| s == sums[0]), "seed {}: {sums:?}", cfg.seed);
+    }
+}
+
+#[test]
+fn lesson_9_try_sigma_1_np_falls_behind_sigma_0_0001_np_lies_on_fga() {
+    let c = lesson("exact");
+    says(
+        c.try_this,
+        "Set \u{3c3} to 1: NP's error grows to about 70% of d, its alignment drops and its loss falls far behind FG-A's.",
+    );
+    says(c.try_this, "Set it to 0.0001: NP's loss curve lies on FG-A's.");
+    let fga = runs(&seeds_of(c.link, "fga"), &LESSON_2_MARKS, true);
+    let large = runs(&seeds_of(&with(c.link, "sigma", "1"), "np"), &LESSON_2_MARKS, true);
+    let small = runs(&seeds_of(&with(c.link, "sigma", "0.0001"), "np"), &LESSON_2_MARKS, false);
+    for (k, cfg) in seeds_of(&with(c.link, "sigma", "1"), "np").iter().enumerate() {
+        let e = finite_difference_errors(cfg, &[1.0], 20)[0];
+        let (af, al) = (fga[k].mean_alignment(1..2001), large[k].mean_alignment(1..2001));
+        let row: Vec<String> = LESSON_2_MARKS[1..]
+            .iter()
+            .map(|&m| {
+                format!(
+                    "step {m}: FG-A {:.4}, NP at 1 {:.4}, at 0.0001 {:.4}",
+                    fga[k].train_loss(m),
+                    large[k].train_loss(m),
+                    small[k].train_loss(m)
+                )
+            })
+            .collect();
+        println!(
+            "lesson 9 try, seed {}: error at sigma 1 {e:.3}; mean alignment FG-A {af:.3}, NP at 1 {al:.3}; train loss {}",
+            k + 1,
+            row.join("; ")
+        );
+        assert!((0.55..0.85).contains(&e), "seed {}: about 70%: {e}", k + 1);
+        assert!(al < af - 0.02, "seed {}: NP's alignment drops: {al} vs {af}", k + 1);
+        for &m in &LESSON_2_MARKS[3..] {
+            assert!(large[k].train_loss(m) > 1.3 * fga[k].train_loss(m), "seed {}: {}", k + 1, row.join("; "));
+        }
+        for &m in &LESSON_2_MARKS[1..] {
+            let (a, b) = (small[k].train_loss(m), fga[k].train_loss(m));
+            assert!((a - b).abs() <= 0.02 * b, "seed {}: on FG-A's curve: {}", k + 1, row.join("; "));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every chapter: cited figures name their configuration and are in docs/results.md.
 
 #[test]
@@ -1128,10 +1474,14 @@ fn cited_figures_are_in_docs_results_md() {
 fn every_chapter_sentence_has_a_test() {
     // The chapters and the tests above: a new chapter needs its claims tested here first.
     let ids: Vec<&str> = CHAPTERS.iter().map(|c| c.id).collect();
-    assert_eq!(ids, ["noise", "np-vs-bp", "draws", "inp-anp", "blind", "decorrelation", "step-units"]);
+    assert_eq!(
+        ids,
+        ["noise", "np-vs-bp", "draws", "inp-anp", "blind", "decorrelation", "step-units", "nodes-weights", "exact", "sweep"]
+    );
     let claims = read("docs/claims.md");
     for c in CHAPTERS {
-        assert!(claims.contains(&format!("lesson {}", &c.title[..1])), "docs/claims.md lists lesson {}", c.title);
+        let number = c.title.split_once(". ").unwrap().0;
+        assert!(claims.contains(&format!("lesson {number},")), "docs/claims.md lists lesson {}", c.title);
     }
 }
 
@@ -1418,13 +1768,109 @@ fn key_seed_gives_data_weights_batches_and_noise_their_own_streams() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The rule menu's groups (src/view/manifest.rs), shown as the rule control's help.
+
+#[test]
+fn rule_groups_hold_every_rule_once_and_each_line_is_what_its_rules_do() {
+    use np_playground::view::manifest::RULE_GROUPS;
+    let label = |g: &str| RULE_GROUPS.iter().find(|x| x.label == g).unwrap_or_else(|| panic!("no group {g}"));
+    for rule in Rule::ALL {
+        let n = RULE_GROUPS.iter().filter(|g| g.rules.split(' ').any(|r| r == rule.key())).count();
+        assert_eq!(n, 1, "{} is in {n} groups", rule.key());
+    }
+    assert_eq!(RULE_GROUPS.iter().map(|g| g.rules.split(' ').count()).sum::<usize>(), Rule::ALL.len());
+    let units = label("perturbation of units");
+    says(
+        units.help,
+        "noise on the units' pre-activations, its own draw for every sample; the update comes from the loss changes it causes, with no backward pass",
+    );
+    let weights = label("perturbation of weights");
+    says(
+        weights.help,
+        "noise on every weight and bias, one draw shared by the whole minibatch; the update comes from the minibatch's loss change, with no backward pass",
+    );
+    let exact = label("exact derivatives");
+    says(
+        exact.help,
+        "a random direction and the loss's exact derivative along it, from a forward-mode (tangent) pass beside the clean pass: no noise, no backward pass, but like backprop they need f\u{2032}, so not step units",
+    );
+    let bp = label("backprop");
+    says(bp.help, "the exact gradient, by a backward pass");
+    for g in RULE_GROUPS {
+        for key in g.rules.split(' ') {
+            for seed in 1..=SEEDS as u64 {
+                let cfg = RunConfig::parse(&format!("data=xor&hidden=5,4&rule={key}&draws=2&seed={seed}")).unwrap();
+                let mut t = trainer(&cfg);
+                let before = t.network().clone();
+                t.step().unwrap();
+                let u = t.last_update();
+                let (bsz, passes) = (u.trace.batch, t.plan().count());
+                let noise_rows = |p: usize| -> Vec<Vec<f32>> {
+                    u.trace
+                        .layers
+                        .iter()
+                        .flat_map(|lt| {
+                            let n = lt.a.ncols();
+                            let e = u.trace.pass_rows(&lt.eps, p);
+                            (0..bsz).map(move |b| e[b * n..(b + 1) * n].to_vec())
+                        })
+                        .collect()
+                };
+                let step_units = Rule::from_key(key).unwrap().unavailable_reason(Activation::Step, NoiseMode::Clean);
+                match g.label {
+                    "perturbation of units" => {
+                        // Noise on the units, every sample its own; passes beyond the clean one.
+                        assert!(passes > 1, "{key}");
+                        let rows: Vec<Vec<f32>> =
+                            (1..passes).flat_map(noise_rows).filter(|r| r.iter().any(|&v| v != 0.0)).collect();
+                        assert!(!rows.is_empty(), "{key}: noise on the units");
+                        for (i, a) in rows.iter().enumerate() {
+                            assert!(rows[i + 1..].iter().all(|b| b != a), "{key}: two samples share a draw");
+                        }
+                        assert!(u.probes.is_empty() && u.tangent_a.is_empty(), "{key}: no weight noise, no tangent");
+                        assert!(step_units.is_none(), "{key} trains step units");
+                    }
+                    "perturbation of weights" => {
+                        // Noise on every weight and bias, K draws for the whole minibatch, and no
+                        // noise on the units.
+                        assert_eq!((passes, u.probes.len()), (3, 2), "{key}: a clean pass and one per draw");
+                        assert!(
+                            u.probes.iter().all(|p| p.w.iter().all(|w| w.iter().all(|&v| v != 0.0))
+                                && p.b.iter().all(|b| b.iter().all(|&v| v != 0.0))),
+                            "{key}: noise on every weight and bias"
+                        );
+                        assert!((1..passes).all(|p| noise_rows(p).iter().flatten().all(|&v| v == 0.0)), "{key}");
+                        assert!(step_units.is_none(), "{key} trains step units");
+                    }
+                    "exact derivatives" => {
+                        // The clean pass only, its tangent beside it, no noise; refused for step units.
+                        assert_eq!(passes, 1, "{key}");
+                        assert!(!u.tangent_a.is_empty() && noise_rows(0).iter().flatten().all(|&v| v == 0.0), "{key}");
+                        assert!(step_units.is_some_and(|r| r.contains("cannot train step units")), "{key}");
+                    }
+                    _ => {
+                        // The exact gradient: BP's update is the gradient of the batch's mean loss.
+                        assert_eq!(passes, 1, "{key}");
+                        let x = u.trace.input.as_slice().unwrap()[..bsz * u.trace.input.ncols()].to_vec();
+                        let spec = UpdateSpec { method: Method::Bp, sigma: 0.01, draws: 1, blind: false };
+                        let again = update_direction(&before, &x, &u.labels, &spec, &mut Rng::new(1));
+                        assert!(np_playground::rules::cosine(&again, &u.grads, 0..3) > 0.99999, "{key}");
+                        assert!(step_units.is_some(), "{key}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // README, "Using the page".
 
 #[test]
-fn readme_lists_the_seven_chapters() {
+fn readme_lists_the_chapters() {
     let text = readme_using_the_page().to_lowercase();
-    says(&text, "opens seven chapters");
-    assert_eq!(CHAPTERS.len(), 7);
+    says(&text, "opens ten chapters");
+    assert_eq!(CHAPTERS.len(), 10);
     for c in CHAPTERS {
         let title = c.title.split_once(". ").unwrap().1.to_lowercase();
         says(&text, &title);
@@ -1453,13 +1899,14 @@ fn readme_rules_that_cannot_run_are_named_with_the_reason() {
     let text = readme_using_the_page();
     says(
         &text,
-        "NP and INP need to observe the noise, so only ANP/DANP run in *blind* mode; BP cannot train step units",
+        "NP and INP need to observe the noise, so only ANP/DANP run in *blind* mode; BP and the forward gradients FG-W and FG-A cannot train step units",
     );
     for rule in Rule::ALL {
         let blind = rule.unavailable_reason(Activation::Tanh, NoiseMode::Blind);
         assert_eq!(blind.is_none(), rule.method == Method::Anp, "{}: {blind:?}", rule.key());
         let step = rule.unavailable_reason(Activation::Step, NoiseMode::Clean);
-        assert_eq!(step.is_some(), rule.method == Method::Bp, "{}: {step:?}", rule.key());
+        let needs_f_prime = matches!(rule.method, Method::Bp | Method::Fgw | Method::Fga);
+        assert_eq!(step.is_some(), needs_f_prime, "{}: {step:?}", rule.key());
     }
 }
 
@@ -1513,4 +1960,271 @@ fn readme_the_correlation_chart_says_which_layer_it_shows() {
     assert!(worker.contains("correlation: series(s, [`correlation_${Math.min(2, layers)}`], byRule)"), "www/worker.js");
     let charts = read("www/charts.js");
     assert!(charts.contains("`input correlation of layer ${Math.min(2, snap.sizes.length - 1)}"), "www/charts.js");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lesson 8: where node perturbation works (a sweep: every cell a run of its own).
+
+use np_playground::run::sweep::{CellResult, Metric};
+
+mod lesson_10_sweep {
+    use super::*;
+    use np_playground::run::sweep::{Sweep, run_cell};
+
+    pub const LRS: [&str; 6] = ["0.003", "0.01", "0.03", "0.1", "0.3", "1"];
+    pub const SIGMAS: [&str; 4] = ["0.001", "0.01", "0.1", "1"];
+
+    /// The sweep of `link` over seeds 1 to 3 (the lesson's own sweep, with `seeds:` set).
+    pub fn sweep(link: &str, metric: Metric) -> Sweep {
+        let mut s = Link::parse_strict(link).unwrap_or_else(|e| panic!("{link}: {e}")).sweep.expect("a sweep");
+        s.seeds = (1..=SEEDS as u64).collect();
+        s.metric = metric;
+        s
+    }
+
+    /// Every cell's result, in the sweep's order.
+    pub fn results(s: &Sweep) -> Vec<CellResult> {
+        let cells = s.cells();
+        // Two at a time (the cells are independent runs).
+        let half = cells.len().div_ceil(2);
+        std::thread::scope(|sc| {
+            let parts: Vec<_> = cells
+                .chunks(half)
+                .map(|part| {
+                    sc.spawn(move || {
+                        part.iter().map(|c| run_cell(s, c, &Sources::default()).unwrap()).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            parts.into_iter().flat_map(|p| p.join().unwrap()).collect()
+        })
+    }
+
+    /// The lesson's sweep, coloured by test accuracy, run once.
+    pub fn cells() -> &'static Vec<CellResult> {
+        static R: OnceLock<Vec<CellResult>> = OnceLock::new();
+        R.get_or_init(|| results(&sweep(lesson("sweep").link, Metric::TestAccuracy)))
+    }
+
+    /// The cells of `rule` at `(lr, sigma)` (or the first two keys' values), one per seed.
+    pub fn at<'a>(cells: &'a [CellResult], rule: &str, a: &str, b: &str) -> Vec<&'a CellResult> {
+        let (a, b): (f64, f64) = (a.parse().unwrap(), b.parse().unwrap());
+        let v: Vec<&CellResult> =
+            cells.iter().filter(|c| c.rule == rule && c.values[0] == a && c.values[1] == b).collect();
+        assert_eq!(v.len(), SEEDS, "{rule} {a} {b}");
+        v
+    }
+
+    /// Test accuracies, "DIV" for a diverged cell.
+    pub fn shown(v: &[&CellResult]) -> String {
+        v.iter()
+            .map(|c| if c.diverged { "DIV".to_string() } else { format!("{:.3}", c.test_accuracy) })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Learned: above `bar` in every seed, none diverged.
+    pub fn learned(v: &[&CellResult], bar: f32) -> bool {
+        v.iter().all(|c| !c.diverged && c.test_accuracy > bar)
+    }
+}
+
+#[test]
+fn lesson_10_bp_does_not_use_sigma_its_cells_are_the_same_for_every_sigma() {
+    let c = lesson("sweep");
+    says(
+        c.text,
+        "trains the same network (ReLU units, plain SGD) for 2,000 steps at every pair of a learning rate lr and a noise \u{3c3}, NP beside BP",
+    );
+    says(c.text, "BP does not use \u{3c3}, so its cells are the same for every \u{3c3}.");
+    let s = lesson_10_sweep::sweep(c.link, Metric::TestAccuracy);
+    assert_eq!(s.rules, ["np", "bp"]);
+    assert_eq!(s.steps, 2000);
+    assert_eq!(s.metric, Metric::TestAccuracy, "the link colours by test accuracy (the default)");
+    assert_eq!(s.base.optimizer.key(), "sgd");
+    assert_eq!(s.base.activation, Activation::Relu);
+    let cells = lesson_10_sweep::cells();
+    for lr in lesson_10_sweep::LRS {
+        let first = lesson_10_sweep::at(cells, "bp", lr, "0.001");
+        for sigma in lesson_10_sweep::SIGMAS {
+            let other = lesson_10_sweep::at(cells, "bp", lr, sigma);
+            for (a, b) in first.iter().zip(&other) {
+                assert_eq!(a.checksum, b.checksum, "BP at lr {lr}: sigma {sigma} changes the run");
+            }
+        }
+    }
+}
+
+#[test]
+fn lesson_10_np_learns_in_a_band_of_rates_across_sigma_not_a_diagonal() {
+    let c = lesson("sweep");
+    says(
+        c.look,
+        "NP learns (above 85% test accuracy) at lr 0.01 and 0.03 for every \u{3c3} from 0.001 to 0.1, and at each of those rates the three noise levels end within 5 points of each other. So the good cells form a band across \u{3c3}, not a diagonal",
+    );
+    let cells = lesson_10_sweep::cells();
+    for sigma in ["0.001", "0.01", "0.1"] {
+        let good: Vec<&str> = lesson_10_sweep::LRS
+            .into_iter()
+            .filter(|lr| lesson_10_sweep::learned(&lesson_10_sweep::at(cells, "np", lr, sigma), 0.85))
+            .collect();
+        for lr in lesson_10_sweep::LRS {
+            println!("lesson 8: NP lr {lr} sigma {sigma}: {}", lesson_10_sweep::shown(&lesson_10_sweep::at(cells, "np", lr, sigma)));
+        }
+        assert_eq!(good, ["0.01", "0.03"], "sigma {sigma}: the rates where NP learns");
+    }
+    for lr in ["0.01", "0.03"] {
+        for k in 0..SEEDS {
+            let accs: Vec<f32> =
+                ["0.001", "0.01", "0.1"].iter().map(|s| lesson_10_sweep::at(cells, "np", lr, s)[k].test_accuracy).collect();
+            let spread = accs.iter().cloned().fold(f32::MIN, f32::max) - accs.iter().cloned().fold(f32::MAX, f32::min);
+            assert!(spread <= 0.05, "lr {lr} seed {}: {accs:?}", k + 1);
+        }
+    }
+}
+
+#[test]
+fn lesson_10_np_divides_by_sigma_squared_so_a_smaller_noise_gives_an_estimate_of_the_same_size() {
+    let c = lesson("sweep");
+    says(
+        c.look,
+        "NP divides its estimate by \u{3c3}\u{b2}, so a smaller noise gives an estimate of about the same size.",
+    );
+    // The mean length of NP's update over 200 noise draws on one batch of the lesson's initial
+    // network, for each sigma below 1: within 10% of each other.
+    for seed in 1..=SEEDS as u64 {
+        let cfg = RunConfig { seed, ..Link::parse_strict(c.link).unwrap().config };
+        let t = trainer(&cfg);
+        let net = t.network().clone();
+        let data = t.data();
+        let x: Vec<f32> = data.train.x.iter().take(10 * 2).copied().collect();
+        let y: Vec<usize> = data.train.y.iter().take(10).copied().collect();
+        let norms: Vec<f64> = [0.001f32, 0.01, 0.1]
+            .iter()
+            .map(|&sigma| {
+                let spec = UpdateSpec { method: Method::Np, sigma, draws: 1, blind: false };
+                let mut rng = Rng::new(11);
+                let n: f64 = (0..200)
+                    .map(|_| {
+                        let u = common::flat(&update_direction(&net, &x, &y, &spec, &mut rng), 0..net.n_layers());
+                        u.iter().map(|v| v * v).sum::<f64>().sqrt()
+                    })
+                    .sum();
+                n / 200.0
+            })
+            .collect();
+        println!("lesson 8, seed {seed}: mean |NP update| at sigma 0.001, 0.01, 0.1: {}", fmt(&norms));
+        let (lo, hi) = (norms.iter().cloned().fold(f64::MAX, f64::min), norms.iter().cloned().fold(f64::MIN, f64::max));
+        assert!(hi / lo < 1.1, "seed {seed}: {norms:?}");
+    }
+}
+
+#[test]
+fn lesson_10_at_sigma_1_np_learns_at_no_rate_and_its_updates_are_less_aligned() {
+    let c = lesson("sweep");
+    says(c.look, "At \u{3c3} = 1 NP learns at no rate (at most 75%)");
+    says(
+        c.look,
+        "NP's updates point less along the gradient (colour by alignment: 0.07 to 0.14 at \u{3c3} = 1, about 0.2 for smaller \u{3c3}, at the rates where no run diverges)",
+    );
+    let cells = lesson_10_sweep::cells();
+    for lr in lesson_10_sweep::LRS {
+        let v = lesson_10_sweep::at(cells, "np", lr, "1");
+        println!("lesson 8: NP lr {lr} sigma 1: {}", lesson_10_sweep::shown(&v));
+        assert!(v.iter().all(|c| c.diverged || c.test_accuracy <= 0.75), "lr {lr}: {}", lesson_10_sweep::shown(&v));
+    }
+    // Coloured by alignment: the same cells at the rates where no NP run diverges.
+    let s = lesson_10_sweep::sweep(&with(lesson("sweep").link, "sweep_metric", "alignment"), Metric::Alignment);
+    let al = lesson_10_sweep::results(&s);
+    for lr in ["0.003", "0.01", "0.03"] {
+        for sigma in lesson_10_sweep::SIGMAS {
+            let v = lesson_10_sweep::at(&al, "np", lr, sigma);
+            let a: Vec<f64> = v.iter().map(|c| c.value.expect("no cell diverges at these rates") as f64).collect();
+            println!("lesson 8: NP alignment lr {lr} sigma {sigma}: {}", fmt(&a));
+            if sigma == "1" {
+                assert!(a.iter().all(|&x| (0.065..0.145).contains(&x)), "lr {lr}: {a:?}");
+            } else {
+                assert!(a.iter().all(|&x| (0.18..0.24).contains(&x)), "lr {lr} sigma {sigma}: {a:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn lesson_10_divergence_begins_at_0_1_bp_learns_everywhere_and_never_diverges() {
+    let c = lesson("sweep");
+    says(
+        c.look,
+        "Divergence begins at lr 0.1, where some NP runs blow up; from lr 0.3 NP diverges in every cell with \u{3c3} up to 0.01, and at lr 1 in every cell. BP learns (above 75%) at every rate here and never diverges.",
+    );
+    let cells = lesson_10_sweep::cells();
+    let diverged = |lr: &str, sigmas: &[&str]| -> (usize, usize) {
+        let v: Vec<&CellResult> = sigmas.iter().flat_map(|s| lesson_10_sweep::at(cells, "np", lr, s)).collect();
+        (v.iter().filter(|c| c.diverged).count(), v.len())
+    };
+    for lr in ["0.003", "0.01", "0.03"] {
+        assert_eq!(diverged(lr, &lesson_10_sweep::SIGMAS).0, 0, "no NP cell diverges at lr {lr}");
+    }
+    let (d, n) = diverged("0.1", &lesson_10_sweep::SIGMAS);
+    println!("lesson 8: NP at lr 0.1: {d} of {n} cells diverged");
+    assert!(d > 0 && d < n, "some, not all, at lr 0.1: {d} of {n}");
+    assert_eq!(diverged("0.3", &["0.001", "0.01"]), (6, 6));
+    assert_eq!(diverged("1", &lesson_10_sweep::SIGMAS), (12, 12));
+    // The first diverged cells report where and why.
+    let first = cells.iter().find(|c| c.diverged).unwrap();
+    assert!(first.error.as_deref().unwrap().contains("diverged at step"));
+    for lr in lesson_10_sweep::LRS {
+        for sigma in lesson_10_sweep::SIGMAS {
+            let v = lesson_10_sweep::at(cells, "bp", lr, sigma);
+            assert!(lesson_10_sweep::learned(&v, 0.75), "BP lr {lr}: {}", lesson_10_sweep::shown(&v));
+        }
+        println!("lesson 8: BP lr {lr}: {}", lesson_10_sweep::shown(&lesson_10_sweep::at(cells, "bp", lr, "0.01")));
+    }
+}
+
+#[test]
+fn lesson_10_at_the_smallest_rate_np_ends_within_3_points_of_bp() {
+    let c = lesson("sweep");
+    says(c.look, "At the smallest rate, 0.003, NP ends within 3 points of BP: small steps average its noise out.");
+    let cells = lesson_10_sweep::cells();
+    let bp = lesson_10_sweep::at(cells, "bp", "0.003", "0.001");
+    for sigma in ["0.001", "0.01", "0.1"] {
+        let np = lesson_10_sweep::at(cells, "np", "0.003", sigma);
+        for (a, b) in np.iter().zip(&bp) {
+            assert!(
+                !a.diverged && (a.test_accuracy - b.test_accuracy).abs() <= 0.03,
+                "sigma {sigma}: NP {} BP {}",
+                a.test_accuracy,
+                b.test_accuracy
+            );
+        }
+    }
+}
+
+#[test]
+fn lesson_10_try_more_draws_stand_a_larger_rate_a_diagonal() {
+    let c = lesson("sweep");
+    says(
+        c.try_this,
+        "Sweep the noise draws K instead of \u{3c3} (lr:0.01,0.03,0.1,0.3,1;draws:1,4,16): now the good cells form a diagonal. The largest rate at which NP learns grows with K, 0.03 for K = 1, 0.1 for K = 4 and 0.3 for K = 16",
+    );
+    let link = with(c.link, "sweep", "lr:0.01,0.03,0.1,0.3,1;draws:1,4,16;rules:np");
+    let s = lesson_10_sweep::sweep(&link, Metric::TestAccuracy);
+    let cells = lesson_10_sweep::results(&s);
+    for (k, want) in [("1", "0.03"), ("4", "0.1"), ("16", "0.3")] {
+        let good: Vec<&str> = ["0.01", "0.03", "0.1", "0.3", "1"]
+            .into_iter()
+            .filter(|lr| lesson_10_sweep::learned(&lesson_10_sweep::at(&cells, "np", lr, k), 0.85))
+            .collect();
+        for lr in ["0.01", "0.03", "0.1", "0.3", "1"] {
+            println!("lesson 8, try: NP K = {k} lr {lr}: {}", lesson_10_sweep::shown(&lesson_10_sweep::at(&cells, "np", lr, k)));
+        }
+        assert_eq!(good.last(), Some(&want), "K = {k}: learns at {good:?}");
+        // Every rate below the largest learns too (a band that ends on the diagonal).
+        assert_eq!(
+            good.len(),
+            ["0.01", "0.03", "0.1", "0.3", "1"].iter().position(|l| *l == want).unwrap() + 1,
+            "K = {k}: {good:?}"
+        );
+    }
 }

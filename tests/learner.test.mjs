@@ -114,7 +114,7 @@ test('a link naming an uploaded table says what is missing and the page keeps wo
 test('every chapter outlines the part of the page it talks about, in view beside the lesson text at 1024x768', async () => {
   const first = await open('#lesson=start', { viewport: { width: 1024, height: 768 } });
   const chapters = await first.evaluate(() => [...document.querySelectorAll('#lessons a')].map((a) => new URLSearchParams(a.getAttribute('href').slice(1)).get('lesson')));
-  assert.equal(chapters.length, 7);
+  assert.equal(chapters.length, 10);
   for (const id of chapters) {
     const page = await open(`#lesson=${id}`, { viewport: { width: 1024, height: 768 } });
     await page.waitForSelector('.lesson-focus', { timeout: 20000 });

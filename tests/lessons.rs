@@ -26,7 +26,8 @@ fn every_chapter_opens_a_link_the_page_accepts() {
 }
 
 /// The chapters cover what the issue asked for: one neuron's noise, NP against BP, draws, INP
-/// and ANP, blind noise, decorrelation on digits, step units.
+/// and ANP, blind noise, decorrelation on digits, step units, weight perturbation and the exact
+/// derivative.
 #[test]
 fn the_path_covers_the_topics() {
     let links: Vec<Link> = CHAPTERS.iter().map(|c| Link::parse(c.link)).collect();
@@ -38,6 +39,9 @@ fn the_path_covers_the_topics() {
     assert!(has(&|l| l.compare.iter().any(|r| r.label == "anp:blind")), "blind noise");
     assert!(has(&|l| l.config.data.is_digits() && l.compare.iter().any(|r| r.config.rule.decorrelated)));
     assert!(has(&|l| l.config.activation == np_playground::activation::Activation::Step), "step units");
+    // Issue 18: NP against weight perturbation, and against the exact derivative (FG-A).
+    assert!(has(&|l| l.config.rule.key() == "np" && l.compare.iter().any(|r| r.label == "wp")), "NP against WP");
+    assert!(has(&|l| l.config.rule.key() == "np" && l.compare.iter().any(|r| r.label == "fga")), "NP against FG-A");
 }
 
 /// Each chapter points at a part of the page that exists: its `focus` selector names an element

@@ -40,7 +40,13 @@ fn shown(t: &Trainer, l: usize, f: impl Fn(usize, usize) -> f32) -> Vec<f32> {
     d.shown[l + 1].iter().flat_map(|&j| d.shown[l].iter().map(move |&i| (j, i))).map(|(j, i)| f(j, i)).collect()
 }
 
-const RULES: [&str; 7] = [
+const RULES: [&str; 13] = [
+    "rule=wp&hidden=5,4&sigma=0.05",
+    "rule=wp&hidden=5,4&draws=3",
+    "rule=fgw&hidden=5,4",
+    "rule=fgw&hidden=5,4&draws=2",
+    "rule=fga&hidden=5,4&draws=2",
+    "rule=dfga&hidden=5",
     "rule=np&hidden=5,4",
     "rule=inp&hidden=5,4&draws=2",
     "rule=anp&hidden=5,4",
@@ -93,7 +99,7 @@ fn applied_change_is_exactly_the_parameter_change_and_g_the_rules_update() {
                         for ((&dw, &gv), &wb) in applied[l].iter().zip(&w.estimate[l]).zip(&weights) {
                             assert!(dw * gv <= 0.0, "{config}: SGD moved a link along its G");
                             // Within the rounding of w - lr G (half an ulp of w, and of the result).
-                            let ulp = f32::EPSILON * wb.abs().max(1e-3);
+                            let ulp = f32::EPSILON * wb.abs().max((wb + dw).abs()).max(1e-3);
                             assert!((dw + 0.01 * gv).abs() <= ulp, "{config}: {dw} vs -lr G = {}", -0.01 * gv);
                         }
                     }
@@ -272,7 +278,16 @@ fn np_walk_shows_noise_the_noisy_pass_loss_credit_and_the_update() {
 fn each_rule_has_its_own_sub_steps() {
     let update = ["this sample's share", "estimate G", "step applied"];
     let with_update = |head: &[&str]| -> Vec<String> { head.iter().chain(&update).map(|s| s.to_string()).collect() };
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 12] = [
+        // WP: the links jittered by xi, the noisy pass, the minibatch's dL, the update along xi.
+        ("data=xor&rule=wp", &["clean pass", "weight noise", "noisy pass", "loss change", "update along \u{3be}"]),
+        (
+            "data=xor&rule=dwp",
+            &["decorrelation", "clean pass", "weight noise", "noisy pass", "loss change", "update along \u{3be}"],
+        ),
+        // The forward gradients: the tangent, its forward wave beside the clean pass, d.
+        ("data=xor&rule=fgw", &["clean pass", "tangent", "forward wave", "derivative d", "update along v"]),
+        ("data=xor&rule=fga&draws=2", &["clean pass", "tangent", "forward wave", "derivative d", "credit"]),
         ("data=xor&rule=np", &["clean pass", "noise", "noisy pass", "loss change", "credit"]),
         ("data=xor&rule=anp", &["clean pass", "noise", "noisy pass", "loss change", "credit"]),
         (
@@ -506,5 +521,134 @@ fn the_panels_explanations_count_the_passes_right() {
             // Every other pass perturbs every layer at once.
             assert!(plan.noised[1..].iter().all(|n| n.len() == 3), "{config}");
         }
+    }
+}
+
+/// WP's walk: the links of "weight noise" are draw 1's xi (the nodes their bias's), the same for
+/// every sample; the loss change gives this sample's dL and the minibatch's, the one number WP
+/// uses; "update along xi" is that number over sigma^2 times xi (G itself with one draw), and its
+/// sign sentence is right.
+#[test]
+fn wp_walk_shows_the_weight_noise_the_minibatch_dl_and_the_update_along_it() {
+    let mut signs = [false, false];
+    for seed in 1..=6 {
+        for draws in [1, 3] {
+            let config = format!("data=xor&rule=wp&hidden=5,4&sigma=0.05&draws={draws}&seed={seed}");
+            let (run, w) = walked(&config, 2);
+            let t = run.trainer();
+            let buf = t.last_update();
+            let bsz = buf.trace.batch;
+            let xi = &buf.probes[0];
+            let noise = sub(&w, "weight noise");
+            assert_eq!(noise.node_quantity, Quantity::WeightNoise);
+            for l in 0..3 {
+                assert_eq!(noise.links.as_ref().unwrap()[l], shown(t, l, |j, i| xi.w[l][[j, i]]), "{config}");
+            }
+            // The same network for every sample: the walk of another sample shows the same xi.
+            let other = run.walk(5).unwrap();
+            assert_eq!(sub(&other, "weight noise").links, noise.links);
+            // dL: the sample's and the minibatch's mean, which the rule used.
+            let sample_dl = buf.losses[bsz + 2] - buf.losses[2];
+            let mean_dl: f32 = (0..bsz).map(|b| buf.losses[bsz + b] - buf.losses[b]).sum::<f32>() / bsz as f32;
+            let dl = buf.directional[0];
+            assert!((dl - mean_dl).abs() <= 1e-5 * mean_dl.abs().max(1e-4), "{config}: {dl} vs {mean_dl}");
+            let loss = sub(&w, "loss change");
+            assert!(loss.narration.contains(&format!("this sample's dL = {}", g(sample_dl))), "{}", loss.narration);
+            assert!(
+                loss.narration.contains(&format!("dL = {} over the B = {bsz} samples", g(dl))),
+                "{}",
+                loss.narration
+            );
+            let up = sub(&w, "update along \u{3be}");
+            let c = dl / (0.05 * 0.05);
+            assert!(
+                up.narration.contains(&format!("G = dL\u{b7}\u{3be}/\u{3c3}\u{b2} = {}\u{b7}\u{3be}", g(c))),
+                "{}",
+                up.narration
+            );
+            signs[usize::from(dl < 0.0)] = true;
+            assert_eq!(up.narration.contains("happened to help"), dl < 0.0, "{}", up.narration);
+            assert_eq!(up.narration.contains("points every weight along its noise"), dl < 0.0, "{}", up.narration);
+            for l in 0..3 {
+                let term = &up.links.as_ref().unwrap()[l];
+                if draws == 1 {
+                    // One draw: the term is G.
+                    for (&a, &b) in term.iter().zip(&w.estimate[l]) {
+                        assert!((a - b).abs() <= 1e-5 * b.abs().max(1e-3), "{config}: {a} vs G {b}");
+                    }
+                }
+                // -G moves every weight along xi when dL < 0: the term is c xi / K.
+                for (&a, &x) in term.iter().zip(&noise.links.as_ref().unwrap()[l]) {
+                    assert!((a - c * x / draws as f32).abs() <= 1e-6 * (c * x).abs().max(1e-6));
+                }
+            }
+            assert!(!titles(&w).contains(&"noise"), "no activity noise in WP");
+            assert!(run.probe(2).unwrap().layers.iter().all(|l| l.passes.iter().all(|p| p.eps.is_none())));
+        }
+    }
+    assert!(signs[0] && signs[1], "both signs of dL were seen");
+}
+
+/// The forward gradients' walks: FG-W's links show v and its forward wave the tangent of every
+/// pre-activation; a sample's d (from the wave at the logits) averages over the minibatch to the
+/// d the rule used. FG-A's nodes show u, then the wave, d is the rule's d_{k,b} and the credit is
+/// d times u (averaged over the draws), as docs/learning-rules.md writes it.
+#[test]
+fn forward_gradient_walks_show_the_tangent_the_wave_and_d() {
+    for seed in 1..=3 {
+        let config = format!("data=xor&rule=fgw&hidden=5,4&draws=2&seed={seed}");
+        let (run, w) = walked(&config, 1);
+        let t = run.trainer();
+        let buf = t.last_update();
+        let bsz = buf.trace.batch;
+        let tangent = sub(&w, "tangent");
+        for l in 0..3 {
+            assert_eq!(tangent.links.as_ref().unwrap()[l], shown(t, l, |j, i| buf.probes[0].w[l][[j, i]]));
+            let wave = &sub(&w, "forward wave").nodes[l + 1];
+            let n = buf.tangent_a[l].ncols();
+            assert_eq!(wave, &buf.tangent_a[l].as_slice().unwrap()[n..2 * n].to_vec(), "sample 1, draw 1");
+        }
+        for k in 0..2 {
+            let mean: f32 =
+                (0..bsz).map(|b| np_playground::view::probe::fgw_sample_d(t, k, b)).sum::<f32>() / bsz as f32;
+            let d = buf.directional[k];
+            assert!((mean - d).abs() <= 1e-4 * d.abs().max(1e-3), "{config}: draw {k}: {mean} vs {d}");
+        }
+        let p = run.probe(1).unwrap();
+        let dn = &sub(&w, "derivative d").narration;
+        assert!(dn.contains(&format!("d = {}", g(p.sample_d[0]))) && dn.contains(&g(buf.directional[0])), "{dn}");
+
+        let config = format!("data=xor&rule=fga&hidden=5,4&draws=2&seed={seed}");
+        let (run, w) = walked(&config, 1);
+        let t = run.trainer();
+        let buf = t.last_update();
+        let bsz = buf.trace.batch;
+        let dn = &sub(&w, "derivative d").narration;
+        assert!(dn.contains(&format!("d = {}", g(buf.directional[1]))), "{dn}");
+        for l in 0..3 {
+            let n = buf.unit_tangents[l].ncols();
+            let u = |k: usize| &buf.unit_tangents[l].as_slice().unwrap()[(k * bsz + 1) * n..(k * bsz + 2) * n];
+            assert_eq!(sub(&w, "tangent").nodes[l + 1], u(0).to_vec());
+            let credit = &sub(&w, "credit").nodes[l + 1];
+            for (j, &c) in credit.iter().enumerate() {
+                let want = (buf.directional[1] * u(0)[j] + buf.directional[bsz + 1] * u(1)[j]) / 2.0;
+                assert!((c - want).abs() <= 1e-5 * want.abs().max(1e-3), "{config}: {c} vs {want}");
+            }
+        }
+    }
+}
+
+/// The noise panel's explanations of the new rules count their passes: wp "one clean pass, then
+/// a noisy pass (one per draw)"; fgw and fga one clean pass and a tangent pass beside it (no
+/// noisy pass).
+#[test]
+fn the_panels_explanations_of_the_new_rules_count_their_passes() {
+    for (config, passes) in
+        [("data=xor&rule=wp&draws=3", 4), ("data=xor&rule=fgw&draws=3", 1), ("data=xor&rule=fga&draws=3", 1)]
+    {
+        let mut t = trainer(config);
+        assert_eq!(t.plan().count(), passes, "{config}");
+        t.step().unwrap();
+        assert_eq!(t.last_update().losses.len(), passes * t.last_update().trace.batch, "{config}");
     }
 }

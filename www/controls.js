@@ -46,11 +46,25 @@ export function buildControls(m) {
     if (k.control === 'choice' && k.key !== 'data') {
       ui.options[k.key] = k.options.map(([v]) => v);
       const select = $(k.key);
-      for (const [value, label] of k.options) {
-        const option = document.createElement('option');
-        option.value = value;
-        option.textContent = label;
-        select.append(option);
+      const option = ([value, label]) => {
+        const o = document.createElement('option');
+        o.value = value;
+        o.textContent = label;
+        return o;
+      };
+      if (k.key === 'rule') {
+        // The rules in their groups (<optgroup>), each group explained in the control's help.
+        const grouped = new Set(m.rule_groups.flatMap((g) => g.rules.split(' ')));
+        for (const g of m.rule_groups) {
+          const group = document.createElement('optgroup');
+          group.label = g.label;
+          group.title = g.help;
+          group.append(...k.options.filter(([v]) => g.rules.split(' ').includes(v)).map(option));
+          if (group.childElementCount) select.append(group);
+        }
+        select.append(...k.options.filter(([v]) => !grouped.has(v)).map(option));
+      } else {
+        select.append(...k.options.map(option));
       }
     } else if (k.control === 'number') {
       ui.inputs.push(k.key);
@@ -89,7 +103,8 @@ export function buildControls(m) {
   options($('speed'), m.page.speeds, (v) => speedLabel[v] ?? `${v} step${v === '1' ? '' : 's'}/frame`, '10');
   options($('seeds'), Array.from({ length: m.page.max_seeds }, (_, i) => String(i + 1)), (v) => v, '1');
   options($('xaxis'), m.page.xaxes, (v) => ({ steps: 'steps', passes: 'forward passes', seconds: 'seconds' })[v] ?? v, 'steps');
-  for (const { key, help } of keys) {
+  for (const { key, help: text } of keys) {
+    const help = key === 'rule' ? ruleHelp(text, m.rule_groups) : text;
     for (const el of document.querySelectorAll(`[data-key="${key}"]`)) {
       el.title = help;
       el.querySelector('input, select')?.setAttribute('aria-description', help);
@@ -119,6 +134,11 @@ function targetColour(v) {
   const [a, b] = t < 0 ? [[200, 200, 200], [245, 147, 34]] : [[200, 200, 200], [8, 119, 189]];
   const c = a.map((x, k) => Math.round(x + (b[k] - x) * Math.abs(t)));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/** The rule control's help: the key's own, then one line per group of the menu. */
+export function ruleHelp(help, groups) {
+  return [`${help}.`, ...groups.map((g) => `${g.label[0].toUpperCase()}${g.label.slice(1)} (${g.rules.split(' ').join(', ')}): ${g.help}.`)].join('\n');
 }
 
 /** Draws a thumbnail of each data set from its generator's points. */

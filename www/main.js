@@ -13,6 +13,8 @@ import { WalkPlayer } from './walk.js';
 import { count, showReplay, showEvaluating } from './progress.js';
 import { wireLessons } from './lessons.js';
 import { wireUserData } from './userdata.js';
+import { Pool, poolSize } from './pool.js';
+import { wireSweep } from './sweep.js';
 
 const $ = (id) => document.getElementById(id);
 const playButton = $('play');
@@ -35,6 +37,19 @@ let M = null;
 let lessons = null;
 /** The weight editor (edit.js). */
 let editor = null;
+// ---- the pool of workers and the Sweep view (pool.js, sweep.js) ----
+/** The link's `workers=` (null: one per core the browser reports), and the pool, made on first use. */
+let workersAsked = null;
+let pool = null;
+const thePool = () => (pool ??= new Pool(poolSize(workersAsked), async () => {
+  await loadDigits();
+  return state.digitsBytes;
+}));
+/** The Sweep view (sweep.js), once the manifest is read. */
+let sweepView = null;
+/** What the written link carries for the pool and the sweep. */
+const poolKeys = () => `${sweepView?.keys() ?? ''}${workersAsked ? `&workers=${workersAsked}` : ''}`;
+// ----
 
 const state = {
   values: null,      // current config as {key: value}
@@ -116,7 +131,7 @@ function fragment(extra = '') {
 }
 
 function writeUrl() {
-  state.writtenHash = `#${fragment()}`;
+  state.writtenHash = `#${fragment(poolKeys())}`;
   history.replaceState(null, '', state.writtenHash);
 }
 
@@ -291,7 +306,10 @@ function apply(values, compareLabels = state.compare.map((c) => c.label), keys =
     return false;
   }
   controlError.textContent = '';
-  if (result.config !== state.config || JSON.stringify(result.runs) !== JSON.stringify(state.runs)) restart(result);
+  if (result.config !== state.config || JSON.stringify(result.runs) !== JSON.stringify(state.runs)) {
+    sweepView.unlink(result.runs.filter((r) => !/ #\d+$/.test(r.label)).map((r) => r.label));
+    restart(result);
+  }
   return true;
 }
 
@@ -486,7 +504,6 @@ function draw() {
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
     : `Evaluated at step ${s.evaluated_at}.`) + (regression ? ' Regression: the loss is the mean squared error; there is no accuracy.' : ''));
   drawIntro(snap);
-  if (state.lessonFocus && snap.config === state.config) lessons.pointAtLesson(state.lessonFocus);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
     divergedBanner.textContent = diverged.join(' · ');
@@ -507,6 +524,8 @@ function draw() {
       return;
     }
   }
+  // Pointed at once the panels are drawn (they set the layout: the Sweep view sits below them).
+  if (state.lessonFocus && snap.config === state.config) lessons.pointAtLesson(state.lessonFocus);
 }
 
 /** The introduction's live figure: how far this run's update is from the gradient. */
@@ -881,7 +900,7 @@ function replaceWorker(message) {
       const copy = t.bytes.slice(0);
       return ask('loadTable', { bytes: copy }, [copy]);
     });
-    Promise.allSettled(tables).then(() => openFragment(`${(state.good ?? state).config}${pageKeys()}`));
+    Promise.allSettled(tables).then(() => openFragment(`${(state.good ?? state).config}${pageKeys()}${poolKeys()}`));
   });
 }
 
@@ -1004,7 +1023,7 @@ function wire() {
   // Reset during a replay starts the link again: the run replays to the same step.
   $('reset').addEventListener('click', () => {
     clearMessages();
-    openFragment(`${state.config}${pageKeys()}${state.replay ? `&at=${state.replay.at}` : ''}`);
+    openFragment(`${state.config}${pageKeys()}${poolKeys()}${state.replay ? `&at=${state.replay.at}` : ''}`);
   });
   $('replay-stop').addEventListener('click', () => {
     command({ type: MSG.STOP });
@@ -1182,6 +1201,9 @@ async function openFragment(text) {
     $('speed').value = r.speed;
     state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
   }
+  workersAsked = r.workers ?? null;
+  pool?.resize(poolSize(workersAsked));
+  sweepView.fromLink(r);
   if (!await restart(r)) return;
   if (r.at) {
     command({ type: MSG.RUN_TO, at: r.at });
@@ -1201,6 +1223,13 @@ async function main() {
   lessons.buildLessonsList();
   buildShareDialog();
   drawThumbnails((data) => wasm().datasetPreview(data, 200));
+  sweepView = wireSweep({
+    wasm, pool: thePool, base: () => ({ config: state.config, keys: pageKeys() }), linkChanged: writeUrl,
+    failed: (e) => {
+      if (!panicked()) throw e;
+      recoverEngine();
+    },
+  });
   state.userData = wireUserData({
     state, M: () => M, apply, openFragment, worker: () => state.worker, requestDraw, clearMessages, ask, pageKeys,
   });

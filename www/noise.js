@@ -9,6 +9,9 @@ const EXPLAIN = {
   np: 'NP: one clean pass, then a noisy pass (one per draw) with noise ε in every layer at once. The loss change dL, divided by σ², times each unit\'s own ε, is that unit\'s credit: no backward pass is needed, because the one number dL reaches every unit, which combines it with its own noise. The credit times the unit\'s clean layer input x, averaged over the batch (and the draws), is the rule\'s estimate G, which the optimiser turns into the step. Every layer\'s credit also carries the loss change caused by all other layers\' noise.',
   inp: 'INP: one clean pass, then a noisy pass per layer (and draw), each with noise in that layer only. Each layer is credited only with the loss change its own noise caused, dL·n·ε/‖ε‖² per unit (n: the layer\'s units): no cross-talk, and no backward pass, at the cost of one pass per layer.',
   anp: 'ANP: the same passes as NP, but the credit uses the measured change of each pre-activation, Δa = ã − a (the injected noise plus what earlier layers\' noise propagated), times N·dL and divided by the squared change of the whole network for this sample, ‖Δa‖² (N units; a network-wide quantity). The injected noise itself is never used.',
+  wp: 'WP: one clean pass, then a noisy pass (one per draw) through the weights jittered by noise ξ on every weight and bias, one draw shared by the whole minibatch. The minibatch\'s mean loss change dL, divided by σ², times each weight\'s own ξ, is the rule\'s estimate G: no backward pass, and one probe per draw for the whole minibatch, where NP has one per sample.',
+  fgw: 'FG-W: a random tangent v over every weight and bias (one per draw), shared by the whole minibatch. Beside the clean pass, a forward-mode (tangent) pass carries each pre-activation\'s exact derivative along v, ȧ, up the network to the minibatch loss\'s exact derivative d along v; G = d·v (averaged over the draws). No noise, no finite difference, no backward pass.',
+  fga: 'FG-A: a random tangent u on every unit\'s pre-activation, its own for every sample (and draw). Beside the clean pass, a forward-mode (tangent) pass carries it up the network, ȧ = u + W ẋ, to each sample\'s exact derivative d along u. A unit\'s credit is d·u; times the clean layer input x, averaged over the batch (and the draws), it is the rule\'s estimate G: NP\'s update with d in place of dL/σ, without a finite difference\'s error.',
 };
 
 /** A number for display; non-finite values (null in JSON) show as "–". */
@@ -126,13 +129,13 @@ function probeShape(probe) {
   const dims = (m) => m && [m.rows, m.cols, m.full_rows, m.full_cols];
   return JSON.stringify([probe.method, probe.blind, probe.losses.length, probe.input.length <= 8,
     probe.layers.map((l) => [l.n_out, l.clean_a.length, l.signal.length, l.passes.map((p) => [p.noised, Boolean(p.eps), p.a.length]),
-      dims(l.update), dims(l.input_correlation)])]);
+      dims(l.update), dims(l.input_correlation), dims(l.weight_probe), Boolean(l.unit_tangent), Boolean(l.tangent_a), Boolean(l.bias_probe)])]);
 }
 
 const views = new WeakMap();
 
 export function explain(rule, mode) {
-  const base = EXPLAIN[rule.replace(/^d(?=bp|np|inp|anp)/, '')] ?? '';
+  const base = EXPLAIN[rule.replace(/^d(?=bp|np|inp|anp|wp|fgw|fga)/, '')] ?? '';
   const decor = rule.startsWith('d') ? ' Decorrelated variant: each layer first multiplies its input by its own matrix R (x = R h); after every step a local rule updates R to push the off-diagonal of the batch\'s mean x xᵀ toward zero. The panel shows that matrix per layer, normalised by its diagonal.' : '';
   const blind = mode === 'blind' ? ' Blind mode: no pass is clean and the noise is never observed; every draw has its own pair of noisy passes (2K passes), dL and Δa are differences within each pair, and the layer input x is taken from the pair\'s first pass.' : '';
   return base + decor + blind;
@@ -156,8 +159,13 @@ export function renderProbe(box, probe, scalesBox) {
     eps: scaleOf(noisy.map((p) => p.eps ?? [])),
     da: scaleOf(probe.layers.flatMap((l) => l.passes.map((_, k) => k).filter((k) => referenceOf(probe, k) !== null).map((k) => measured(probe, l, k)))),
     signal: scaleOf(probe.layers.map((l) => l.signal)),
+    tangent: scaleOf(probe.layers.flatMap((l) => [l.unit_tangent ?? [], l.tangent_a ?? []])),
   };
-  const scaleText = [['pre-activations a', scales.a], ['noise \u03b5', scales.eps], ['measured \u0394a', scales.da], [probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]]
+  const forward = probe.method === 'fgw' || probe.method === 'fga';
+  const weightSpace = probe.method === 'wp' || probe.method === 'fgw';
+  // The quantities this rule's strips show (wp's noise is on the weights: its own scale per strip).
+  const own = forward ? [['tangent u, ȧ', scales.tangent]] : probe.method === 'wp' ? [] : [['noise \u03b5', scales.eps], ['measured \u0394a', scales.da]];
+  const scaleText = [['pre-activations a', scales.a], ...own, ...(weightSpace ? [] : [[probe.method === 'bp' ? '\u03b4' : 'credit', scales.signal]])]
     .map(([name, v]) => `${name}: \u00b1${v.toPrecision(3)}`);
   if (scalesBox.childElementCount === scaleText.length + 1) {
     scaleText.forEach((t, i) => setText(scalesBox.children[i + 1], t));
@@ -172,7 +180,12 @@ export function renderProbe(box, probe, scalesBox) {
     ? `Blind mode: ${pairs.length} pair${pairs.length > 1 ? 's' : ''} of noisy passes, no clean pass; each draw's first pass is its reference.`
     : `Loss of the clean pass: ${fx(probe.losses[0], 5)}.`;
   parts.push(b.text('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${input}. ${loss}`));
-  if (probe.method !== 'bp') {
+  if (probe.method === 'wp' || forward) {
+    // The one number per draw: the minibatch's (wp, fgw) and this sample's.
+    const per = probe.method === 'wp' ? 'loss change dL' : 'exact derivative d';
+    const lines = probe.sample_d.map((v, k) => `draw ${k + 1}: this sample's ${per} = ${fx(v, 2, true)}${probe.batch_d.length ? `, the minibatch's = ${fx(probe.batch_d[k], 2, true)} (the one ${probe.method === 'wp' ? 'dL' : 'd'} the update uses)` : ''}`);
+    parts.push(b.text('p', 'probe-dl', lines.join(' · ')));
+  } else if (probe.method !== 'bp') {
     // Every draw's loss change against its own reference pass.
     const dl = pairs.map(([r, q], k) => (probe.blind
       ? `draw ${k + 1}: pass ${q} against pass ${r}, dL = ${fx(probe.d_loss[q], 2, true)}`
@@ -183,6 +196,12 @@ export function renderProbe(box, probe, scalesBox) {
     const last = l + 1 === probe.layers.length;
     const items = [b.text('h3', '', `${last ? 'output layer' : `hidden layer ${l + 1}`} (${layer.n_out} units)`)];
     if (!probe.blind) items.push(strip(b, 'clean a', layer.clean_a, 'pre-activations of the clean pass', scales.a, readout));
+    if (layer.unit_tangent) items.push(strip(b, 'tangent u, draw 1', layer.unit_tangent, 'the tangent put on these pre-activations (nothing is added to them)', scales.tangent, readout));
+    if (layer.tangent_a) items.push(strip(b, 'forward wave ȧ, draw 1', layer.tangent_a, 'each pre-activation\'s exact derivative along the tangent', scales.tangent, readout));
+    if (layer.bias_probe) {
+      const what = probe.method === 'wp' ? 'bias noise ξ, draw 1' : 'bias tangent v, draw 1';
+      items.push(strip(b, what, layer.bias_probe, probe.method === 'wp' ? 'the noise added to the biases, shared by the whole minibatch' : 'the tangent over the biases, shared by the whole minibatch', scaleOf([layer.bias_probe]), readout));
+    }
     layer.passes.forEach((p, k) => {
       if (k === 0 && !probe.blind) return;
       if (!p.noised && probe.method === 'inp') return;
@@ -212,10 +231,15 @@ export function renderProbe(box, probe, scalesBox) {
     const signalTitle = probe.blind && pairs.length > 1
       ? 'the per-sample credit averaged over the draws (each draw\'s credit multiplies the layer input of its own first pass)'
       : 'the per-sample signal that multiplies the layer input';
-    items.push(strip(b, probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, signalTitle, scales.signal, readout));
+    if (!weightSpace) items.push(strip(b, probe.method === 'bp' ? 'δ = dL/da' : 'credit per unit', layer.signal, signalTitle, scales.signal, readout));
     const sampled = (m) => (m.rows < m.full_rows || m.cols < m.full_cols ? `, ${m.rows}×${m.cols} sampled` : '');
     const u = layer.update;
     const mats = [matrix(b, `update G (${u.full_rows}×${u.full_cols}, whole batch${sampled(u)})`, u.values, u.rows, u.cols, 'the update direction handed to the optimiser')];
+    const w = layer.weight_probe;
+    if (w) {
+      const name = probe.method === 'wp' ? 'weight noise ξ' : 'weight tangent v';
+      mats.push(matrix(b, `${name} (${w.full_rows}×${w.full_cols}, draw 1${sampled(w)})`, w.values, w.rows, w.cols, `${name}: shared by the whole minibatch`));
+    }
     const c = layer.input_correlation;
     if (c) {
       mats.push(matrix(b, `input correlation (${c.full_rows}×${c.full_cols}${sampled(c)})`, c.values, c.rows, c.cols, 'normalised second moments of this layer\'s decorrelated input over the batch: the decorrelation rule pushes its off-diagonal toward 0'));

@@ -19,6 +19,9 @@ export const MSG = Object.freeze({
                        //   writeRunFile {fragment, step, labels, checksums} -> the run file (JSON text)
                        //   readRunFile {text}: validate a run file, keep its table -> the reply (JSON)
   TEST_PANIC: 'testPanic', // test hook: make the worker's engine panic
+  // page -> a pool worker (pool.js): one sweep cell at a time, trained in slices
+  CELL: 'cell',        // {id, sweep (the sweep's canonical link), cell (its index)}: train it
+  CELL_CANCEL: 'cellCancel', // {id}: drop that cell (Cancel)
   // worker -> page
   READY: 'ready',      // the wasm module is up
   SNAPSHOT: 'snapshot',
@@ -26,5 +29,7 @@ export const MSG = Object.freeze({
   ANSWER: 'answer',    // {id, result, error}: the answer to ASK {id} (error: the message when it failed)
   CRASH: 'crash',      // {message}: the engine panicked; the page replaces the worker
   WARNING: 'warning',  // {message, paused}: a loss climbed far above its start; training paused unless replaying to `at`
+  CELL_PROGRESS: 'cellProgress', // {id, step}: how far the cell is (at most every 100 ms)
+  CELL_DONE: 'cellDone', // {id, line, error}: the cell's result (one JSON line, as the CLI writes it) or why it could not run
   PROGRESS: 'progress', // {seq, evaluating: {step, done, total} | null, replay: {at, step, msPerStep, etaMs} | null, playing}
 });

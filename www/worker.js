@@ -8,8 +8,9 @@
 // digits, plane maps) are recomputed while training runs only within a share of the time. A
 // link's replay to its step (`at=`) cannot be overrun: Play, Step and Pause wait until it lands,
 // Stop ends it. Nothing here computes: it only schedules and copies buffers. docs/engine.md
-// ("The worker's schedule") has the whole policy.
-import init, { Session, DataStore, manifest, testPanic } from './pkg/np_playground.js';
+// ("The worker's schedule") has the whole policy. A worker of the page's pool (pool.js) trains
+// sweep cells instead, one at a time, in slices of the same length (see `cellWork`).
+import init, { Session, DataStore, SweepPlan, manifest, testPanic } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
 const SLOW_MS = 500;      // slow motion: one step every half second
@@ -292,7 +293,8 @@ function moveOn() {
 const wake = new MessageChannel();
 let wakeId = 0;
 wake.port1.onmessage = (e) => {
-  if (state.timer === 'now' && e.data === wakeId) tick();
+  if (e.data === 'cell') cellTick();
+  else if (state.timer === 'now' && e.data === wakeId) tick();
 };
 function schedule(delay) {
   if (typeof state.timer === 'number') clearTimeout(state.timer);
@@ -345,6 +347,75 @@ function work() {
   else if (state.playing && state.speed !== 'max' && outcome === 0) delay = Math.max(0, FRAME_MS - (performance.now() - started));
   post();
   if (running() || s.busy()) schedule(delay);
+}
+
+// ---- a pool worker: one sweep cell at a time ----
+
+/** The cell being trained: {id, run, plan, progressAt}; the plan of the last sweep is kept, so
+ *  its cells are not rebuilt for each cell. */
+const cell = { job: null, plans: new Map(), timer: false };
+
+function startCell(msg) {
+  let plan = cell.plans.get(msg.sweep);
+  let run;
+  try {
+    if (!plan) {
+      for (const p of cell.plans.values()) p.free();
+      cell.plans.clear();
+      plan = new SweepPlan(msg.sweep);
+      cell.plans.set(msg.sweep, plan);
+    }
+    run = plan.run(msg.cell, state.store);
+  } catch (e) {
+    if (self.npPanic) throw e;
+    postMessage({ type: MSG.CELL_DONE, id: msg.id, line: null, error: String(e.message ?? e) });
+    return;
+  }
+  cell.job = { id: msg.id, run, progressAt: performance.now(), batch: 1 };
+  wakeCell();
+}
+
+function wakeCell() {
+  if (cell.timer) return;
+  cell.timer = true;
+  wake.port2.postMessage('cell');
+}
+
+/** One slice of the cell: steps until the slice's time is up (Cancel is read between slices);
+ *  its result when done. */
+function cellWork() {
+  cell.timer = false;
+  const job = cell.job;
+  if (!job) return;
+  const deadline = performance.now() + SLICE_MS;
+  let done = false;
+  // Steps in batches of about a millisecond (a small network's step takes microseconds), so the
+  // clock is read once a batch and the slice still ends within a millisecond of its deadline.
+  while (!done && performance.now() < deadline) {
+    const t = performance.now();
+    done = job.run.advance(job.batch);
+    const ms = performance.now() - t;
+    if (ms < 0.5) job.batch *= 2;
+    else if (ms > 2 && job.batch > 1) job.batch = Math.ceil(job.batch / 2);
+  }
+  if (done) {
+    cell.job = null;
+    const line = job.run.finish();
+    job.run.free();
+    postMessage({ type: MSG.CELL_DONE, id: job.id, line, error: null });
+    return;
+  }
+  if (performance.now() - job.progressAt >= PROGRESS_MS) {
+    job.progressAt = performance.now();
+    postMessage({ type: MSG.CELL_PROGRESS, id: job.id, step: job.run.steps() });
+  }
+  wakeCell();
+}
+
+function cancelCell(id) {
+  if (cell.job?.id !== id) return;
+  cell.job.run.free();
+  cell.job = null;
 }
 
 /** Builds a session for the runs; on failure keeps the current one and reports why. */
@@ -474,6 +545,12 @@ function handle(msg) {
       state.wanted = true;
       if (state.dirty && !running()) post();
       break;
+    case MSG.CELL:
+      startCell(msg);
+      break;
+    case MSG.CELL_CANCEL:
+      cancelCell(msg.id);
+      break;
     case MSG.TEST_PANIC:
       testPanic('a test panic in the worker (test hook)');
       break;
@@ -497,6 +574,7 @@ function guarded(f) {
   };
 }
 const tick = guarded(work);
+const cellTick = guarded(cellWork);
 
 const queue = [];
 let ready = false;

@@ -5,13 +5,44 @@
 //!
 //! with `X_l (batch, n_{l-1})` the layer's input `x_{l-1} = R_l h_{l-1}` in pass 0 (clean, or the
 //! reference pass in blind mode). For BP the signal is `delta_l = dL/da_l`; for the perturbation
-//! rules it is the loss change times the (injected or measured) perturbation, suitably scaled.
+//! rules it is the loss change times the (injected or measured) perturbation, suitably scaled;
+//! for FG-A (`fga`) it is the exact directional derivative times the tangent. The two
+//! weight-space rules (`wp`, `fgw`) probe every weight at once with one direction shared by the
+//! minibatch, so their update is a sum of whole-network directions, not `S^T X / B`: they write
+//! `grads` directly and leave the signals at zero.
+//!
+//! ## Where each rule keeps its probes (read after a step from [`UpdateBuffers`])
+//!
+//! With `K` draws and a batch of `B` samples:
+//!
+//! - **np, inp, anp** (and D-variants): the noise `eps_l` of pass `p` is in
+//!   `trace.layers[l].eps`, rows `p*B..(p+1)*B`; the per-pass losses in `losses[p*B + b]`.
+//! - **wp / dwp**: `probes[k]` (`k = 0..K`) is the weight noise `xi_k` itself (`N(0, sigma^2)`,
+//!   the shapes of `W` and `b`, every layer); `directional[k]` is its minibatch-mean loss change
+//!   `dL_k`. The trace holds `1 + K` passes: pass 0 clean, pass `k + 1` run with `W + xi_k` (its
+//!   layer inputs `x` too, from layer 1 on; the input layer's is pass 0's). `trace.layers[l].eps`
+//!   is unused (zero). `losses[p*B + b]` as for NP.
+//! - **fgw / dfgw**: `probes[k]` is the tangent `v_k ~ N(0, I)` over every weight and bias;
+//!   `directional[k]` is the exact directional derivative `d_k = grad(L) . v_k` of the minibatch's
+//!   mean loss. `tangent_a[l]` `(K*B, n_l)` holds the forward wave: the tangent of the clean
+//!   pre-activation `da_l` of draw `k`, sample `b` in row `k*B + b`. The trace holds the clean pass
+//!   only.
+//! - **fga / dfga**: `unit_tangents[l]` `(K*B, n_l)` holds the tangent `u_{l,k,b} ~ N(0, I)` put on
+//!   every pre-activation (row `k*B + b`); `tangent_a[l]` the resulting `da_l` (`u_l` plus what the
+//!   layers below propagated), same rows; `directional[k*B + b]` is the per-sample exact
+//!   directional derivative `d_{k,b} = sum_l (dL_b/da_l) . u_{l,k,b}`. `probes` is empty; the
+//!   trace holds the clean pass only.
+//!
+//! Every other rule leaves `probes`, `directional`, `unit_tangents` and `tangent_a` empty.
 
 pub mod anp;
 pub mod bp;
+pub mod fga;
+pub mod fgw;
 pub mod inp;
 pub mod np;
 mod update;
+pub mod wp;
 
 pub use update::{UpdateBuffers, UpdateSpec, compute_update, update_direction};
 
@@ -22,13 +53,20 @@ use crate::activation::Activation;
 use crate::kernels;
 use crate::network::{Network, Trace};
 
-/// The four rule families.
+/// The rule families: backprop, the three node-perturbation rules, weight perturbation and the
+/// two forward gradients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     Bp,
     Np,
     Inp,
     Anp,
+    /// Weight perturbation (finite differences in weight space, SPSA / MeZO).
+    Wp,
+    /// Forward gradient in weight space (Baydin et al. 2022).
+    Fgw,
+    /// Forward gradient in activity space (Ren et al. 2023, FG-A).
+    Fga,
 }
 
 /// A learning rule: a family, plain or with layer-wise input decorrelation (the D variants).
@@ -39,7 +77,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 14] = [
         Rule { method: Method::Bp, decorrelated: false },
         Rule { method: Method::Bp, decorrelated: true },
         Rule { method: Method::Np, decorrelated: false },
@@ -48,6 +86,12 @@ impl Rule {
         Rule { method: Method::Inp, decorrelated: true },
         Rule { method: Method::Anp, decorrelated: false },
         Rule { method: Method::Anp, decorrelated: true },
+        Rule { method: Method::Wp, decorrelated: false },
+        Rule { method: Method::Wp, decorrelated: true },
+        Rule { method: Method::Fgw, decorrelated: false },
+        Rule { method: Method::Fgw, decorrelated: true },
+        Rule { method: Method::Fga, decorrelated: false },
+        Rule { method: Method::Fga, decorrelated: true },
     ];
     pub fn key(self) -> &'static str {
         match (self.method, self.decorrelated) {
@@ -59,6 +103,12 @@ impl Rule {
             (Method::Inp, true) => "dinp",
             (Method::Anp, false) => "anp",
             (Method::Anp, true) => "danp",
+            (Method::Wp, false) => "wp",
+            (Method::Wp, true) => "dwp",
+            (Method::Fgw, false) => "fgw",
+            (Method::Fgw, true) => "dfgw",
+            (Method::Fga, false) => "fga",
+            (Method::Fga, true) => "dfga",
         }
     }
     pub fn from_key(s: &str) -> Option<Self> {
@@ -72,6 +122,12 @@ impl Rule {
                 Method::Bp => format!(
                     "{name} injects no noise, so mode=blind (noise that cannot be observed) does not apply; use mode=clean"
                 ),
+                Method::Fgw | Method::Fga => format!(
+                    "{name} computes an exact derivative by a tangent pass and injects no noise, so mode=blind (noise that cannot be observed) does not apply; use mode=clean"
+                ),
+                Method::Wp => format!(
+                    "{name} cannot run with mode=blind: its update multiplies the loss change by the weight noise xi against a clean pass, and blind mode has no clean pass; anp and danp use the measured activity change instead"
+                ),
                 _ => format!(
                     "{name} cannot run with mode=blind: its update multiplies the loss change by the injected noise eps, which blind mode cannot observe; anp and danp use the measured activity change instead"
                 ),
@@ -80,6 +136,11 @@ impl Rule {
         if self.method == Method::Bp && !act.has_useful_gradient() {
             return Some(format!(
                 "{name} cannot train step units: the step function's derivative is zero almost everywhere (and undefined where the sign flips), so backpropagation would only ever see zero gradients; perturbation rules (np, inp, anp) can train them"
+            ));
+        }
+        if matches!(self.method, Method::Fgw | Method::Fga) && !act.has_useful_gradient() {
+            return Some(format!(
+                "{name} cannot train step units: its tangent pass multiplies by the units' derivative f', which for the step function is zero almost everywhere, so the directional derivative would only ever be zero below the output layer; perturbation rules (np, inp, anp, wp) can train them"
             ));
         }
         None
@@ -115,7 +176,15 @@ impl Method {
             Method::Np => "np",
             Method::Inp => "inp",
             Method::Anp => "anp",
+            Method::Wp => "wp",
+            Method::Fgw => "fgw",
+            Method::Fga => "fga",
         }
+    }
+
+    /// The forward gradients (exact directional derivatives by a tangent pass): they need `f'`.
+    pub fn is_forward_gradient(self) -> bool {
+        matches!(self, Method::Fgw | Method::Fga)
     }
 }
 
@@ -138,6 +207,30 @@ impl Grads {
     pub fn zero(&mut self) {
         self.w.iter_mut().for_each(|w| w.fill(0.0));
         self.b.iter_mut().for_each(|b| b.fill(0.0));
+    }
+
+    /// Adds `c * other` (of the same shapes) value by value.
+    pub fn add_scaled(&mut self, c: f32, other: &Grads) {
+        let pairs = self
+            .w
+            .iter_mut()
+            .map(|a| a.as_slice_mut().unwrap())
+            .chain(self.b.iter_mut().map(|a| a.as_slice_mut().unwrap()));
+        let others = other.w.iter().map(|a| a.as_slice().unwrap()).chain(other.b.iter().map(|a| a.as_slice().unwrap()));
+        for (a, b) in pairs.zip(others) {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += c * y;
+            }
+        }
+    }
+
+    /// Number of values (every weight and bias).
+    pub fn len(&self) -> usize {
+        self.w.iter().map(|w| w.len()).sum::<usize>() + self.b.iter().map(|b| b.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Adds `other` (of the same shapes) value by value.

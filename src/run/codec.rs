@@ -113,6 +113,12 @@ pub const RULES: &[(&str, &str)] = &[
     ("dinp", "DINP (decorrelated INP)"),
     ("anp", "ANP (activity-based NP)"),
     ("danp", "DANP (decorrelated ANP)"),
+    ("wp", "WP (weight perturbation)"),
+    ("dwp", "DWP (decorrelated WP)"),
+    ("fgw", "FG-W (forward gradient, weights)"),
+    ("dfgw", "DFG-W (decorrelated FG-W)"),
+    ("fga", "FG-A (forward gradient, activity)"),
+    ("dfga", "DFG-A (decorrelated FG-A)"),
 ];
 pub const NOISE_MODES: &[(&str, &str)] = &[("clean", "clean (noise observed)"), ("blind", "blind (noise unobserved)")];
 pub const OPTIMIZERS: &[(&str, &str)] = &[("adam", "Adam"), ("sgd", "SGD")];
@@ -219,7 +225,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "rule",
-        help: "learning rule: bp, np, inp, anp, or a decorrelated version dbp, dnp, dinp, danp",
+        help: "learning rule: bp, np, inp, anp, wp (weight perturbation), fgw or fga (forward gradients in weight or activity space), or a decorrelated version dbp, dnp, dinp, danp, dwp, dfgw, dfga",
         control: Control::Choice(RULES),
         set: |c, v| {
             c.rule = choices(v, &Rule::ALL, Rule::key)?;
@@ -229,7 +235,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "sigma",
-        help: "standard deviation of the noise injected into every pre-activation (0.0001 to 1)",
+        help: "standard deviation of the noise injected into every pre-activation (into every weight and bias for wp; unused by fgw and fga) (0.0001 to 1)",
         control: Control::Number { min: 1e-4, max: 1.0, step: 0.001 },
         set: |c, v| {
             c.noise_std = parse_f32_in(v, 1e-4, 1.0, false)?;
@@ -239,7 +245,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "draws",
-        help: "noise draws K per step, averaged (1 to 64): more draws align the update better with the gradient, and each draw adds forward passes while the clean pass is shared: a step runs 1 + K forward passes for np and anp (2K for anp in blind mode), 1 + K\u{b7}L for inp with L layers",
+        help: "noise draws K per step, averaged (1 to 64): more draws align the update better with the gradient, and each draw adds forward passes while the clean pass is shared: a step runs 1 + K forward passes for np and anp (2K for anp in blind mode), 1 + K\u{b7}L for inp with L layers; 1 + K for wp; fgw and fga run one clean pass and K tangent passes",
         control: Control::Number { min: 1.0, max: MAX_DRAWS as f64, step: 1.0 },
         set: |c, v| {
             c.draws = parse_usize_in(v, 1, MAX_DRAWS)?;

@@ -129,7 +129,15 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
         let (n_in, n_out) = (w[0] as u64, w[1] as u64);
         let rows_c = plan.computed_at(l) as u64 * b;
         let rows_a = plan.active_at(l) as u64 * b;
-        let noised: u64 = (0..plan.active_at(l)).filter(|&p| plan.noised(p, l)).count() as u64 * b;
+        let mut noised: u64 = (0..plan.active_at(l)).filter(|&p| plan.noised(p, l)).count() as u64 * b;
+        if spec.method == Method::Wp {
+            // WP's passes add no activity noise (its weight noise is counted below), and every
+            // pass runs the input layer's product with its own weights.
+            noised = 0;
+            if l == 0 {
+                add(0, (passes - 1) * b * n_in * n_out);
+            }
+        }
         let r = if decor { n_in * n_in } else { 0 };
         params += n_in * n_out + n_out;
         r_params += r;
@@ -156,6 +164,8 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
         }
     }
     let units: u64 = sizes[1..].iter().map(|&n| n as u64).sum();
+    let (family_bytes, family_work) = family(config, &sizes);
+    add(family_bytes, family_work);
     let adam = config.optimizer == crate::optimizer::Optimizer::Adam;
     // Parameters (W and b: their optimiser state, the update and the alignment's gradient too;
     // R once), and the decorrelation's scratch.
@@ -163,6 +173,57 @@ pub fn cost(config: &RunConfig, shape: &Shape) -> Cost {
     // Input rows, losses, signals (the rule's and BP's), BP's scratch, transposes.
     add(f * (b * sizes[0] as u64 + passes * b + 2 * b * units + 2 * b * widest + transpose), passes * b * ACT);
     Cost { bytes, work, alignment }
+}
+
+/// What weight perturbation and the forward gradients add to the model above (bytes, work): their
+/// probes (`K` weight noises or tangents over every parameter, drawn and summed into the update),
+/// the forward gradients' tangent passes (per draw, `x dW^T` at every layer for FG-W, and the
+/// propagation `(f' * da) R^T W^T` above the first layer for both), their tangents and
+/// temporaries. Zero for the other rules.
+fn family(config: &RunConfig, sizes: &[usize]) -> (u64, u64) {
+    let method = config.rule.method;
+    if !matches!(method, Method::Wp | Method::Fgw | Method::Fga) {
+        return (0, 0);
+    }
+    let (k, b, f) = (config.draws as u64, config.batch_size as u64, 4u64);
+    let decor = config.rule.decorrelated;
+    let params: u64 = sizes.windows(2).map(|w| (w[0] * w[1] + w[1]) as u64).sum();
+    let units: u64 = sizes[1..].iter().map(|&n| n as u64).sum();
+    let widest_in = sizes[..sizes.len() - 1].iter().copied().max().unwrap_or(0) as u64;
+    let widest_out = sizes[1..].iter().copied().max().unwrap_or(0) as u64;
+    let largest = sizes.windows(2).map(|w| (w[0] * w[1] + w[1]) as u64).max().unwrap_or(0);
+    let (mut bytes, mut work) = (0u64, 0u64);
+    if method == Method::Wp {
+        // K noises over every parameter, held (the page shows them), added to the weights of
+        // each pass and summed into the update; one layer's perturbed weights.
+        bytes += f * (k * params + largest);
+        work += k * params * (DRAW + 2);
+        return (bytes, work);
+    }
+    // The tangent passes.
+    for (l, w) in sizes.windows(2).enumerate() {
+        let (n_in, n_out) = (w[0] as u64, w[1] as u64);
+        let r = if decor { n_in * n_in } else { 0 };
+        if method == Method::Fgw {
+            work += k * b * n_in * n_out + k * b * n_out;
+        }
+        if l > 0 {
+            work += k * b * (n_in * n_out + r + n_in * ACT);
+        }
+    }
+    // The directional derivatives, and the scratch of the propagation.
+    work += k * b * sizes[sizes.len() - 1] as u64;
+    bytes += f * (k * b * units + 2 * k * b * widest_in + b * widest_out + k * b);
+    if method == Method::Fgw {
+        // K tangents over every parameter, drawn and summed into the update.
+        bytes += f * k * params;
+        work += k * params * (DRAW + 1);
+    } else {
+        // A tangent on every unit of every sample, and the signals from them.
+        bytes += f * k * b * units;
+        work += k * b * units * (DRAW + 1);
+    }
+    (bytes, work)
 }
 
 /// Multiply-adds of one forward pass of one sample (evaluation, the plane view).

@@ -6,6 +6,10 @@
 //!   in lockstep from the identical seed; `seeds=N` (up to 5) runs every rule over N seeds (the
 //!   link's seed and the next ones) and draws their mean and range; `xaxis=` plots the curves
 //!   against steps, forward passes or seconds.
+//! - `sweep=lr:0.003,0.01;sigma:0.001,0.01` with `sweep_steps=N` and `sweep_metric=` asks for a
+//!   sweep ([`super::sweep`]): its rules are the link's own and compared ones, its seeds the link's
+//!   `seeds=`, unless its `rules:` and `seeds:` items say; `workers=N` (1 to 16) sets the page's
+//!   pool of workers.
 //! - `hide=rule,compare` hides groups of controls (a classroom link); `embed=1` shows the compact
 //!   view for an iframe; `lesson=start` (or a chapter's id) opens a lesson.
 //!
@@ -14,12 +18,29 @@
 
 use super::config::{ConfigError, MAX_DRAWS, RunConfig, err, shown};
 use super::cost::{self, Shape};
+use super::sweep::{Sweep, SweepItems};
 use crate::data::Sources;
 use crate::rules::{NoiseMode, Rule};
 
 /// Keys a link may carry besides the configuration's.
-pub const PAGE_KEYS: [&str; 10] =
-    ["at", "compare", "seeds", "xaxis", "play", "speed", "hide", "embed", "lesson", "discretize"];
+pub const PAGE_KEYS: [&str; 14] = [
+    "at",
+    "compare",
+    "seeds",
+    "xaxis",
+    "play",
+    "speed",
+    "hide",
+    "embed",
+    "lesson",
+    "sweep",
+    "sweep_steps",
+    "sweep_metric",
+    "workers",
+    "discretize",
+];
+/// Most workers of the page's pool (`workers=`).
+pub const MAX_WORKERS: usize = 16;
 /// Largest `at`.
 pub const MAX_AT: u64 = 10_000_000;
 /// Most runs beside the page's own.
@@ -72,6 +93,8 @@ pub struct View {
     pub xaxis: &'static str,
     /// `discretize=1`: the boundary drawn in two colours (the view only, not the run).
     pub discretize: bool,
+    /// The page's pool of workers (1 to [`MAX_WORKERS`]); None: one per core the browser reports.
+    pub workers: Option<usize>,
 }
 
 impl Default for View {
@@ -85,6 +108,7 @@ impl Default for View {
             seeds: 1,
             xaxis: "steps",
             discretize: false,
+            workers: None,
         }
     }
 }
@@ -97,6 +121,8 @@ pub struct Link {
     pub at: Option<u64>,
     pub compare: Vec<CompareRun>,
     pub view: View,
+    /// The sweep the link asks for (`sweep=`), checked against the page's limit on a grid.
+    pub sweep: Option<Sweep>,
     /// What was left out of the link, and why (key, value, message).
     pub problems: Vec<ConfigError>,
 }
@@ -111,12 +137,16 @@ impl Link {
             at: None,
             compare: Vec::new(),
             view: View::default(),
+            sweep: None,
             problems: lenient.problems,
         };
         let mut compare_value = None;
+        let mut sweep_items: [Option<String>; 3] = [None, None, None];
         for (key, value) in lenient.extras {
             if key == "compare" {
                 compare_value = Some(value);
+            } else if let Some(i) = ["sweep", "sweep_steps", "sweep_metric"].iter().position(|k| *k == key) {
+                sweep_items[i] = Some(value);
             } else if let Err(e) = link.apply_page_key(&key, &value) {
                 link.problems.push(e);
             }
@@ -125,7 +155,43 @@ impl Link {
             link.compare = parse_compare(&link.config, value.split(','), &mut link.problems);
         }
         link.fit(&Sources::default());
+        link.read_sweep(sweep_items);
         link
+    }
+
+    /// Builds the link's sweep from `sweep`, `sweep_steps` and `sweep_metric` (in that order):
+    /// its rules and seeds default to the link's runs; a bad item is reported and left out, a
+    /// grid over the page's limit is refused with the figures.
+    fn read_sweep(&mut self, [value, steps, metric]: [Option<String>; 3]) {
+        let Some(value) = value else {
+            for (key, v) in [("sweep_steps", steps), ("sweep_metric", metric)] {
+                if let Some(v) = v {
+                    self.problems.push(err(key, &shown(&v), "no sweep= in the link for it to apply to"));
+                }
+            }
+            return;
+        };
+        let mut items = SweepItems::from_value(&value, &mut self.problems);
+        if items.rules.is_empty() {
+            items.rules =
+                std::iter::once(self.label().to_string()).chain(self.compare.iter().map(|r| r.label.clone())).collect();
+        }
+        if items.seeds.is_empty() {
+            items.seeds = (0..self.view.seeds as u64)
+                .map(|k| ((self.config.seed + k) % (super::config::MAX_SEED + 1)).to_string())
+                .collect();
+        }
+        items.steps = steps;
+        items.metric = metric;
+        self.sweep = Sweep::build(&self.config, items, &mut self.problems).and_then(|s| {
+            match s.check_page(&Sources::default()) {
+                Ok(()) => Some(s),
+                Err(e) => {
+                    self.problems.push(e);
+                    None
+                }
+            }
+        });
     }
 
     /// Applies one page key other than `compare` (the link's and the run file's reader share
@@ -160,6 +226,13 @@ impl Link {
                     Ok(())
                 }
                 None => Err(bad(format!("expected one of {}", XAXES.join(", ")))),
+            },
+            "workers" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_WORKERS).contains(&n) => {
+                    self.view.workers = Some(n);
+                    Ok(())
+                }
+                _ => Err(bad(format!("expected a whole number of workers from 1 to {MAX_WORKERS}"))),
             },
             "play" => flag(value).map(|f| self.view.play = f),
             "embed" => flag(value).map(|f| self.view.embed = f),
@@ -367,6 +440,12 @@ impl Link {
         if let Some(l) = &v.lesson {
             s += &format!("&lesson={l}");
         }
+        if let Some(w) = v.workers {
+            s += &format!("&workers={w}");
+        }
+        if let Some(sw) = &self.sweep {
+            s += &format!("&sweep={}&sweep_steps={}&sweep_metric={}", sw.value(), sw.steps, sw.metric.key());
+        }
         if let Some(at) = self.at {
             s += &format!("&at={at}");
         }
@@ -490,9 +569,64 @@ pub struct Reply {
     pub hide: Vec<&'static str>,
     pub embed: bool,
     pub lesson: Option<String>,
+    /// The pool's size the link asks for (`workers=`).
+    pub workers: Option<usize>,
+    /// The link's sweep, with every cell.
+    pub sweep: Option<SweepReply>,
     /// The link as the page writes it back.
     pub fragment: String,
     pub problems: Vec<Problem>,
+}
+
+/// A sweep of a [`Reply`]: its items, canonical link and id, and every cell in order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SweepReply {
+    pub fragment: String,
+    pub id: String,
+    pub rules: Vec<String>,
+    pub keys: Vec<String>,
+    /// Each key's values (canonical text).
+    pub values: Vec<Vec<String>>,
+    pub seeds: Vec<u64>,
+    pub steps: u64,
+    pub metric: &'static str,
+    pub cells: Vec<SweepReplyCell>,
+}
+
+/// A cell of a [`SweepReply`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SweepReplyCell {
+    pub index: usize,
+    pub rule: String,
+    pub values: Vec<String>,
+    pub seed: u64,
+    pub config: String,
+}
+
+impl SweepReply {
+    pub fn of(s: &Sweep) -> SweepReply {
+        SweepReply {
+            fragment: s.fragment(),
+            id: s.id(),
+            rules: s.rules.clone(),
+            keys: s.axes.iter().map(|a| a.key.clone()).collect(),
+            values: s.axes.iter().map(|a| a.values.clone()).collect(),
+            seeds: s.seeds.clone(),
+            steps: s.steps,
+            metric: s.metric.key(),
+            cells: s
+                .cells()
+                .into_iter()
+                .map(|c| SweepReplyCell {
+                    index: c.index,
+                    rule: c.rule,
+                    values: c.values,
+                    seed: c.seed,
+                    config: c.config.to_string(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A run of a [`Reply`].
@@ -527,6 +661,8 @@ pub fn reply(fragment: &str) -> Reply {
         hide: link.view.hide.clone(),
         embed: link.view.embed,
         lesson: link.view.lesson.clone(),
+        workers: link.view.workers,
+        sweep: link.sweep.as_ref().map(SweepReply::of),
         fragment: link.fragment(),
         problems: link
             .problems

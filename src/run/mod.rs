@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod link;
 pub mod runfile;
 pub mod stats;
+pub mod sweep;
 pub mod trainer;
 pub mod weights;
 pub mod workloads;

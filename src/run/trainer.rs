@@ -250,7 +250,9 @@ impl Trainer {
 
         let mut stats =
             StepStats { batch_loss: buf.losses[..bsz].iter().sum::<f32>() / bsz as f32, ..StepStats::default() };
-        if spec.method != Method::Bp {
+        // The loss change of the noisy passes (the forward gradients run none: they measure a
+        // derivative, not a change).
+        if spec.method != Method::Bp && buf.losses.len() > bsz {
             let noisy = &buf.losses[bsz..];
             let mut s = 0.0f32;
             for (i, &l) in noisy.iter().enumerate() {

@@ -35,6 +35,9 @@ pub const RULES: &[(&str, &str)] = &[
     ("DANP", "rule=danp"),
     ("blind ANP", "rule=anp&mode=blind"),
     ("NP K=4", "rule=np&draws=4"),
+    ("WP", "rule=wp"),
+    ("FG-W", "rule=fgw"),
+    ("FG-A", "rule=fga"),
 ];
 
 /// A trainer for `case` and the rule keys `rule` (e.g. `rule=np&draws=4`) on Gaussian inputs

@@ -91,6 +91,33 @@ pub const CHAPTERS: &[Chapter] = &[
         try_this: "Switch the activation back to tanh: BP becomes available again.",
         focus: "[data-key=rule]",
     },
+    Chapter {
+        id: "nodes-weights",
+        title: "8. Why nodes, not weights",
+        link: "v=1&data=circle&hidden=8,8&rule=np&compare=wp&speed=10",
+        text: "Weight perturbation (WP) is the obvious alternative to node perturbation: add noise \u{3be} to every weight and bias instead of to every unit, run the minibatch once clean and once through the jittered weights, and move every weight along its own \u{3be}, scaled by the minibatch's loss change: G = dL\u{b7}\u{3be}/\u{3c3}\u{b2}. Both runs here start from the same weights and see the same batches. WP's draw of \u{3be} is shared by the whole minibatch, so its samples give it one probe; NP draws its own noise for every sample, so every sample is a probe of its own.",
+        look: "WP's alignment stays well below NP's (about 0.07 against 0.2 on this run) and its loss falls more slowly. WP guesses a direction among all 114 weights and biases of this network, NP among its 18 units.",
+        try_this: "Widen both hidden layers to 32: both alignments drop, WP's about three times (its weights and biases grow to 1,218), NP's less than twice (its units grow to 66).",
+        focus: "#alignment-panel",
+    },
+    Chapter {
+        id: "exact",
+        title: "9. Noise against the exact derivative",
+        link: "v=1&data=circle&hidden=8,8&rule=np&compare=fga&sigma=0.1&speed=10",
+        text: "NP learns how the loss changes along its noise \u{3b5} = \u{3c3}u by a finite difference: it measures dL = L\u{303} \u{2212} L and credits each unit with dL/\u{3c3}\u{b7}u. The forward gradient in activity space (FG-A) takes a direction u on every unit of every sample too, but computes the exact derivative d of the loss along it with a forward-mode (tangent) pass beside the clean pass, and credits each unit with d\u{b7}u. From the same seed the two runs here draw the same u at every step, so they differ only by dL/\u{3c3} against d.",
+        look: "At \u{3c3} = 0.1 NP's dL/\u{3c3} misses d by about a tenth on a typical sample of this run (the curvature: over a step of \u{3c3} the loss is not a straight line). The smaller \u{3c3}, the smaller that error, until float32 rounding of L\u{303} \u{2212} L takes over: on this run's samples the typical error is about 1% at \u{3c3} = 0.01, 0.1% at 0.001, 0.04% at 0.0001, and grows again below, to about 4% at \u{3c3} = 0.000001 (measured natively: the page's \u{3c3} stops at 0.0001). FG-A has no \u{3c3}: its run is the same at every setting.",
+        try_this: "Set \u{3c3} to 1: NP's error grows to about 70% of d, its alignment drops and its loss falls far behind FG-A's. Set it to 0.0001: NP's loss curve lies on FG-A's.",
+        focus: "#curves-panel",
+    },
+    Chapter {
+        id: "sweep",
+        title: "10. Where node perturbation works",
+        link: "v=1&data=circle&hidden=8,8&act=relu&opt=sgd&rule=np&compare=bp&sweep=lr:0.003,0.01,0.03,0.1,0.3,1;sigma:0.001,0.01,0.1,1&sweep_steps=2000",
+        text: "Whether NP learns depends on its settings together. This sweep trains the same network (ReLU units, plain SGD) for 2,000 steps at every pair of a learning rate lr and a noise \u{3c3}, NP beside BP, each cell a run of its own, coloured by its test accuracy. BP does not use \u{3c3}, so its cells are the same for every \u{3c3}.",
+        look: "NP learns (above 85% test accuracy) at lr 0.01 and 0.03 for every \u{3c3} from 0.001 to 0.1, and at each of those rates the three noise levels end within 5 points of each other. So the good cells form a band across \u{3c3}, not a diagonal: NP divides its estimate by \u{3c3}\u{b2}, so a smaller noise gives an estimate of about the same size. At \u{3c3} = 1 NP learns at no rate (at most 75%): a noise that large is no longer a small perturbation, and NP's updates point less along the gradient (colour by alignment: 0.07 to 0.14 at \u{3c3} = 1, about 0.2 for smaller \u{3c3}, at the rates where no run diverges). Divergence begins at lr 0.1, where some NP runs blow up; from lr 0.3 NP diverges in every cell with \u{3c3} up to 0.01, and at lr 1 in every cell. BP learns (above 75%) at every rate here and never diverges. At the smallest rate, 0.003, NP ends within 3 points of BP: small steps average its noise out.",
+        try_this: "Sweep the noise draws K instead of \u{3c3} (lr:0.01,0.03,0.1,0.3,1;draws:1,4,16): now the good cells form a diagonal. The largest rate at which NP learns grows with K, 0.03 for K = 1, 0.1 for K = 4 and 0.3 for K = 16: averaging draws makes the estimate less noisy, so a larger step is safe.",
+        focus: "#sweep-panel",
+    },
 ];
 
 /// The chapter with `id` (`start`: the first), and its index.

@@ -67,10 +67,42 @@ pub struct PageKeys {
     pub max_seeds: usize,
 }
 
+/// A group of the rule menu: its name, one line on what its rules do, and its rules' keys.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct RuleGroup {
+    pub label: &'static str,
+    pub help: &'static str,
+    /// The group's rule keys, separated by spaces.
+    pub rules: &'static str,
+}
+
+/// The rule menu's groups, in menu order: every rule of the `rule` key is in exactly one
+/// (`tests/claims.rs` checks each line against the rules' passes, probes and refusals).
+pub const RULE_GROUPS: &[RuleGroup] = &[
+    RuleGroup {
+        label: "perturbation of units",
+        help: "noise on the units' pre-activations, its own draw for every sample; the update comes from the loss changes it causes, with no backward pass",
+        rules: "np dnp inp dinp anp danp",
+    },
+    RuleGroup {
+        label: "perturbation of weights",
+        help: "noise on every weight and bias, one draw shared by the whole minibatch; the update comes from the minibatch's loss change, with no backward pass",
+        rules: "wp dwp",
+    },
+    RuleGroup {
+        label: "exact derivatives",
+        help: "a random direction and the loss's exact derivative along it, from a forward-mode (tangent) pass beside the clean pass: no noise, no backward pass, but like backprop they need f\u{2032}, so not step units",
+        rules: "fgw dfgw fga dfga",
+    },
+    RuleGroup { label: "backprop", help: "the exact gradient, by a backward pass", rules: "bp dbp" },
+];
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Manifest {
     pub version: u32,
     pub keys: Vec<Key>,
+    /// The rule menu's groups.
+    pub rule_groups: &'static [RuleGroup],
     pub page: PageKeys,
     pub lessons: &'static [lessons::Chapter],
     pub data_defaulted: Vec<&'static str>,
@@ -117,6 +149,7 @@ pub fn manifest() -> Manifest {
     Manifest {
         version: codec::VERSION,
         keys,
+        rule_groups: RULE_GROUPS,
         page: PageKeys {
             keys: link::PAGE_KEYS.to_vec(),
             speeds: link::SPEEDS.to_vec(),

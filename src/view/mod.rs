@@ -4,6 +4,7 @@
 
 pub mod color;
 pub mod diagram;
+pub mod heatmap;
 pub mod history;
 pub mod lessons;
 pub mod live;

@@ -73,6 +73,15 @@ pub struct LayerView {
     pub update: Matrix,
     /// The layer input's correlation matrix over the batch (decorrelated networks).
     pub input_correlation: Option<Matrix>,
+    /// wp: draw 1's weight noise `xi` of this layer's weights; fgw: draw 1's tangent `v`.
+    pub weight_probe: Option<Matrix>,
+    /// The same for the layer's biases (`n_out`).
+    pub bias_probe: Option<Vec<f32>>,
+    /// fga: draw 1's tangent `u` on this layer's pre-activations, for the probed sample.
+    pub unit_tangent: Option<Vec<f32>>,
+    /// fgw, fga: the forward wave, draw 1's derivative of each pre-activation along the
+    /// tangent, for the probed sample.
+    pub tangent_a: Option<Vec<f32>>,
 }
 
 /// What the last step did to one sample of its minibatch.
@@ -98,6 +107,12 @@ pub struct Probe {
     /// pair `(r, q)` (see [`Probe::pairs`]); NaN (null in JSON) for a reference pass. A pass's
     /// reference is the nearest reference pass before it (the page finds it that way).
     pub d_loss: Vec<f32>,
+    /// wp: per draw, the minibatch's mean loss change `dL_k`; fgw: per draw, the minibatch's
+    /// exact directional derivative `d_k`; empty for the other rules.
+    pub batch_d: Vec<f32>,
+    /// fgw, fga: per draw, this sample's exact directional derivative `d_{k,b}`; wp: per draw,
+    /// this sample's loss change; empty for the other rules.
+    pub sample_d: Vec<f32>,
     pub layers: Vec<LayerView>,
 }
 
@@ -129,6 +144,20 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
             d_loss[q] = losses[q] - losses[r];
         }
     }
+    let method = cfg.rule.method;
+    let weight_space = matches!(method, Method::Wp | Method::Fgw);
+    let (batch_d, sample_d) = match method {
+        Method::Wp => (buf.directional.clone(), (1..losses.len()).map(|p| losses[p] - losses[0]).collect()),
+        Method::Fgw => {
+            (buf.directional.clone(), (0..buf.directional.len()).map(|k| fgw_sample_d(t, k, sample)).collect())
+        }
+        Method::Fga => (Vec::new(), (0..cfg.draws).map(|k| buf.directional[k * bsz + sample]).collect()),
+        _ => (Vec::new(), Vec::new()),
+    };
+    // Draw 1's row of the tangent buffers for the probed sample.
+    let tangent_row = |m: &[ndarray::Array2<f32>], l: usize| {
+        m.get(l).map(|m| m.as_slice().unwrap()[sample * m.ncols()..(sample + 1) * m.ncols()].to_vec())
+    };
     let row = |m: &ndarray::Array2<f32>, p: usize| -> Vec<f32> {
         let w = m.ncols();
         m.as_slice().unwrap()[(p * bsz + sample) * w..(p * bsz + sample + 1) * w].to_vec()
@@ -143,7 +172,8 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
             let active = plan.active_at(l);
             let passes = (0..plan.count())
                 .map(|p| {
-                    let noised = plan.noised(p, l);
+                    // WP runs its noisy passes with jittered weights, not activity noise.
+                    let noised = plan.noised(p, l) && method != Method::Wp;
                     PassView {
                         noised,
                         eps: noised.then(|| row(&lt.eps, p)),
@@ -165,6 +195,16 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
                 signal: buf.signals[l].row(sample).to_vec(),
                 update: Matrix::of(buf.grads.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in()),
                 input_correlation,
+                weight_probe: weight_space
+                    .then(|| buf.probes.first())
+                    .flatten()
+                    .map(|g| Matrix::of(g.w[l].as_slice().unwrap(), layer.n_out(), layer.n_in())),
+                bias_probe: weight_space
+                    .then(|| buf.probes.first())
+                    .flatten()
+                    .map(|g| g.b[l].as_slice().unwrap().to_vec()),
+                unit_tangent: if method == Method::Fga { tangent_row(&buf.unit_tangents, l) } else { None },
+                tangent_a: if method.is_forward_gradient() { tangent_row(&buf.tangent_a, l) } else { None },
             }
         })
         .collect();
@@ -184,8 +224,24 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
         input: trace.input.as_slice().unwrap()[sample * d..(sample + 1) * d].to_vec(),
         losses,
         d_loss,
+        batch_d,
+        sample_d,
         layers,
     })
+}
+
+/// fgw: sample `b`'s exact directional derivative along draw `k`'s tangent, `d_{k,b}`: the
+/// loss's derivative at the clean logits times the forward wave's tangent of the logits (the
+/// minibatch's `d_k` is the mean of these over the samples).
+pub fn fgw_sample_d(t: &Trainer, k: usize, b: usize) -> f32 {
+    let buf = t.last_update();
+    let net = t.network();
+    let n = net.layers[net.n_layers() - 1].n_out();
+    let logits = &buf.trace.logits(0)[b * n..(b + 1) * n];
+    let mut grad = vec![0.0; n];
+    net.loss.value_and_grad(logits, buf.labels[b], &mut grad);
+    let tangent = buf.tangent_a[net.n_layers() - 1].row(k * buf.trace.batch + b);
+    grad.iter().zip(tangent).map(|(g, v)| g * v).sum()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::diagram::{self, Diagram};
 use super::probe::{self, Probe};
 use crate::optimizer::Optimizer;
-use crate::rules::{anp, signal_buffers};
+use crate::rules::{Method, anp, signal_buffers};
 use crate::run::Trainer;
 
 /// What the nodes or links of a sub-step show.
@@ -38,6 +38,12 @@ pub enum Quantity {
     Estimate,
     /// The change the optimiser applied, `w_after - w_before`.
     Applied,
+    /// WP: the weight noise `xi` on the links (the nodes: their bias's).
+    WeightNoise,
+    /// FG-W: the tangent `v` on the links; FG-A: the tangent `u` on the nodes.
+    Tangent,
+    /// The forward wave: each pre-activation's exact derivative along the tangent.
+    Wave,
 }
 
 /// The reference and other losses of the sample, and their difference.
@@ -220,6 +226,9 @@ fn sample_share(t: &Trainer, d: &Diagram, sample: usize) -> Vec<Vec<f32>> {
             }
         }
     };
+    if let Some((links, _)) = weight_space_share(t, d, sample) {
+        return links;
+    }
     if cfg.mode == crate::rules::NoiseMode::Blind && cfg.draws > 1 {
         let mut s = signal_buffers(net, bsz);
         let mut norms = Vec::new();
@@ -231,6 +240,33 @@ fn sample_share(t: &Trainer, d: &Diagram, sample: usize) -> Vec<Vec<f32>> {
         add(&buf.signals, 0);
     }
     out
+}
+
+/// A value per shown link (or unit) of every weight layer.
+type PerLayer = Vec<Vec<f32>>;
+
+/// WP and FG-W: this sample's share of `G` on the shown links and units. Their `G` is a sum of
+/// whole-network directions, one per draw, each scaled by the minibatch's mean of a per-sample
+/// number (WP: `dL_{k,b} / sigma^2`; FG-W: `d_{k,b}`), so the sample's share is
+/// `(1/K) sum_k c_{k,b} / B * probe_k`. None for the other rules.
+fn weight_space_share(t: &Trainer, d: &Diagram, sample: usize) -> Option<(PerLayer, PerLayer)> {
+    let buf = t.last_update();
+    let cfg = t.config();
+    let bsz = buf.trace.batch;
+    let draws = buf.probes.len();
+    let c: Vec<f32> = match cfg.rule.method {
+        Method::Wp => {
+            let inv_var = 1.0 / (cfg.noise_std * cfg.noise_std);
+            (0..draws).map(|k| (buf.losses[(k + 1) * bsz + sample] - buf.losses[sample]) * inv_var).collect()
+        }
+        Method::Fgw => (0..draws).map(|k| probe::fgw_sample_d(t, k, sample)).collect(),
+        _ => return None,
+    };
+    let mut sum = crate::rules::Grads::zeros_like(t.network());
+    for (k, probe) in buf.probes.iter().enumerate() {
+        sum.add_scaled(c[k] / (bsz * draws) as f32, probe);
+    }
+    Some((shown_links(d, &sum.w), shown_units(d, &sum.b)))
 }
 
 /// The shown nodes' values of layer `l`'s vector `v` (NaN where `v` has none).
@@ -346,6 +382,7 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
         Quantity::Activation,
         first_label,
     ));
+    let b = int(bsz);
     match probe.method {
         "bp" => {
             for l in (0..n_weight).rev() {
@@ -417,6 +454,174 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                 Quantity::Credit,
                 credit_label,
             ));
+        }
+        "wp" | "fgw" | "fga" => {
+            let (wp, fga) = (probe.method == "wp", probe.method == "fga");
+            let sym = if wp {
+                "\u{3be}"
+            } else if fga {
+                "u"
+            } else {
+                "v"
+            };
+            // Draw 1's probe: WP's noise and FG-W's tangent over every weight and bias, shared by
+            // the whole minibatch (the nodes: their bias's); FG-A's tangent on every unit.
+            let probe_nodes = per_layer(d, blank(0), &|l| {
+                let v = &probe.layers[l];
+                v.unit_tangent.as_deref().or(v.bias_probe.as_deref()).unwrap_or(&[])
+            });
+            let links = buf.probes.first().map(|p| shown_links(d, &p.w));
+            let (title, text, q, label) = if wp {
+                (
+                    "weight noise",
+                    "Weight noise{}: \u{3be} ~ N(0, \u{3c3}\u{b2}) with \u{3c3} = {} is added to every weight and bias, one draw for the whole minibatch: every sample meets the same jittered network. The links show \u{3be}, the nodes their bias's \u{3be}.",
+                    Quantity::WeightNoise,
+                    "bias's noise \u{3be}",
+                )
+            } else if fga {
+                (
+                    "tangent",
+                    "Tangent{}: a random direction u ~ N(0, 1) on every node's pre-activation, drawn afresh for every sample. Nothing is added: u only says along which direction to differentiate (NP would add \u{3c3}u as noise). The nodes show u.",
+                    Quantity::Tangent,
+                    "tangent u",
+                )
+            } else {
+                (
+                    "tangent",
+                    "Tangent{}: a random direction v ~ N(0, 1) over every weight and bias, one for the whole minibatch. Nothing is added to the weights: v only says along which direction to differentiate. The links show v, the nodes their bias's v.",
+                    Quantity::Tangent,
+                    "bias's tangent v",
+                )
+            };
+            let mut s =
+                step(title, fill(text, &[&k_note, &g(probe.sigma)]), upper.clone(), probe_nodes.clone(), q, label);
+            if let Some(links) = &links {
+                s.links = Some(links.clone());
+                s.link_quantity = Some(q);
+                s.link_label = Some(fill(if wp { "weight noise {}" } else { "tangent {}" }, &[sym]));
+            }
+            steps.push(s);
+            let bd = probe.batch_d.first().copied().unwrap_or(f32::NAN);
+            let sd = probe.sample_d.first().copied().unwrap_or(f32::NAN);
+            let helped = bd < 0.0;
+            if wp {
+                let noisy_h = per_layer(d, input.clone(), &|l| {
+                    let n = probe.layers[l].n_out;
+                    &trace.pass_rows(&trace.layers[l].h, noisy)[sample * n..(sample + 1) * n]
+                });
+                steps.push(step(
+                    "noisy pass",
+                    "Noisy pass: the same sample through the jittered weights W + \u{3be}; the nodes show its activations (the outputs: the logits). WP uses only this pass's loss.".into(),
+                    upper.clone(),
+                    noisy_h,
+                    Quantity::NoisyActivation,
+                    "noisy activation h\u{303}",
+                ));
+                let m = meter(reference, noisy);
+                let mut s = step(
+                    "loss change",
+                    fill(
+                        "Loss: clean {} against noisy {}: this sample's dL = {}. WP uses only the minibatch's mean, dL = {} over the B = {} samples: they all met the same \u{3be}, so together they give one probe, not {}.",
+                        &[&g(m.reference), &g(m.noisy), &g(m.d_loss), &g(bd), &b, &b],
+                    ),
+                    vec![n_weight],
+                    activations.clone(),
+                    Quantity::Activation,
+                    first_label,
+                );
+                s.meter = Some(m);
+                steps.push(s);
+            } else {
+                let wave = per_layer(d, blank(0), &|l| probe.layers[l].tangent_a.as_deref().unwrap_or(&[]));
+                let label = fill("derivative \u{227} along {}", &[sym]);
+                steps.push(step(
+                    "forward wave",
+                    if fga {
+                        "Forward wave: beside the clean pass, forward mode carries the tangents up the network: each node's pre-activation changes at the rate \u{227} = u + W\u{1e8b}, its own u plus what the layers below pass on through f\u{2032}. The nodes show \u{227}: no noise, no finite difference."
+                    } else {
+                        "Forward wave: beside the clean pass, forward mode carries each pre-activation's exact derivative along v up the network, \u{227} = v\u{2096}x + W\u{1e8b} + v\u{2086} layer by layer (\u{1e8b}: the derivative of the layer's input, through f\u{2032} of the layer below). The nodes show \u{227}: no noise, no finite difference."
+                    }
+                    .into(),
+                    upper.clone(),
+                    wave.clone(),
+                    Quantity::Wave,
+                    &label,
+                ));
+                steps.push(step(
+                    "derivative d",
+                    fill(
+                        if fga {
+                            "Derivative: at the outputs the wave gives this sample's loss's exact rate of change along u, d = {}: what NP's dL/\u{3c3} tends to as \u{3c3} \u{2192} 0, without a finite difference's error. Every sample has its own u and its own d."
+                        } else {
+                            "Derivative: at the outputs the wave gives this sample's loss's exact rate of change along v, d = {}. FG-W uses only the minibatch's mean, d = {} over the B = {} samples: they all share v, so together they give one probe, not {}."
+                        },
+                        &[&g(sd), &g(bd), &b, &b],
+                    ),
+                    vec![n_weight],
+                    wave,
+                    Quantity::Wave,
+                    &label,
+                ));
+            }
+            if fga {
+                steps.push(step(
+                    "credit",
+                    fill(
+                        "Credit: each node's credit is d\u{b7}u{}: its own tangent, weighted by the derivative that all the tangents together produced. {}",
+                        &[&averaged, &no_backward("the one number d reaches every node", "tangent u")],
+                    ),
+                    upper.clone(),
+                    credit.clone(),
+                    Quantity::Credit,
+                    credit_label,
+                ));
+            } else {
+                // Draw 1's term of G on the links: one number times the probe.
+                let c = if wp { bd / (probe.sigma * probe.sigma) } else { bd };
+                let term = links
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|l| l.iter().map(|v| c * v / draws as f32).collect())
+                    .collect();
+                let what = if wp { "noise" } else { "tangent" };
+                let mut s = step(
+                    &fill("update along {}", &[sym]),
+                    fill(
+                        "Update: G = {} = {}\u{b7}{}{}: one number for the whole network and minibatch times each weight's own {} {}. {} happened to {} (the minibatch's {} {}), so \u{2212}G points every weight {} its {}. No backward pass is needed.",
+                        &[
+                            if wp { "dL\u{b7}\u{3be}/\u{3c3}\u{b2}" } else { "d\u{b7}v" },
+                            &g(c),
+                            sym,
+                            &if several {
+                                fill(" for draw 1 (the update averages all K = {})", &[&k])
+                            } else {
+                                String::new()
+                            },
+                            what,
+                            sym,
+                            if several { "Draw 1" } else { "This draw" },
+                            match (wp, helped) {
+                                (true, true) => "help",
+                                (true, false) => "hurt",
+                                (false, true) => "point downhill",
+                                (false, false) => "point uphill",
+                            },
+                            if wp { "dL" } else { "d" },
+                            if helped { "< 0" } else { "\u{2265} 0" },
+                            if helped { "along" } else { "against" },
+                            what,
+                        ],
+                    ),
+                    upper.clone(),
+                    probe_nodes,
+                    q,
+                    label,
+                );
+                s.links = Some(term);
+                s.link_quantity = Some(Quantity::Estimate);
+                s.link_label = Some(if several { "draw 1's term of G" } else { "G of this draw" }.into());
+                steps.push(s);
+            }
         }
         method => {
             let anp = method == "anp";
@@ -544,13 +749,29 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
     let applied = applied_all.map(|a| shown_links(d, &a.w));
     let bias_applied = applied_all.map(|a| shown_units(d, &a.b));
     let what = if bp { "\u{3b4}" } else { "credit" };
+    let wp_rule = probe.method == "wp";
+    let weight_space = wp_rule || probe.method == "fgw";
+    // What a link's share multiplies: credit times input, or (WP, FG-W) the one number times
+    // the link's own probe.
+    let product = if wp_rule {
+        "dL\u{b7}\u{3be}/\u{3c3}\u{b2}"
+    } else if weight_space {
+        "d\u{b7}v"
+    } else if bp {
+        "\u{3b4}\u{b7}x"
+    } else {
+        "credit\u{b7}x"
+    };
+    let share_nodes = match weight_space_share(t, d, sample) {
+        Some((_, bias)) => std::iter::once(blank(0)).chain(bias).collect(),
+        None => credit,
+    };
     let with_links = |mut s: SubStep, links: &[Vec<f32>], q: Quantity, label: String| {
         s.links = Some(links.to_vec());
         s.link_quantity = Some(q);
         s.link_label = Some(label);
         s
     };
-    let b = int(bsz);
     steps.push(with_links(
         step(
             "this sample's share",
@@ -562,6 +783,16 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                             "the mean over the K = {} draws of credit\u{b7}x/B, each draw's credit times the input x of its own first pass",
                             &[&k],
                         )
+                    } else if weight_space {
+                        fill(
+                            "{}/B{}, this sample's {} times the link's own {}",
+                            &[
+                                product,
+                                if several { " (the mean over the K draws)" } else { "" },
+                                if wp_rule { "loss change dL over \u{3c3}\u{b2}" } else { "derivative d" },
+                                if wp_rule { "noise \u{3be}" } else { "tangent v" },
+                            ],
+                        )
                     } else {
                         fill("{}\u{b7}x/B, its node's {} times the input x it carries", &[what, what])
                     },
@@ -569,9 +800,9 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
                 ],
             ),
             upper.clone(),
-            credit,
-            Quantity::Credit,
-            credit_label,
+            share_nodes,
+            if weight_space { Quantity::SampleShare } else { Quantity::Credit },
+            if weight_space { "this sample's share of the bias's G" } else { credit_label },
         ),
         &share,
         Quantity::SampleShare,
@@ -588,10 +819,10 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
         step(
             "estimate G",
             fill(
-                "The rule's estimate G: the {} samples' shares added up, the mean of {}\u{b7}x over the batch{}. {}It is what the optimiser receives; the links show G, the nodes their bias's G.{}",
+                "The rule's estimate G: the {} samples' shares added up, the mean of {} over the batch{}. {}It is what the optimiser receives; the links show G, the nodes their bias's G.{}",
                 &[
                     &b,
-                    what,
+                    product,
                     if several && !bp { " and the draws" } else { "" },
                     if bp { "For BP it is the exact gradient of the batch's mean loss. " } else { "" },
                     &alignment,

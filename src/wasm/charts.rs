@@ -7,8 +7,8 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 
 use super::js_err;
-use crate::view::color;
 use crate::view::plot::{self, LINES, LineAxes, PALETTE, Series};
+use crate::view::{color, heatmap};
 
 fn canvas(id: &str) -> Result<CanvasBackend, JsError> {
     CanvasBackend::new(id).ok_or_else(|| JsError::new(&format!("no canvas with id {id}")))
@@ -85,4 +85,48 @@ pub fn rgba(values: &[f32], scale: f32) -> Uint8ClampedArray {
     let mut out = Vec::new();
     color::rgba(&scaled, &mut out);
     Uint8ClampedArray::from(&out[..])
+}
+
+/// Draws one rule's heat map of a sweep into canvas `id` (see `view::heatmap::Heatmap`): cell
+/// `i` is `values[i]` (NaN: not finished) and `diverged[i] != 0` marks a diverged run; `columns`
+/// and `rows` are the two keys' values (`rows` empty with one key); the colour scale runs from
+/// the least to the largest of `shared` (every rule's values, so the maps compare; on log10 when
+/// they are positive and span more than a decade). Returns `[left px, top px, cell width px, cell height px]`.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = drawHeatmap)]
+pub fn draw_heatmap(
+    id: &str,
+    title: &str,
+    metric: &str,
+    higher_is_better: bool,
+    column_key: &str,
+    columns: Vec<String>,
+    row_key: &str,
+    rows: Vec<String>,
+    values: &[f32],
+    diverged: &[u8],
+    shared: &[f32],
+    scale: f64,
+) -> Result<Vec<f64>, JsError> {
+    let diverged: Vec<bool> = diverged.iter().map(|&d| d != 0).collect();
+    let (lo, hi, log) = heatmap::scale_of(shared.iter().copied());
+    let map = heatmap::Heatmap {
+        title,
+        metric,
+        higher_is_better,
+        column_key,
+        columns: &columns,
+        row_key,
+        rows: &rows,
+        values,
+        diverged: &diverged,
+        lo,
+        hi,
+        log,
+        scale,
+    };
+    let root = canvas(id)?.into_drawing_area();
+    let grid = heatmap::heatmap(&root, &map).map_err(js_err)?;
+    root.present().map_err(js_err)?;
+    Ok(grid.to_vec())
 }

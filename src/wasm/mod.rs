@@ -12,6 +12,7 @@ pub mod bench;
 pub mod charts;
 pub mod page;
 pub mod session;
+pub mod sweep;
 
 use wasm_bindgen::prelude::*;
 

@@ -32,6 +32,11 @@ pub struct DataStore {
 }
 
 impl DataStore {
+    /// The digits, once the page handed them over.
+    pub(crate) fn digits(&self) -> Option<&mnist::Digits> {
+        self.digits.as_ref()
+    }
+
     /// The table `config` trains on: the one it names, or for a config naming none (a link from
     /// before the `table` key) the newest; an error says which table is missing.
     fn table_for(&self, config: &RunConfig) -> Result<Option<&Kept>, JsError> {

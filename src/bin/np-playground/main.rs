@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod bench;
 mod repro;
 mod run;
+mod sweep;
 
 use np_playground::RunConfig;
 use np_playground::run::codec::KEYS;
@@ -16,6 +17,9 @@ versions) or backprop, headless. The config string is the one the page keeps in 
 
 USAGE:
     np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv] [--weights FILE.json]
+    np-playground sweep '<config>' --grid 'lr=0.003,0.01' [--grid ...] --steps N [--rules R,R] [--seeds S,S] [--jobs J] [--shard I/N]
+                              every cell of a grid, one JSON line each (`np-playground sweep --help`)
+    np-playground sweep --merge A.jsonl B.jsonl ...   join a sweep's shards in cell order
     np-playground keys        list the config keys, their defaults and meanings
     np-playground cost '<config>'   the memory and work per step the cost model gives it, and the limits
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
@@ -54,6 +58,17 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("run") => match run::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err((code, msg)) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(code)
+            }
+        },
+        Some("sweep") if matches!(args.get(1).map(String::as_str), Some("--help" | "-h")) => {
+            print!("{}", sweep::SWEEP_USAGE);
+            ExitCode::SUCCESS
+        }
+        Some("sweep") => match sweep::run(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err((code, msg)) => {
                 eprintln!("error: {msg}");

@@ -188,7 +188,7 @@ fn write_weights(t: &Trainer, path: Option<&str>) -> Result<(), (u8, String)> {
 /// The table of `--data FILE`: at most [`csv::MAX_CSV_BYTES`] bytes are read (a device or a pipe
 /// reports no size, so the read itself is bounded), then parsed by the page's rule
 /// ([`csv::parse_csv_bytes`]: UTF-8, else Windows-1252).
-fn read_table(path: &str) -> Result<csv::Table, String> {
+pub fn read_table(path: &str) -> Result<csv::Table, String> {
     let limit = csv::MAX_CSV_BYTES;
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     // A regular file's size is known before reading: refuse it at once.

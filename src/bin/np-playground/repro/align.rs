@@ -23,6 +23,12 @@ pub const METHODS: [(&str, Method, bool); 4] = [
     ("anp-blind", Method::Anp, true),
 ];
 
+/// The perturbation family beside NP (issue 18): weight perturbation and the two forward
+/// gradients. They draw from a noise stream of their own, so the methods above draw exactly what
+/// they drew before these were added (and their cells keep their values).
+pub const FAMILY_METHODS: [(&str, Method, bool); 3] =
+    [("wp", Method::Wp, false), ("fgw", Method::Fgw, false), ("fga", Method::Fga, false)];
+
 #[derive(Clone, Debug)]
 pub struct AlignSettings {
     pub widths: Vec<usize>,
@@ -71,7 +77,8 @@ fn cosines(g: &Grads, bp: &Grads) -> [f64; 4] {
 }
 
 /// The whole grid: every method x width x batch x draws, `trials` initialisations each.
-pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCell> {
+/// With `np_only`, of [`METHODS`] only NP runs (beside the family).
+pub fn study(train: &Samples, s: &AlignSettings, threads: usize, np_only: bool) -> Vec<AlignCell> {
     let d = train.dim();
     let max_batch = *s.batches.iter().max().unwrap();
     // One job per (width, trial); inside it every batch size, K and method on the same network
@@ -91,6 +98,7 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
         let mut idx: Vec<usize> = (0..train.len()).collect();
         Rng::stream(seed, Stream::Batches).shuffle(&mut idx);
         let mut noise = Rng::stream(seed ^ ((width as u64) << 20), Stream::Noise);
+        let mut family_noise = Rng::stream(seed ^ ((width as u64) << 20) ^ (1 << 40), Stream::Noise);
         let mut out = Vec::new();
         for &b in &s.batches {
             let mut x = Vec::with_capacity(b * d);
@@ -102,17 +110,25 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
             let bp_spec = UpdateSpec { method: Method::Bp, sigma: s.sigma, draws: 1, blind: false };
             let bp = update_direction(&net, &x, &y, &bp_spec, &mut noise);
             for &k in &s.draws {
-                for (m, &(_, method, blind)) in METHODS.iter().enumerate() {
+                for (m, &(name, method, blind)) in METHODS.iter().enumerate() {
+                    if np_only && name != "np" {
+                        continue;
+                    }
                     let spec = UpdateSpec { method, sigma: s.sigma, draws: k, blind };
                     let g = update_direction(&net, &x, &y, &spec, &mut noise);
                     out.push((m, b, k, cosines(&g, &bp)));
+                }
+                for (j, &(_, method, blind)) in FAMILY_METHODS.iter().enumerate() {
+                    let spec = UpdateSpec { method, sigma: s.sigma, draws: k, blind };
+                    let g = update_direction(&net, &x, &y, &spec, &mut family_noise);
+                    out.push((METHODS.len() + j, b, k, cosines(&g, &bp)));
                 }
             }
         }
         out
     });
     let mut cells = Vec::new();
-    for (m, &(name, _, _)) in METHODS.iter().enumerate() {
+    for (m, &(name, _, _)) in METHODS.iter().chain(&FAMILY_METHODS).enumerate() {
         for &w in &s.widths {
             for &b in &s.batches {
                 for &k in &s.draws {
@@ -123,6 +139,9 @@ pub fn study(train: &Samples, s: &AlignSettings, threads: usize) -> Vec<AlignCel
                         .flat_map(|(_, r)| r.iter().filter(|(rm, rb, rk, _)| (*rm, *rb, *rk) == (m, b, k)).map(|r| r.3))
                         .collect();
                     let n = vals.len();
+                    if n == 0 {
+                        continue;
+                    }
                     let mut mean = [0.0; 4];
                     let mut sd = [0.0; 4];
                     for i in 0..4 {

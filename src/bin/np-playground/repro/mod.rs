@@ -24,6 +24,9 @@ use align::{AlignCell, AlignSettings};
 use runs::{Ctx, Inputs, Job, RunResult, Sets, Timing};
 
 pub const RULES: [&str; 8] = ["bp", "dbp", "np", "dnp", "inp", "dinp", "anp", "danp"];
+/// The perturbation family beside NP (issue 18), trained like the main rules (learning-rate
+/// selection, the main runs over every seed, the timing) and reported in their own section.
+pub const FAMILY: [&str; 3] = ["wp", "fgw", "fga"];
 
 /// Everything the suite runs; a function of `--quick` only.
 #[derive(Clone, Debug)]
@@ -52,6 +55,8 @@ pub struct Settings {
     pub decor_epochs: f64,
     pub out_dir: PathBuf,
     pub cache: PathBuf,
+    /// `--family`: NP and the perturbation family only, reported on their own.
+    pub family_only: bool,
 }
 
 impl Settings {
@@ -89,6 +94,7 @@ impl Settings {
                 decor_epochs: 1.0,
                 out_dir: PathBuf::from("target/repro-quick"),
                 cache: PathBuf::from("target/repro-quick/data.json"),
+                family_only: false,
             }
         } else {
             Settings {
@@ -121,6 +127,7 @@ impl Settings {
                 decor_epochs: 10.0,
                 out_dir: PathBuf::from("docs"),
                 cache: PathBuf::from("target/repro/data.json"),
+                family_only: false,
             }
         }
     }
@@ -175,12 +182,13 @@ impl Results {
     }
 }
 
-fn parse_args(args: &[String]) -> Result<(bool, usize, bool), String> {
-    let (mut quick, mut threads, mut render_only) = (false, 2usize, false);
+fn parse_args(args: &[String]) -> Result<(bool, usize, bool, bool), String> {
+    let (mut quick, mut threads, mut render_only, mut family) = (false, 2usize, false, false);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => quick = true,
+            "--family" => family = true,
             "--render-only" => render_only = true,
             "--threads" => {
                 threads = it
@@ -191,18 +199,30 @@ fn parse_args(args: &[String]) -> Result<(bool, usize, bool), String> {
             }
             other => {
                 return Err(format!(
-                    "repro: unknown option {other} (usage: np-playground repro [--quick] [--threads N] [--render-only])"
+                    "repro: unknown option {other} (usage: np-playground repro [--quick] [--family] [--threads N] [--render-only])"
                 ));
             }
         }
     }
-    Ok((quick, threads, render_only))
+    Ok((quick, threads, render_only, family))
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let (quick, threads, render_only) = parse_args(args)?;
-    let s = Settings::new(quick);
-    if !quick && !Path::new("docs").is_dir() {
+    let (quick, threads, render_only, family) = parse_args(args)?;
+    let mut s = Settings::new(quick);
+    if family {
+        // Only NP and the perturbation family (issue 18): the alignment grid of NP, WP, FG-W and
+        // FG-A, their learning-rate selection, main runs and timing, into a report of their own.
+        s.family_only = true;
+        s.out_dir = PathBuf::from(if quick { "target/repro-family-quick" } else { "target/repro-family" });
+        s.cache = s.out_dir.join("data.json");
+        s.long_rules.clear();
+        s.blind_rules.clear();
+        s.centred_rules.clear();
+        s.decor_rules.clear();
+    }
+    let s = s;
+    if !quick && !s.family_only && !Path::new("docs").is_dir() {
         return Err("repro writes docs/results.md: run it from the repository root (no docs/ directory here)".into());
     }
     let digits = crate::run::load_digits()?;
@@ -275,14 +295,19 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
     let t = Instant::now();
     eprintln!("repro: alignment at initialisation ({} trials per cell)...", s.align.trials);
     let raw_train = digits.dataset(s.pool).train;
-    res.align = align::study(&raw_train, &s.align, threads);
+    res.align = align::study(&raw_train, &s.align, threads, s.family_only);
     drop(raw_train);
     res.phases.push(("alignment at initialisation".into(), t.elapsed().as_secs_f64()));
     eprintln!("repro: alignment done in {:.1} s", t.elapsed().as_secs_f64());
 
     // (b) Learning-rate selection on held-out training digits.
     let t = Instant::now();
-    let select: Vec<Job> = RULES
+    let rules: Vec<&'static str> = if s.family_only {
+        std::iter::once("np").chain(FAMILY).collect()
+    } else {
+        RULES.into_iter().chain(FAMILY).collect()
+    };
+    let select: Vec<Job> = rules
         .iter()
         .flat_map(|&rule| {
             s.lr_grid.iter().map(move |&lr| Job {
@@ -303,7 +328,7 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
         res.chosen_lr(rule).ok_or(format!("every learning rate diverged for {rule} in the selection runs"))
     };
     let mut chosen = Vec::new();
-    for rule in RULES {
+    for &rule in &rules {
         chosen.push((rule, lr(rule)?));
     }
     let lr_of = |rule: &str| chosen.iter().find(|c| c.0 == rule).unwrap().1;
@@ -323,13 +348,13 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
         epochs,
     };
     for &seed in &s.seeds {
-        for rule in RULES {
+        for &rule in &rules {
             let epochs = if s.long_rules.contains(&rule) { s.long_epochs } else { s.epochs };
             jobs.push(job("main", rule, seed, false, Inputs::Raw, s.decor_default, epochs));
         }
         // Decorrelated variants whose chosen rate differs from their plain version's also run at
         // the plain version's rate, so the comparison is not only one of learning rates.
-        for rule in RULES.iter().filter(|r| r.starts_with('d')) {
+        for rule in rules.iter().filter(|r| r.starts_with('d')) {
             let plain = &rule[1..];
             if lr_of(rule) != lr_of(plain) {
                 let epochs = if s.long_rules.contains(rule) { s.long_epochs } else { s.epochs };
@@ -356,7 +381,7 @@ fn execute(s: &Settings, digits: &np_playground::data::mnist::Digits, threads: u
 
     // (d) Single-threaded speed of every rule.
     let t = Instant::now();
-    for rule in RULES {
+    for &rule in &rules {
         let j = job("time", rule, 1, false, Inputs::Raw, s.decor_default, 1.0);
         res.timing.push(runs::time_rule(&j, &ctx)?);
     }

@@ -35,6 +35,7 @@ pub fn checks(v: &View) -> Vec<Check> {
         centring(v, &mut out);
     }
     blind(v, &mut out);
+    super::family::checks(v, &mut out);
     out
 }
 

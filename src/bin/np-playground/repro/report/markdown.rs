@@ -535,6 +535,7 @@ pub fn markdown(v: &View, checks: &[Check]) -> String {
         );
     }
     let _ = writeln!(o);
+    super::family::section(v, &mut o);
     o
 }
 

@@ -11,6 +11,7 @@
 
 mod checks;
 mod discussion;
+mod family;
 mod markdown;
 mod plots;
 mod stats;
@@ -33,6 +34,15 @@ pub struct Check {
 /// Writes `results.md` and its figures into the settings' output directory; returns the checks.
 pub fn write(s: &Settings, r: &Results) -> Result<Vec<Check>, String> {
     let v = View { s, r };
+    if s.family_only {
+        let mut checks = Vec::new();
+        family::checks(&v, &mut checks);
+        let md = family::report(&v, &checks);
+        std::fs::create_dir_all(&s.out_dir).map_err(|e| format!("cannot create {}: {e}", s.out_dir.display()))?;
+        let path = s.out_dir.join("results.md");
+        std::fs::write(&path, md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        return Ok(checks);
+    }
     let dir = s.out_dir.join("results");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     plots::write_all(&v, &dir)?;

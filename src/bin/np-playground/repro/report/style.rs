@@ -70,7 +70,11 @@ pub fn date(secs: u64) -> String {
 
 /// A rule or method as the text names it: `danp` -> `DANP`.
 pub fn upper(rule: &str) -> String {
-    rule.to_uppercase()
+    match rule {
+        "fgw" => "FG-W".into(),
+        "fga" => "FG-A".into(),
+        _ => rule.to_uppercase(),
+    }
 }
 
 /// Entry `i` of an alignment cell: the three layers, then all layers together.
