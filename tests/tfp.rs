@@ -440,8 +440,8 @@ fn the_new_keys_round_trip_and_are_left_out_at_their_defaults() {
     let canonical = c.to_string();
     assert!(canonical.ends_with("&features=x1,sinx1&reg=l1&reg_rate=0.03&edit=0:1:0:b:0.5,7:2:1:0:-2"), "{canonical}");
     assert_eq!(cfg(&canonical), c);
-    assert_eq!(Link::parse("v=1&discretize=1").view.discretize, true);
-    assert_eq!(Link::parse("v=1").view.discretize, false);
+    assert!(Link::parse("v=1&discretize=1").view.discretize);
+    assert!(!Link::parse("v=1").view.discretize);
     assert!(Link::parse("v=1&discretize=2").problems[0].to_string().contains("expected 1 or 0"));
 }
 

@@ -20,11 +20,9 @@ pub const MAX_EDITS: usize = 200;
 /// Largest `STEP` (the page's largest `at`).
 pub const MAX_STEP: u64 = 10_000_000;
 
-/// An item for a message: control characters escaped, cut to 40 characters.
-fn shown(v: &str) -> String {
-    let e: String =
-        v.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect();
-    if e.chars().count() > 40 { format!("{}...", e.chars().take(40).collect::<String>()) } else { e }
+/// An item for a message: itself when short and plain ASCII, else `...`.
+fn shown(v: &str) -> &str {
+    if v.len() <= 40 && v.bytes().all(|b| b.is_ascii_graphic()) { v } else { "..." }
 }
 
 /// One hand edit of a weight or a bias.

@@ -54,20 +54,12 @@ fn vector(out: &mut String, values: &[f32]) {
     out.push(']');
 }
 
-/// A JSON string of `s` (the config string and keys hold no character that needs more than
-/// these escapes; any other control character is written as `\u00XX`).
+/// `s` as a JSON string: the canonical config string and the feature keys hold only characters
+/// that need no escape (keys, numbers, `&`, `=`, `,`, `:` and base64url), so it is quoted as is.
 fn string(out: &mut String, s: &str) {
+    debug_assert!(!s.contains(['"', '\\']) && !s.contains(char::is_control));
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
+    out.push_str(s);
     out.push('"');
 }
 

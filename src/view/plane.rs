@@ -15,6 +15,21 @@ pub const UNIT_RESOLUTION: usize = 32;
 /// the worker computes it once per snapshot and run).
 const GRID_FLOPS: u64 = 128_000_000;
 
+/// Every feature of `features` over a `res x res` grid of the plane (row 0 at the top), one
+/// `res * res` block per feature in input order: the input nodes' maps.
+pub fn feature_maps(features: Features, res: usize) -> Vec<f32> {
+    let (d, n) = (features.count(), res * res);
+    let mut out = vec![0.0; d * n];
+    let mut f = vec![0.0; d];
+    for i in 0..n {
+        features.map(coord(i % res, res), coord(res - 1 - i / res, res), &mut f);
+        for (k, v) in f.iter().enumerate() {
+            out[k * n + i] = *v;
+        }
+    }
+    out
+}
+
 /// The grid resolution the plane view should use for `net`: 64 x 64 unless the network is so
 /// large that the grid's forward pass would cost more than [`GRID_FLOPS`] (then 32, 16 or 8);
 /// None when even the 8 x 8 grid would (the page then says the map is not drawn).
@@ -30,7 +45,7 @@ pub fn resolution(net: &Network) -> Option<usize> {
 pub struct PlaneView {
     pub res: usize,
     /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too);
-    /// for regression the predicted value.
+    /// for a network of one output (regression) the predicted value itself.
     pub prob: Vec<f32>,
     /// `(nodes, res * res)`: the output over the plane of every node asked for, layer by layer
     /// (hidden units' activations, then the output units' logits).
@@ -59,19 +74,7 @@ pub fn view(net: &Network, features: Features, res: usize, nodes: &[Vec<usize>],
     net.forward(&input, n, trace);
     let n_out = net.layers.last().unwrap().n_out();
     let logits = trace.logits(0);
-    // Regression (one output): the predicted value itself (issue 20).
-    let regression = net.loss == crate::loss::Loss::Regression;
-    let prob = (0..n)
-        .map(|i| {
-            if regression {
-                return logits[i];
-            }
-            let z = &logits[i * n_out..(i + 1) * n_out];
-            let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let e: Vec<f32> = z.iter().map(|v| libm::expf(v - m)).collect();
-            e[1.min(n_out - 1)] / e.iter().sum::<f32>()
-        })
-        .collect();
+    let prob = if n_out == 1 { logits[..n].to_vec() } else { class_one(logits, n, n_out) };
     let mut units = Vec::new();
     for (lt, chosen) in trace.layers.iter().zip(nodes) {
         let w = lt.h.ncols();
@@ -83,17 +86,14 @@ pub fn view(net: &Network, features: Features, res: usize, nodes: &[Vec<usize>],
     PlaneView { res, prob, units }
 }
 
-/// Every feature of `features` over a `res x res` grid of the plane (row 0 at the top), one
-/// `res * res` block per feature in input order: the input nodes' maps.
-pub fn feature_maps(features: Features, res: usize) -> Vec<f32> {
-    let (d, n) = (features.count(), res * res);
-    let mut out = vec![0.0; d * n];
-    let mut f = vec![0.0; d];
-    for i in 0..n {
-        features.map(coord(i % res, res), coord(res - 1 - i / res, res), &mut f);
-        for (k, v) in f.iter().enumerate() {
-            out[k * n + i] = *v;
-        }
-    }
-    out
+/// The softmax probability of class 1 of each of `n` rows of `n_out` logits.
+fn class_one(logits: &[f32], n: usize, n_out: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| {
+            let z = &logits[i * n_out..(i + 1) * n_out];
+            let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let e: Vec<f32> = z.iter().map(|v| libm::expf(v - m)).collect();
+            e[1] / e.iter().sum::<f32>()
+        })
+        .collect()
 }
