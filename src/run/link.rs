@@ -91,10 +91,10 @@ pub struct View {
     pub seeds: usize,
     /// The curves' x axis, one of [`XAXES`].
     pub xaxis: &'static str,
-    /// `discretize=1`: the boundary drawn in two colours (the view only, not the run).
-    pub discretize: bool,
     /// The page's pool of workers (1 to [`MAX_WORKERS`]); None: one per core the browser reports.
     pub workers: Option<usize>,
+    /// `discretize=1`: the boundary drawn in two colours (the view only, not the run).
+    pub discretize: bool,
 }
 
 impl Default for View {
@@ -107,8 +107,8 @@ impl Default for View {
             lesson: None,
             seeds: 1,
             xaxis: "steps",
-            discretize: false,
             workers: None,
+            discretize: false,
         }
     }
 }

@@ -13,7 +13,8 @@ use np_playground::run::codec::KEYS;
 
 pub const USAGE: &str = "\
 np-playground: train small networks with node perturbation (NP, INP, ANP, their decorrelated
-versions) or backprop, headless. The config string is the one the page keeps in its URL.
+versions), weight perturbation (WP), forward gradients (FG-W, FG-A) or backprop, headless. The
+config string is the one the page keeps in its URL.
 
 USAGE:
     np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv] [--weights FILE.json]
@@ -23,7 +24,7 @@ USAGE:
     np-playground keys        list the config keys, their defaults and meanings
     np-playground cost '<config>'   the memory and work per step the cost model gives it, and the limits
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
-    np-playground repro [--quick]   the reproduction report: docs/results.md and its plots
+    np-playground repro [--quick] [--family]   the reproduction report: docs/results.md and its plots (--family: NP, WP, FG-W and FG-A only, into target/repro-family/)
     np-playground help
 
 OPTIONS:
