@@ -144,7 +144,7 @@ pub fn is_sweep_key(key: &str) -> bool {
 }
 
 /// The keys a sweep may vary, for messages.
-pub const SWEEP_KEYS: &str = "lr, sigma, draws, batch, decor_lr, seed, n, noise, train, hidden1 to hidden8 (one hidden layer's width), width (every hidden layer's)";
+pub const SWEEP_KEYS: &str = "lr, sigma, draws, batch, decor_lr, seed, n, noise, train, reg_rate, hidden1 to hidden8 (one hidden layer's width), width (every hidden layer's)";
 
 /// `hidden3` -> Some(2) (the index of the hidden layer).
 fn hidden_layer(key: &str) -> Option<usize> {
