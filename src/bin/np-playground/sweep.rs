@@ -7,12 +7,50 @@
 //! needs no work stealing (rayon's strength), while writing in order as results come is what
 //! rayon's ordered collect does not do without waiting for every cell.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+#[cfg(not(target_arch = "wasm32"))]
+use indicatif::ProgressBar;
+
+/// The bar on stderr when it is a terminal (hidden otherwise): `total_steps` steps over `cells`
+/// cells.
+#[cfg(not(target_arch = "wasm32"))]
+fn progress_bar(total_steps: u64, cells: usize) -> ProgressBar {
+    use indicatif::{ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::with_draw_target(Some(total_steps), ProgressDrawTarget::stderr_with_hz(4));
+    b.set_style(
+        ProgressStyle::with_template(
+            "{bar:24} {msg} cells, {percent}% of the steps, {elapsed} elapsed, about {eta} left",
+        )
+        .expect("the template is valid"),
+    );
+    b.set_message(format!("0/{cells}"));
+    b
+}
+
+/// No bar where indicatif is not built (the binary compiled for wasm32 by `cargo test --target
+/// wasm32-unknown-unknown`, never run there).
+#[cfg(target_arch = "wasm32")]
+struct ProgressBar;
+
+#[cfg(target_arch = "wasm32")]
+impl ProgressBar {
+    fn inc(&self, _: u64) {}
+    fn set_message(&self, _: String) {}
+    fn finish_and_clear(&self) {}
+}
+
+#[cfg(target_arch = "wasm32")]
+fn progress_bar(_: u64, _: usize) -> ProgressBar {
+    ProgressBar
+}
 
 use np_playground::RunConfig;
 use np_playground::data::{DataSet, Sources};
@@ -128,19 +166,7 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
         a.jobs.min(cells.len().max(1))
     );
     let total_steps = cells.len() as u64 * sweep.steps;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = ProgressBar::with_draw_target(Some(total_steps), ProgressDrawTarget::stderr_with_hz(4));
-        b.set_style(
-            ProgressStyle::with_template(
-                "{bar:24} {msg} cells, {percent}% of the steps, {elapsed} elapsed, about {eta} left",
-            )
-            .expect("the template is valid"),
-        );
-        b.set_message(format!("0/{}", cells.len()));
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(total_steps, cells.len());
 
     let started = Instant::now();
     let next = AtomicUsize::new(0);
