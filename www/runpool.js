@@ -56,7 +56,9 @@ export class RunPool {
     worker.onmessage = (e) => this.message(w, e.data);
     worker.onerror = (e) => {
       e.preventDefault();
-      this.lost(w, e.message || 'a training worker stopped');
+      if (this.workers.indexOf(w) >= this.active) return this.lost(w);
+      this.lost(w);
+      this.hooks.crashed(e.message || 'a training worker stopped');
     };
     return w;
   }
@@ -176,6 +178,8 @@ export class RunPool {
       w.initSeq = Infinity;
     }
     if (parts <= 1) {
+      // The secondaries' old runs stop where they are (their sessions go with the next split).
+      this.forward({ type: MSG.PAUSE });
       this.active = 0;
       this.cap = Infinity;
       return send(msg);
