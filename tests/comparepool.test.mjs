@@ -74,3 +74,24 @@ test('Pause, Step and Reset keep every run on the same step on two workers; ever
   assert.deepEqual(got.map((r) => r.step), got.map(() => 1));
   assert.equal(await workers(page), 2);
 });
+
+test('Stop during a compare\'s replay on two workers leaves every run on one step with the CLI\'s checksum', async () => {
+  const page = await open(`#${COMPARE}&workers=2&at=10000000`);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) > 500, null, { timeout: 30000 });
+  await page.click('#replay-stop');
+  await settled(page);
+  const got = await runs(page);
+  const step = got[0].step;
+  assert.ok(step > 500 && step < 10000000);
+  assert.deepEqual(got.map((r) => r.step), got.map(() => step), 'every run on one step');
+  assert.equal(await text(page, 'step'), String(step));
+  for (const r of [got[0], got[3], got[got.length - 1]]) assert.equal(r.checksum, cliChecksum(r.config, step), r.rule);
+  // Step while training: every run stops on one step.
+  await page.click('[data-testid=play]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=step]').textContent) > n + 200, step);
+  await page.click('#step');
+  await settled(page);
+  const after = await runs(page);
+  assert.deepEqual(after.map((r) => r.step), after.map(() => after[0].step));
+  assert.ok(after[0].step > step + 200);
+});

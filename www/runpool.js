@@ -102,6 +102,21 @@ export class RunPool {
   reported(i, msg) {
     if (!this.active) return;
     this.steps[i] = msg.steps;
+    if (this.mode === 'halting' && msg.seq === this.halting.seq) {
+      // Pause or Stop: every worker says where it stopped; all then go to the furthest step (a
+      // worker replaying ignored Pause: the replay goes on).
+      if (msg.playing) {
+        this.mode = 'play';
+        return;
+      }
+      this.halting.at.set(i, msg.steps);
+      if (this.halting.at.size === this.active + 1) {
+        this.mode = 'paused';
+        this.setCap(Math.max(...this.halting.at.values()) + this.halting.extra);
+        this.each({ type: MSG.STEP, to: this.cap, seq: this.seq });
+      }
+      return;
+    }
     if (this.mode !== 'play') return;
     // (A report made before the worker read the latest command says nothing about it.)
     if (!msg.playing && msg.steps < this.cap && msg.seq === this.seq) {
@@ -110,11 +125,12 @@ export class RunPool {
     }
     const min = Math.min(...this.steps);
     const now = performance.now();
-    // The window: the slowest worker's mean rate since Play times WINDOW_MS (doubling from one
-    // step until that rate is measured over 100 ms).
+    // The window: the slowest worker's mean rate since Play times WINDOW_MS, once measured over
+    // 100 ms; doubled whenever the slowest worker waits at the cap (the window held it back).
     this.rate ??= { min, at: now };
     const ms = now - this.rate.at;
-    this.window = ms >= 100 ? Math.max(1, Math.round((min - this.rate.min) / ms * WINDOW_MS)) : Math.min(this.window * 2, 1e6);
+    if (ms >= 100) this.window = Math.max(1, Math.round((min - this.rate.min) / ms * WINDOW_MS));
+    if (min >= this.cap) this.window = Math.min(this.window * 2, 1e6);
     const cap = Math.min(min + this.window, this.limit);
     if (cap > this.cap) this.setCap(cap);
   }
@@ -153,16 +169,28 @@ export class RunPool {
         this.each(msg, send);
         break;
       case MSG.PAUSE:
-        this.pauseAll(send, msg.seq);
+      case MSG.STOP:
+        this.mode = 'halting';
+        this.halting = { seq: msg.seq, at: new Map(), extra: 0 };
+        this.each(msg, send);
         break;
       case MSG.STEP:
+        // Paused, every worker is at the cap: one step past it; while a Pause is being settled,
+        // one step past the step it settles on.
+        if (this.mode === 'halting') {
+          this.halting.extra += 1;
+          break;
+        }
+        // Step while training: a Pause, then one step past where it settles.
+        if (this.mode === 'play') {
+          this.mode = 'halting';
+          this.halting = { seq: msg.seq, at: new Map(), extra: 1 };
+          this.each({ type: MSG.PAUSE, seq: msg.seq }, send);
+          break;
+        }
         this.mode = 'paused';
         this.setCap(this.cap + 1, send);
         this.each({ ...msg, to: this.cap }, send);
-        break;
-      case MSG.STOP:
-        this.each(msg, send);
-        this.pauseAll(send, msg.seq);
         break;
       default:
         this.each(msg, send);

@@ -359,10 +359,10 @@ function work() {
 }
 
 /** On the pool: how far this worker's runs are, for the page to raise the cap (at most every
- *  few milliseconds, and whenever it waits at the cap or stopped). */
-function postSteps(waiting) {
+ *  few milliseconds, and at once when `now`: it waits at the cap, or a command stopped it). */
+function postSteps(now_) {
   const now = performance.now();
-  if (!waiting && running() && now - state.stepsAt < 10) return;
+  if (!now_ && running() && now - state.stepsAt < 10) return;
   state.stepsAt = now;
   postMessage({ type: MSG.STEPS, steps: state.session.steps(), playing: running(), seq: state.seq });
 }
@@ -507,8 +507,12 @@ function handle(msg) {
       schedule(0);
       break;
     case MSG.PAUSE:
-      if (state.replay) break;
+      if (state.replay) {
+        if (state.cap !== Infinity && state.session) postSteps(true);
+        break;
+      }
       stop();
+      if (state.cap !== Infinity && state.session) postSteps(true);
       schedule(0);
       break;
     case MSG.STEP:
@@ -534,6 +538,8 @@ function handle(msg) {
       break;
     case MSG.STOP:
       stop();
+      // On the pool: where it stopped, so that every worker goes to the same step.
+      if (state.cap !== Infinity && state.session) postSteps(true);
       schedule(0);
       break;
     case MSG.SPEED:
