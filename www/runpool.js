@@ -6,11 +6,12 @@
 // A rule's seeds stay together on one worker: its curve's band over seeds is then computed where
 // its runs are, exactly as with one worker (and one rule over seeds is not split). Lockstep: no
 // worker goes past a common step `cap`, raised only as far as the slowest worker got plus a
-// window of about a fifth of a second of steps, so the slowest run sets the pace; Pause, Step,
-// Stop and a warning bring every worker to the same step (the cap), so paused runs show the
-// checksums of one step, each the same as with one worker (a run's bits never depend on which
-// worker trains it). With one worker, or a single rule, nothing changes: the primary gets the
-// messages as they were. Nothing here computes: it splits, relays and merges.
+// window of about a fifth of a second of steps, so the slowest run sets the pace. Pause, Stop
+// and Step while training ask every worker where it stopped and bring all to the furthest of
+// those steps (a warning or a divergence: to the cap), so paused runs show the checksums of one
+// step, each the same as with one worker (a run's bits never depend on which worker trains it).
+// With one worker, or a single rule, nothing changes: the primary gets the messages as they
+// were. Nothing here computes: it splits, relays and merges.
 import { MSG } from './protocol.js';
 
 const WINDOW_MS = 200; // the cap runs this far (in the slowest worker's steps) ahead of it

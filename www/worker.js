@@ -9,7 +9,9 @@
 // link's replay to its step (`at=`) cannot be overrun: Play, Step and Pause wait until it lands,
 // Stop ends it. Nothing here computes: it only schedules and copies buffers. docs/engine.md
 // ("The worker's schedule") has the whole policy. A worker of the page's pool (pool.js) trains
-// sweep cells instead, one at a time, in slices of the same length (see `cellWork`).
+// sweep cells instead, one at a time, in slices of the same length (see `cellWork`). On the run
+// pool (runpool.js) a training worker holds some of a compare's rules and never trains past the
+// step the page allows (`cap`), reporting how far it is (STEPS).
 import init, { Session, DataStore, SweepPlan, manifest, testPanic } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
