@@ -1,5 +1,8 @@
 //! Per-sample losses on the output layer's pre-activations (logits) `a_L`, each beside its
 //! gradient `dL/da_L`. Targets are class labels; mean squared error compares against one-hot.
+//! Regression carries its real target in the same `usize` label ([`target_label`]), so batches,
+//! rules and evaluation pass labels along unchanged and only [`Loss::Regression`] reads them as
+//! numbers.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Loss {
@@ -7,13 +10,26 @@ pub enum Loss {
     CrossEntropy,
     /// Mean squared error against the one-hot target: `L = (1/n) sum_k (a_k - t_k)^2`.
     MeanSquared,
+    /// Squared error against a real target, for regression (one output): `L = (a_0 - t)^2` with
+    /// `t = label_target(y)`. The network of a run with `loss=mse` on a regression set has it.
+    Regression,
+}
+
+/// A real target carried as a label: its bits (every `f32` fits a `usize`, also on wasm32).
+pub fn target_label(t: f32) -> usize {
+    t.to_bits() as usize
+}
+
+/// The real target a label carries (the inverse of [`target_label`]).
+pub fn label_target(y: usize) -> f32 {
+    f32::from_bits(y as u32)
 }
 
 impl Loss {
     pub fn key(self) -> &'static str {
         match self {
             Loss::CrossEntropy => "ce",
-            Loss::MeanSquared => "mse",
+            Loss::MeanSquared | Loss::Regression => "mse",
         }
     }
 
@@ -44,6 +60,10 @@ impl Loss {
                 }
                 s / a.len() as f32
             }
+            Loss::Regression => {
+                let d = a[0] - label_target(y);
+                d * d
+            }
         }
     }
 
@@ -73,6 +93,11 @@ impl Loss {
                     *g = 2.0 * d / n;
                 }
                 s / n
+            }
+            Loss::Regression => {
+                let d = a[0] - label_target(y);
+                grad[0] = 2.0 * d;
+                d * d
             }
         }
     }

@@ -226,9 +226,10 @@ impl Network {
         let act = self.act_of(l - 1);
         scratch.resize(2 * rows * n_in, 0.0);
         let (dh, dx) = scratch.split_at_mut(rows * n_in);
-        for (i, (d, &t)) in dh.iter_mut().zip(da_prev).enumerate() {
-            let j = i % bn;
-            *d = act.df(a[j], h[j]) * t;
+        for (dh, da) in dh.chunks_mut(bn).zip(da_prev.chunks(bn)) {
+            for (((d, &t), &a), &h) in dh.iter_mut().zip(da).zip(a).zip(h) {
+                *d = act.df(a, h) * t;
+            }
         }
         let mut unused = Vec::new();
         let dx: &[f32] = match &layer.r {

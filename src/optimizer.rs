@@ -130,3 +130,53 @@ fn adam(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], d: &mut [f32], l
         d[i] = w[i] - before;
     }
 }
+
+/// Weight penalty (TensorFlow Playground's regularisation): `none`, `l1` (`lambda sum |w|`) or
+/// `l2` (`lambda/2 sum w^2`), over every weight matrix `W_l`; biases and `R` are not penalised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Regularization {
+    None,
+    L1,
+    L2,
+}
+
+impl Regularization {
+    pub const ALL: [Regularization; 3] = [Regularization::None, Regularization::L1, Regularization::L2];
+    pub fn key(self) -> &'static str {
+        match self {
+            Regularization::None => "none",
+            Regularization::L1 => "l1",
+            Regularization::L2 => "l2",
+        }
+    }
+
+    /// The penalty's value for `net` at rate `lambda`: `lambda sum |w|` or `lambda/2 sum w^2`.
+    pub fn penalty(self, lambda: f32, net: &Network) -> f32 {
+        let sum = |f: fn(f32) -> f32| net.layers.iter().flat_map(|l| l.w.iter()).map(|&w| f(w)).sum::<f32>();
+        match self {
+            Regularization::None => 0.0,
+            Regularization::L1 => lambda * sum(f32::abs),
+            Regularization::L2 => lambda * 0.5 * sum(|w| w * w),
+        }
+    }
+
+    /// Adds the penalty's gradient to the update direction `g` of every weight: `lambda sign(w)`
+    /// (0 at `w = 0`) or `lambda w`. Each weight's term needs only that weight, so every rule adds
+    /// it to its own estimate without a backward pass. Biases are left alone. `None` changes
+    /// nothing (not even by adding zero).
+    pub fn add_gradient(self, lambda: f32, net: &Network, g: &mut Grads) {
+        if self == Regularization::None {
+            return;
+        }
+        for (layer, gw) in net.layers.iter().zip(&mut g.w) {
+            for (gi, &w) in gw.iter_mut().zip(layer.w.iter()) {
+                *gi += match self {
+                    Regularization::L1 if w > 0.0 => lambda,
+                    Regularization::L1 if w < 0.0 => -lambda,
+                    Regularization::L1 => 0.0,
+                    _ => lambda * w,
+                };
+            }
+        }
+    }
+}

@@ -1476,7 +1476,18 @@ fn every_chapter_sentence_has_a_test() {
     let ids: Vec<&str> = CHAPTERS.iter().map(|c| c.id).collect();
     assert_eq!(
         ids,
-        ["noise", "np-vs-bp", "draws", "inp-anp", "blind", "decorrelation", "step-units", "nodes-weights", "exact", "sweep"]
+        [
+            "noise",
+            "np-vs-bp",
+            "draws",
+            "inp-anp",
+            "blind",
+            "decorrelation",
+            "step-units",
+            "nodes-weights",
+            "exact",
+            "sweep"
+        ]
     );
     let claims = read("docs/claims.md");
     for c in CHAPTERS {
@@ -2069,14 +2080,19 @@ fn lesson_10_np_learns_in_a_band_of_rates_across_sigma_not_a_diagonal() {
             .filter(|lr| lesson_10_sweep::learned(&lesson_10_sweep::at(cells, "np", lr, sigma), 0.85))
             .collect();
         for lr in lesson_10_sweep::LRS {
-            println!("lesson 8: NP lr {lr} sigma {sigma}: {}", lesson_10_sweep::shown(&lesson_10_sweep::at(cells, "np", lr, sigma)));
+            println!(
+                "lesson 8: NP lr {lr} sigma {sigma}: {}",
+                lesson_10_sweep::shown(&lesson_10_sweep::at(cells, "np", lr, sigma))
+            );
         }
         assert_eq!(good, ["0.01", "0.03"], "sigma {sigma}: the rates where NP learns");
     }
     for lr in ["0.01", "0.03"] {
         for k in 0..SEEDS {
-            let accs: Vec<f32> =
-                ["0.001", "0.01", "0.1"].iter().map(|s| lesson_10_sweep::at(cells, "np", lr, s)[k].test_accuracy).collect();
+            let accs: Vec<f32> = ["0.001", "0.01", "0.1"]
+                .iter()
+                .map(|s| lesson_10_sweep::at(cells, "np", lr, s)[k].test_accuracy)
+                .collect();
             let spread = accs.iter().cloned().fold(f32::MIN, f32::max) - accs.iter().cloned().fold(f32::MAX, f32::min);
             assert!(spread <= 0.05, "lr {lr} seed {}: {accs:?}", k + 1);
         }
@@ -2217,7 +2233,10 @@ fn lesson_10_try_more_draws_stand_a_larger_rate_a_diagonal() {
             .filter(|lr| lesson_10_sweep::learned(&lesson_10_sweep::at(&cells, "np", lr, k), 0.85))
             .collect();
         for lr in ["0.01", "0.03", "0.1", "0.3", "1"] {
-            println!("lesson 8, try: NP K = {k} lr {lr}: {}", lesson_10_sweep::shown(&lesson_10_sweep::at(&cells, "np", lr, k)));
+            println!(
+                "lesson 8, try: NP K = {k} lr {lr}: {}",
+                lesson_10_sweep::shown(&lesson_10_sweep::at(&cells, "np", lr, k))
+            );
         }
         assert_eq!(good.last(), Some(&want), "K = {k}: learns at {good:?}");
         // Every rate below the largest learns too (a band that ends on the diagonal).

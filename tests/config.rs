@@ -48,6 +48,7 @@ fn arb_config() -> impl Strategy<Value = RunConfig> {
                     drawn_points: String::new(),
                     // Only an upload names a table.
                     table: table.filter(|_| DataSet::ALL[d] == DataSet::Upload),
+                    ..RunConfig::default()
                 }
             },
         )

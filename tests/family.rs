@@ -47,6 +47,7 @@ fn loss64(loss: Loss, a: &[f64], y: usize) -> f64 {
             a.iter().enumerate().map(|(k, v)| (v - if k == y { 1.0 } else { 0.0 }).powi(2)).sum::<f64>()
                 / a.len() as f64
         }
+        Loss::Regression => (a[0] - np_playground::loss::label_target(y) as f64).powi(2),
     }
 }
 

@@ -328,7 +328,14 @@ fn manifest_lists_every_key_with_its_control() {
                 }
             }
             "number" => assert!(k["min"].as_f64().unwrap() < k["max"].as_f64().unwrap()),
-            "widths" | "points" | "table" => {}
+            // Every named feature is one the codec reads (issue 20).
+            "features" => {
+                for o in k["options"].as_array().unwrap() {
+                    let text = format!("{}={}", spec.key, o[0].as_str().unwrap());
+                    assert!(RunConfig::parse(&text).is_ok(), "{text}");
+                }
+            }
+            "widths" | "points" | "table" | "edits" => {}
             other => panic!("unknown control {other}"),
         }
     }
@@ -337,7 +344,7 @@ fn manifest_lists_every_key_with_its_control() {
     assert_eq!(count("rule"), np_playground::rules::Rule::ALL.len());
     assert_eq!(count("act"), np_playground::activation::Activation::ALL.len());
     assert_eq!(count("data"), np_playground::data::DataSet::ALL.len());
-    assert_eq!(m["data_defaulted"], serde_json::json!(["hidden", "lr", "batch"]));
+    assert_eq!(m["data_defaulted"], serde_json::json!(["hidden", "lr", "batch", "loss"]));
     assert_eq!(m["page"]["speeds"][0], "slow");
     assert!(m["lessons"].as_array().unwrap().len() >= 7);
     assert_eq!(m["views"]["plane_extent"], 1.5);
@@ -485,4 +492,25 @@ fn test_samples_predict_in_one_batch_as_one_at_a_time() {
         assert_eq!(record[1], t.predict_test_rows(&[i])[0] as f32, "the prediction of row {i} alone");
         assert_eq!(&record[2..], t.data().test.row(i), "the pixels");
     }
+}
+
+/// One output (regression): the plane view holds the predicted value itself (the page colours
+/// the plane by it), not a softmax of one logit (which is 1 everywhere).
+#[test]
+fn plane_view_of_one_output_is_the_predicted_value() {
+    use np_playground::activation::Activation;
+    use np_playground::loss::Loss;
+    use np_playground::network::{Network, Trace};
+    use np_playground::rng::{Rng, Stream};
+    let net = Network::new(&[2, 3, 1], Activation::Tanh, Loss::Regression, false, &mut Rng::stream(7, Stream::Init));
+    let mut trace = Trace::default();
+    let v = plane::view(&net, np_playground::data::features::Features::default(), 4, &[], &mut trace);
+    assert_eq!(v.prob.len(), 16);
+    // Cell (row 0, column 1): x = coord(1), y = coord(3) (row 0 is the top).
+    let (x, y) = (plane::coord(1, 4), plane::coord(3, 4));
+    let mut t = Trace::default();
+    net.forward(&[x, y], 1, &mut t);
+    assert_eq!(v.prob[1], t.logits(0)[0]);
+    assert!(v.prob.iter().any(|&p| (p - 1.0).abs() > 1e-3), "not the constant softmax of one logit");
+    assert!(v.prob.windows(2).any(|w| w[0] != w[1]), "the value varies over the plane");
 }

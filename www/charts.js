@@ -175,12 +175,63 @@ const CLASS_COLOUR = ['#f59322', '#0877bd'];
 const OUTLINE = '#1f1f1f';
 
 /** Decision boundary: probability of class 1 mapped to [-1, 1], then the points on top; the
- *  plane spans [-extent, extent]^2. Its text alternative says what it shows (`label` names it). */
-export function drawBoundary(canvas, res, plane, points, showTest, extent, label = 'decision boundary') {
-  const centred = plane.map((p) => 2 * p - 1);
+ *  plane spans [-extent, extent]^2. Its text alternative says what it shows (`label` names it).
+ *  `view.regression`: the plane holds the predicted value, coloured on the targets' scale
+ *  (`regressionScale`), the points by their targets; `view.discretize`: two colours only, each
+ *  side of the boundary (class 1 above one half; for regression, the sign of the value). */
+export function drawBoundary(canvas, res, plane, points, showTest, extent, label = 'decision boundary', view = {}) {
+  if (view.regression) {
+    const scale = regressionScale(points);
+    const values = view.discretize ? plane.map((v) => (v >= 0 ? scale : -scale)) : plane;
+    putGrid(canvas, values, res, res, scale / BOUNDARY_STRENGTH);
+    drawPoints(canvas, points, showTest, extent, scale);
+    setLabel(canvas, describeRegression(label, plane, points, scale, view.discretize));
+    return;
+  }
+  const centred = view.discretize ? plane.map((p) => (p > 0.5 ? 1 : -1)) : plane.map((p) => 2 * p - 1);
   putGrid(canvas, centred, res, res, 1 / BOUNDARY_STRENGTH);
   drawPoints(canvas, points, showTest, extent);
   setLabel(canvas, describeBoundary(label, res, plane, points, showTest, extent));
+}
+
+/** The colour scale of a regression plane: the largest |target| of the data (so a point and
+ *  the plane under it share a colour when the prediction is right). */
+export function regressionScale(points) {
+  let m = 0;
+  for (let i = 2; i < points.length; i += 4) if (Number.isFinite(points[i])) m = Math.max(m, Math.abs(points[i]));
+  return m || 1;
+}
+
+/** The plane's colour legend: for regression the scale of the predicted value (±`scale`), for
+ *  a discretized boundary its two colours; none for the plain boundary (its note says it). */
+export function planeLegend(box, view, scale) {
+  const key = `${view.regression}|${view.discretize}|${scale}`;
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.hidden = !view.regression && !view.discretize;
+  const ramp = document.createElement('span');
+  ramp.className = `ramp${view.discretize ? ' two' : ''}`;
+  const span = (t) => {
+    const el = document.createElement('span');
+    el.textContent = t;
+    return el;
+  };
+  if (view.regression) {
+    const f = (v) => (Math.abs(v) >= 0.01 ? v.toFixed(2) : v.toExponential(1));
+    box.replaceChildren(span('predicted value'), span(view.discretize ? '< 0' : f(-scale)), ramp, span(view.discretize ? '≥ 0' : `+${f(scale)}`));
+  } else {
+    box.replaceChildren(span('output, discretized:'), span('orange class'), ramp, span('blue class'));
+  }
+}
+
+/** A regression plane in words: the predicted values' range over the plane and the targets'. */
+export function describeRegression(label, plane, points, scale, discretize) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of plane) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const f = (v) => v.toFixed(3);
+  const range = lo <= hi ? `predicted value over the plane from ${f(lo)} to ${f(hi)}` : 'no prediction yet';
+  return `${label}: ${range}${discretize ? ' (drawn as two colours: its sign)' : ''}; colour scale ±${f(scale)} (orange negative, blue positive); ${points.length / 4} points coloured by their targets`;
 }
 
 /** The boundary in words: how much of the plane is blue, and how many points lie on their own
@@ -204,7 +255,11 @@ export function describeBoundary(label, res, plane, points, showTest, extent) {
 /** The data points over whatever the plane canvas shows, in their class's colour at full
  *  strength with a dark outline (readable on either colour of the boundary): training points as
  *  dots, test points as rings. One path per kind and class. */
-export function drawPoints(canvas, points, showTest, extent) {
+export function drawPoints(canvas, points, showTest, extent, regression = 0) {
+  if (regression) {
+    drawTargets(canvas, points, showTest, extent, regression);
+    return;
+  }
   const ctx = canvas.getContext('2d');
   const k = canvas.width / (canvas.clientWidth || canvas.width);
   const r = ((canvas.clientWidth || canvas.width) >= 200 ? 3.5 : 2.8) * k;
@@ -236,6 +291,42 @@ export function drawPoints(canvas, points, showTest, extent) {
     ctx.lineWidth = 1.8 * k;
     ctx.stroke(path);
   });
+}
+
+/** Regression's points, each in the colour of its target on the scale ±`scale` (the engine's
+ *  diverging map at full strength), outlined; test points as rings. */
+function drawTargets(canvas, points, showTest, extent, scale) {
+  const ctx = canvas.getContext('2d');
+  const k = canvas.width / (canvas.clientWidth || canvas.width);
+  const r = ((canvas.clientWidth || canvas.width) >= 200 ? 3.5 : 2.8) * k;
+  const toPx = (v) => ((v + extent) / (2 * extent)) * canvas.width;
+  const n = points.length / 4;
+  const targets = new Float32Array(n);
+  for (let i = 0; i < n; i++) targets[i] = points[4 * i + 2];
+  const rgba = wasm().rgba(targets, scale);
+  for (let i = 0; i < n; i++) {
+    const isTest = points[4 * i + 3] > 0.5;
+    if (isTest && !showTest) continue;
+    const x = toPx(points[4 * i]);
+    const y = canvas.height - toPx(points[4 * i + 1]);
+    const fill = `rgb(${rgba[4 * i]},${rgba[4 * i + 1]},${rgba[4 * i + 2]})`;
+    ctx.beginPath();
+    ctx.arc(x, y, isTest ? r + k : r, 0, 2 * Math.PI);
+    if (isTest) {
+      ctx.strokeStyle = OUTLINE;
+      ctx.lineWidth = 3.4 * k;
+      ctx.stroke();
+      ctx.strokeStyle = fill;
+      ctx.lineWidth = 1.8 * k;
+      ctx.stroke();
+    } else {
+      ctx.fillStyle = fill;
+      ctx.fill();
+      ctx.strokeStyle = OUTLINE;
+      ctx.lineWidth = k;
+      ctx.stroke();
+    }
+  }
 }
 
 /** Test digits with the network's answers: records of [label, predicted, pixels...]. */

@@ -5,8 +5,20 @@
 const THUMBNAIL_SETS = (options) => options.map(([v]) => v).filter((v) => v !== 'points' && v !== 'upload');
 
 const $ = (id) => document.getElementById(id);
+
+/** Menus of values for the numeric settings (TensorFlow Playground's where it has one; log-spaced
+ *  where the value spans decades), offered as the input's list: any exact value can still be
+ *  typed. Values outside the key's bounds (from the manifest) are left out. */
+export const MENUS = {
+  lr: [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+  reg_rate: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+  sigma: [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1],
+  train: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+  noise: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
+  batch: [1, 2, 4, 8, 10, 16, 20, 25, 30, 32, 50, 64, 100, 128, 256],
+};
 /** Filled by buildControls from the manifest: {choice key: [values]}, number keys, rules. */
-const ui = { options: {}, inputs: [], rules: [], maxWidth: 0 };
+const ui = { options: {}, inputs: [], rules: [], maxWidth: 0, defaults: {} };
 
 /** Splits a canonical config string into {key: value}. */
 export function splitConfig(config) {
@@ -28,6 +40,9 @@ export function buildControls(m) {
   const keys = m.keys;
   ui.maxWidth = m.limits.max_width;
   for (const k of keys) {
+    ui.defaults[k.key] = k.default;
+    // A key the page has no field for (set elsewhere: the diagram's features, drawn points).
+    if ((k.control === 'choice' || k.control === 'number') && !$(k.key)) continue;
     if (k.control === 'choice' && k.key !== 'data') {
       ui.options[k.key] = k.options.map(([v]) => v);
       const select = $(k.key);
@@ -57,8 +72,23 @@ export function buildControls(m) {
       input.min = String(k.min);
       input.max = String(k.max);
       input.step = String(k.step);
+      const menu = (k.menu ?? MENUS[k.key] ?? []).map(Number).filter((v) => v >= k.min && v <= k.max);
+      if (menu.length) {
+        const list = document.createElement('datalist');
+        list.id = `${k.key}-values`;
+        list.append(...menu.map((v) => {
+          const o = document.createElement('option');
+          o.value = String(v);
+          return o;
+        }));
+        input.after(list);
+        input.setAttribute('list', list.id);
+      }
     }
   }
+  // Settings of keys this engine does not have stay hidden.
+  const known = new Set([...keys.map((k) => k.key), ...m.page.keys]);
+  for (const el of document.querySelectorAll('#controls [data-key]')) if (!known.has(el.dataset.key)) el.hidden = true;
   ui.rules = ui.options.rule;
   const speedLabel = { slow: 'slow motion (2 steps/s)', max: 'as fast as it goes' };
   const options = (select, values, label, selected) => {
@@ -98,6 +128,14 @@ export function buildControls(m) {
   }
 }
 
+/** A regression target's colour on a thumbnail: orange (-1) through grey (0) to blue (+1). */
+function targetColour(v) {
+  const t = Math.max(-1, Math.min(1, v));
+  const [a, b] = t < 0 ? [[200, 200, 200], [245, 147, 34]] : [[200, 200, 200], [8, 119, 189]];
+  const c = a.map((x, k) => Math.round(x + (b[k] - x) * Math.abs(t)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
 /** The rule control's help: the key's own, then one line per group of the menu. */
 export function ruleHelp(help, groups) {
   return [`${help}.`, ...groups.map((g) => `${g.label[0].toUpperCase()}${g.label.slice(1)} (${g.rules.split(' ').join(', ')}): ${g.help}.`)].join('\n');
@@ -120,8 +158,11 @@ export function drawThumbnails(pointsOf) {
       continue;
     }
     const pts = pointsOf(button.dataset.dataset);
+    // A regression set's labels are its targets (issue 20): each point in its target's colour.
+    let regression = false;
+    for (let i = 2; i < pts.length; i += 4) if (pts[i] !== 0 && pts[i] !== 1) regression = true;
     for (let i = 0; i < pts.length; i += 4) {
-      ctx.fillStyle = pts[i + 2] > 0.5 ? '#0877bd' : '#f59322';
+      ctx.fillStyle = regression ? targetColour(pts[i + 2]) : pts[i + 2] > 0.5 ? '#0877bd' : '#f59322';
       ctx.fillRect(24 + pts[i] * 16 - 1, 24 - pts[i + 1] * 16 - 1, 2, 2);
     }
   }
@@ -129,8 +170,9 @@ export function drawThumbnails(pointsOf) {
 
 /** Shows `values` (and the compare list) in the controls. */
 export function showValues(values, ruleUnavailable, compare = []) {
-  for (const key of ui.inputs) $(key).value = values[key];
-  for (const key of Object.keys(ui.options)) $(key).value = values[key];
+  // A key at its default may be left out of the link (issue 20's keys): its field shows the default.
+  for (const key of ui.inputs) $(key).value = values[key] ?? ui.defaults[key];
+  for (const key of Object.keys(ui.options)) $(key).value = values[key] ?? ui.defaults[key];
   for (const button of document.querySelectorAll('[data-dataset]')) {
     const on = button.dataset.dataset === values.data;
     button.classList.toggle('selected', on);

@@ -45,8 +45,8 @@ export function layout(canvas, diagram) {
   return { nodes, size };
 }
 
-/** Paints the diagram. `view`: {diagram, nodeMaps, nodeRes, probe, frame (a walk sub-step or
- *  null), hover}. Returns the layout for hit-testing. */
+/** Paints the diagram. `view`: {diagram, nodeMaps, nodeRes, inputMaps (the input nodes' maps on
+ *  2-D data), probe, frame (a walk sub-step or null), hover}. Returns the layout for hit-testing. */
 export function drawDiagram(canvas, view) {
   const ctx = canvas.getContext('2d');
   const { diagram, frame } = view;
@@ -100,8 +100,10 @@ export function drawDiagram(canvas, view) {
   lay.nodes.forEach((layer, l) => layer.forEach((n) => {
     let drawn = false;
     if (maps && res) {
-      if (l === 0 && diagram.sizes[0] === 2) {
-        drawn = paintInputMap(ctx, n, res, n.unit);
+      if (l === 0 && view.inputMaps?.length === diagram.sizes[0] * res * res) {
+        // An input node on 2-D data: its feature over the plane (the engine's), on its own scale.
+        paintMap(ctx, n, view.inputMaps.subarray(n.unit * res * res, (n.unit + 1) * res * res), res, null);
+        drawn = true;
       } else if (l > 0) {
         const cells = res * res;
         const values = maps.subarray(mapOffset, mapOffset + cells);
@@ -136,15 +138,23 @@ export function drawDiagram(canvas, view) {
       ctx.strokeRect(n.x - 2 * k, n.y - 2 * k, n.size + 4 * k, n.size + 4 * k);
     }
   }));
+  paintBiases(ctx, lay, diagram, view.hover, k);
   paintLinkFocus(ctx, lay, view.hover, k);
   // Column captions: what the layer is, and "16 of 256" when only a subset is shown.
   ctx.fillStyle = '#444';
   ctx.font = `${12 * k}px sans-serif`;
+  // Columns closer than a caption's width get only their sizes.
+  const crowded = lay.nodes.length > 1 && (lay.nodes[1][0].x - lay.nodes[0][0].x) / k < 84;
   lay.nodes.forEach((layer, l) => {
     const n = diagram.sizes[l];
     const last = l === lay.nodes.length - 1;
     const name = l === 0 ? 'inputs' : last ? 'outputs' : `layer ${l}`;
     const shown = layer.length < n ? `${layer.length} of ${n}` : `${n}`;
+    if (crowded) {
+      ctx.textAlign = l === 0 ? 'left' : last ? 'right' : 'center';
+      ctx.fillText(l === 0 ? `in ${n}` : last ? `out ${n}` : `${n}`, l === 0 ? 2 * k : last ? canvas.width - 2 * k : layer[0].x + layer[0].size / 2, 13 * k);
+      return;
+    }
     const x = layer[0].x + layer[0].size / 2;
     // The first and last captions are aligned to the canvas's edges, so they are never cut.
     ctx.textAlign = l === 0 ? 'left' : last ? 'right' : 'center';
@@ -172,20 +182,6 @@ export function paintDigit(canvas, input) {
   ctx.drawImage(tmp, x, y, size, size);
 }
 
-/** An input node on 2-D data: its feature (x or y) over the plane. */
-function paintInputMap(ctx, n, res, feature) {
-  const values = new Float32Array(res * res);
-  for (let r = 0; r < res; r++) {
-    for (let c = 0; c < res; c++) {
-      const x = -1 + (2 * c + 1) / res;
-      const y = 1 - (2 * r + 1) / res;
-      values[r * res + c] = feature === 0 ? x : y;
-    }
-  }
-  paintMap(ctx, n, values, res, 1);
-  return true;
-}
-
 /** A node's map over the plane (values divided by `scale`, or by their largest size). */
 function paintMap(ctx, n, values, res, scale) {
   const s = scale ?? (maxAbs(values) || 1);
@@ -196,9 +192,54 @@ function paintMap(ctx, n, values, res, scale) {
   ctx.drawImage(tmp, n.x, n.y, n.size, n.size);
 }
 
-/** The node or link under (x, y) in canvas pixels, if any. */
-export function hitTest(lay, diagram, x, y) {
+/** Where the bias marker of node `n` sits (layers 1..L): a square just left of the node's
+ *  bottom-left corner (as in TensorFlow Playground), at most `biasMax` wide; `scale` is the
+ *  largest |b| shown, so its side follows |b|. */
+export function biasBox(n, b, scale) {
+  const most = Math.max(4, n.size * 0.42);
+  const t = Number.isFinite(b) ? Math.min(1, Math.abs(b) / (scale || 1)) : 1;
+  const side = Math.max(3, most * (0.35 + 0.65 * Math.sqrt(t)));
+  return { x: n.x - side - Math.max(1.5, n.size * 0.06), y: n.y + n.size - side, side, most };
+}
+
+/** The largest |b| of the shown biases (the biggest marker). */
+export function biasScale(diagram) {
+  return maxAbs(diagram.biases.flat()) || 1;
+}
+
+/** Every node's bias (layers 1..L): a square marker coloured by its sign and size, its side
+ *  following |b|; the one under the pointer or the cursor outlined. */
+function paintBiases(ctx, lay, diagram, hover, k) {
+  const scale = biasScale(diagram);
+  for (let l = 1; l < lay.nodes.length; l++) {
+    lay.nodes[l].forEach((n, j) => {
+      const b = diagram.biases[l - 1][j];
+      const box = biasBox(n, b, scale);
+      ctx.fillStyle = colour(b / scale);
+      ctx.fillRect(box.x, box.y, box.side, box.side);
+      const on = hover?.kind === 'bias' && hover.layer === l && hover.k === j;
+      ctx.strokeStyle = on ? '#000' : '#666';
+      ctx.lineWidth = (on ? 2 : 0.75) * k;
+      ctx.strokeRect(box.x, box.y, box.side, box.side);
+    });
+  }
+}
+
+/** The node, bias or link under (x, y) in canvas pixels, if any. A bias marker is small: the
+ *  pointer finds it within the largest marker's square around it (at least `reach` pixels). */
+export function hitTest(lay, diagram, x, y, reach = 0) {
   if (!lay) return null;
+  const scale = biasScale(diagram);
+  for (let l = 1; l < lay.nodes.length; l++) {
+    for (const n of lay.nodes[l]) {
+      const b = diagram.biases[l - 1][n.k];
+      const box = biasBox(n, b, scale);
+      const half = Math.max(box.most, reach) / 2;
+      const cx = box.x + box.side / 2;
+      const cy = box.y + box.side / 2;
+      if (Math.abs(x - cx) <= half && Math.abs(y - cy) <= half && x < n.x) return { kind: 'bias', layer: l, k: n.k, unit: n.unit, bias: b };
+    }
+  }
   for (const layer of lay.nodes) {
     for (const n of layer) {
       if (x >= n.x && x <= n.x + n.size && y >= n.y && y <= n.y + n.size) return { kind: 'node', layer: n.layer, k: n.k, unit: n.unit };
@@ -236,8 +277,13 @@ function nodeHit(lay, l, k) {
   return { kind: 'node', layer: l, k, unit: n.unit };
 }
 
-/** The keys that move the diagram's keyboard cursor. */
-export const CURSOR_KEYS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End'];
+function biasHit(lay, diagram, l, k) {
+  const n = lay.nodes[l][k];
+  return { kind: 'bias', layer: l, k, unit: n.unit, bias: diagram.biases[l - 1][k] };
+}
+
+/** The keys that move the diagram's keyboard cursor (b: a node's bias, and back). */
+export const CURSOR_KEYS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'b', 'B'];
 
 /** Where the keyboard cursor goes from `at` (a node or link as hitTest reports them, or null)
  *  on `key`: on a node, up and down move within its column, right onto its first outgoing link,
@@ -246,14 +292,26 @@ export const CURSOR_KEYS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', '
  *  and last node. */
 export function moveCursor(lay, diagram, at, key) {
   const cols = lay.nodes;
-  const valid = at && at.layer < cols.length && (at.kind === 'node'
-    ? at.k < cols[at.layer].length
+  const valid = at && at.layer < cols.length && (at.kind === 'node' || at.kind === 'bias'
+    ? at.k < cols[at.layer].length && (at.kind === 'node' || at.layer > 0)
     : at.layer > 0 && at.j < cols[at.layer].length && at.q < cols[at.layer - 1].length);
   if (!valid) return nodeHit(lay, 0, 0);
   const wrap = (i, n) => (i + n) % n;
+  if (at.kind === 'bias') {
+    const n = cols[at.layer].length;
+    switch (key) {
+      case 'ArrowUp': return biasHit(lay, diagram, at.layer, wrap(at.k - 1, n));
+      case 'ArrowDown': return biasHit(lay, diagram, at.layer, wrap(at.k + 1, n));
+      case 'Home': return biasHit(lay, diagram, at.layer, 0);
+      case 'End': return biasHit(lay, diagram, at.layer, n - 1);
+      case 'ArrowLeft': return linkHit(lay, diagram, at.layer, at.k, 0, 'in');
+      default: return nodeHit(lay, at.layer, at.k);
+    }
+  }
   if (at.kind === 'node') {
     const n = cols[at.layer].length;
     switch (key) {
+      case 'b': case 'B': return at.layer > 0 ? biasHit(lay, diagram, at.layer, at.k) : at;
       case 'ArrowUp': return nodeHit(lay, at.layer, wrap(at.k - 1, n));
       case 'ArrowDown': return nodeHit(lay, at.layer, wrap(at.k + 1, n));
       case 'Home': return nodeHit(lay, at.layer, 0);
@@ -264,6 +322,7 @@ export function moveCursor(lay, diagram, at, key) {
     }
   }
   const { layer: l, j, q } = at;
+  if (key === 'b' || key === 'B') return at;
   const step = { ArrowUp: -1, ArrowDown: 1 }[key];
   if (step) {
     return at.dir === 'in'
@@ -316,6 +375,7 @@ export function legendEntries(frame) {
     ['neg', '−'], ['pos', '+'],
     ['grad', frame ? `nodes: ${frame.node_label}` : 'nodes: output'],
     [null, frame?.links ? `links: ${frame.link_label}` : 'links: weight (width |w|)'],
+    ['bias', 'bias'],
   ];
 }
 
@@ -324,9 +384,10 @@ const optimiserName = (walk) => (walk.optimizer === 'adam' ? 'Adam' : 'SGD');
 /** The hovered node, in words: its name and the value it shows (a walk sub-step's quantity, or
  *  its activation for the probed sample); in a walk's update sub-steps also its bias's G and
  *  the change applied to it. */
-export function nodeReadout(hit, diagram, probe, walk, frame) {
+export function nodeReadout(hit, diagram, probe, walk, frame, features = null) {
   const n = diagram.sizes.length - 1;
-  const name = hit.layer === 0 ? `input ${hit.unit + 1}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${diagram.sizes[hit.layer]}`;
+  const feature = features && features.length === diagram.sizes[0] && features.join(',') !== 'x1,x2' ? ` (${features[hit.unit]})` : '';
+  const name = hit.layer === 0 ? `input ${hit.unit + 1}${feature}` : hit.layer === n ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1} of ${diagram.sizes[hit.layer]}`;
   let value;
   if (frame) {
     // In the update's sub-steps a node also stands for its bias: its G and the change applied.
@@ -346,6 +407,19 @@ export function nodeReadout(hit, diagram, probe, walk, frame) {
     value = 'press Step to see its value for a sample';
   }
   return `${name}: ${value}${diagram.sizes[0] === 2 && hit.layer > 0 ? '; the big plot shows it over the plane' : ''}`;
+}
+
+/** The hovered bias, in words: its value now (and in a walk's update, its G and change). */
+export function biasReadout(hit, diagram, walk, frame) {
+  const last = diagram.sizes.length - 1;
+  const name = `bias of ${hit.layer === last ? 'output' : `layer ${hit.layer} unit`} ${hit.unit + 1}`;
+  let text = `${name}: b = ${num(hit.bias)}`;
+  if (walk && frame?.links) {
+    const l = hit.layer - 1;
+    text += ` after step ${walk.step}; G ${num(walk.bias_estimate[l][hit.k])} (the rule's estimate)`;
+    if (walk.bias_applied) text += `; change Δb ${num(walk.bias_applied[l][hit.k])} applied by ${optimiserName(walk)}`;
+  }
+  return text;
 }
 
 /** The hovered link, in words: its weight now, and during a walk this sample's share of G (when

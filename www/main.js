@@ -4,9 +4,11 @@
 import { loadEngine, recreateEngine, panicked, wasm, memoryBytes } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
-import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit } from './charts.js';
+import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit, planeLegend, regressionScale } from './charts.js';
 import { renderProbe, explain } from './noise.js';
-import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS, legendEntries, nodeReadout, linkReadout } from './diagram.js';
+import { drawDiagram, hitTest, colour, paintDigit, moveCursor, CURSOR_KEYS, legendEntries, nodeReadout, linkReadout, biasReadout } from './diagram.js';
+import { showLayerTools, showFeatures } from './netedit.js'; // issue 20: the diagram's + and −, features
+import { wireEditor } from './edit.js'; // issue 20: weights edited by hand
 import { WalkPlayer } from './walk.js';
 import { count, showReplay, showEvaluating } from './progress.js';
 import { wireLessons } from './lessons.js';
@@ -34,6 +36,8 @@ const DIGIT_SETS = ['mnist', 'mnist14'];
 let M = null;
 /** The lessons' panel and links (lessons.js), once the manifest is read. */
 let lessons = null;
+/** The weight editor (edit.js). */
+let editor = null;
 // ---- the pool of workers and the Sweep view (pool.js, sweep.js) ----
 /** The link's `workers=` (null: one per core the browser reports), and the pool, made on first use. */
 let workersAsked = null;
@@ -125,12 +129,15 @@ function pageKeys(view = state.view, labels = state.compare.map((c) => c.label))
   if (view.hide.length) s += `&hide=${view.hide.join(',')}`;
   if (view.embed) s += '&embed=1';
   if (view.lesson) s += `&lesson=${view.lesson}`;
+  if (view.discretize) s += '&discretize=1';
   return s;
 }
 
 /** The link of the current runs, as the engine writes it (no empty pts, canonical keys). */
 function fragment(extra = '') {
-  return JSON.parse(wasm().parseFragment(`${state.config}${pageKeys()}${extra}`)).fragment;
+  const f = JSON.parse(wasm().parseFragment(`${state.config}${pageKeys()}${extra}`)).fragment;
+  // issue 20: discretize=1 stays in the link even where the engine's link does not write it back.
+  return state.view.discretize && !/(^|&)discretize=1(&|$)/.test(f) ? `${f}&discretize=1` : f;
 }
 
 function writeUrl() {
@@ -208,6 +215,7 @@ async function restart(r) {
     return restart(fallback);
   }
   walker.stop();
+  editor?.clear();
   // Drawn points are the learner's work: a run that replaces them keeps them for Undo.
   const before = state.values;
   if (!state.undoing && before?.data === 'points' && before.pts && (values.data !== 'points' || values.pts !== before.pts)) {
@@ -217,7 +225,8 @@ async function restart(r) {
   state.label = r.label;
   state.compare = r.compare;
   state.runs = r.runs;
-  state.view = { seeds: r.seeds, xaxis: r.xaxis, hide: r.hide, embed: r.embed, lesson: r.lesson };
+  state.view = { seeds: r.seeds, xaxis: r.xaxis, hide: r.hide, embed: r.embed, lesson: r.lesson, discretize: r.discretize ?? Boolean(state.view.discretize) };
+  $('discretize').checked = state.view.discretize;
   state.values = values;
   if (values.data === 'points') {
     state.drawn = Array.from(wasm().decodePoints(values.pts ?? ''));
@@ -414,6 +423,7 @@ function onSnapshot(snap) {
     $('plane-panel').hidden = table.dim !== 2;
   }
   if (snap.points) state.points = snap.points;
+  if (snap.points) state.inputMaps = snap.inputMaps; // issue 20: sent with the points, once a session
   // The costly views the worker did not recompute: the page keeps the ones it has (on the run
   // pool the page's own worker has the first rules: a prefix of the merged runs).
   const previous = state.snap;
@@ -450,6 +460,7 @@ function showSnapshot() {
   if (current) {
     state.replay = snap.replay;
     showTransport();
+    editor?.onSnapshot(snap);
   }
   if (current && !snap.playing && state.playing) setPlaying(false);
   if (!document.body.dataset.ready) {
@@ -508,9 +519,12 @@ function draw() {
   if (!snap) return;
   showFigures(snap);
   const s = snap.runs[0].summary;
-  setText($('eval-note'), s.eval_train < s.train_size
+  // issue 20: regression has a loss and no accuracy (its chart is hidden, its figures read –).
+  const regression = snap.sizes.at(-1) === 1;
+  $('accuracy-chart').parentElement.hidden = regression;
+  setText($('eval-note'), (s.eval_train < s.train_size
     ? `Train figures on a fixed sample of ${s.eval_train} of the ${s.train_size} training samples, spread evenly; evaluated at step ${s.evaluated_at}.`
-    : `Evaluated at step ${s.evaluated_at}.`);
+    : `Evaluated at step ${s.evaluated_at}.`) + (regression ? ' Regression: the loss is the mean squared error; there is no accuracy.' : ''));
   drawIntro(snap);
   const diverged = snap.runs.map((r) => r.summary.diverged && `${r.rule}: ${r.summary.diverged}`).filter(Boolean);
   if (diverged.length) {
@@ -606,12 +620,24 @@ function paintBoundary(snap) {
     state.userData.drawPending();
     return;
   }
-  drawBoundary(canvas, snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent);
+  // issue 20: regression's plane (the predicted value) and the discretized output.
+  const view = planeView(snap);
+  drawBoundary(canvas, snap.res, snap.runs[0].plane, state.points, $('show-test').checked, M.views.plane_extent, undefined, view);
+  planeLegend($('plane-legend'), view, regressionScale(state.points));
   const compare = snap.runs.length > 1;
-  setText($('boundary-title'), `Decision boundary: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`);
+  setText($('boundary-title'), `${view.regression ? 'Predicted value' : 'Decision boundary'}: ${snap.runs[0].rule}${compare ? ' (this run)' : ''}`);
   setText($('boundary-note'), state.values.data === 'points'
     ? `${matchMedia('(any-pointer: fine)').matches ? 'Click to add a point of the chosen class (shift: the other one)' : 'Tap to add a point of the chosen class'}. Rings are test points.`
-    : 'Colour: the probability of the blue class; dots: training points.');
+    : view.regression ? 'Colour: the network\'s predicted value (the legend\'s scale: the targets\' largest size); dots: training points in the colour of their targets.'
+      : 'Colour: the probability of the blue class; dots: training points.');
+}
+
+/** The features the network reads (issue 20; the link leaves out the default). */
+const features = () => state.values.features ?? M.keys.find((k) => k.key === 'features')?.default ?? 'x1,x2';
+
+/** How the plane is drawn (issue 20): regression (one output: the predicted value), discretized. */
+function planeView(snap) {
+  return { regression: snap.sizes.at(-1) === 1, discretize: Boolean(state.view.discretize) };
 }
 
 function paintDiagram(snap) {
@@ -620,9 +646,17 @@ function paintDiagram(snap) {
   const frame = walker.current();
   state.layout = drawDiagram(canvas, {
     diagram: snap.diagram, nodeMaps: snap.nodes, nodeRes: snap.nodeRes, probe: snap.probe, frame, hover: state.hover,
+    inputMaps: state.inputMaps,
   });
+  // issue 20: + and − above the diagram's columns, the features beside its inputs.
+  // A classroom link that hides the network's settings (hide=network) hides these too.
+  const locked = state.view.hide.includes('network');
+  const hidden = state.values.hidden === '' ? [] : state.values.hidden.split(',');
+  $('net-layers').hidden = $('neurons').hidden = locked;
+  showLayerTools($('net-layers'), $('neurons'), canvas, state.layout, hidden, M.limits, (h) => withValues({ hidden: h }));
+  showFeatures($('features'), features(), !locked && M.keys.some((k) => k.key === 'features') && !$('plane-panel').hidden, (f) => withValues({ features: f }));
   const sizes = snap.diagram.sizes;
-  const digits = sizes[0] > 2 && snap.probe;
+  const digits = sizes[0] > 2 && snap.probe && $('plane-panel').hidden; // issue 20: features are not pixels
   $('sample-box').hidden = !digits;
   if (digits) paintDigit($('network-sample'), snap.probe.input);
   const subset = snap.diagram.shown.some((s, l) => s.length < sizes[l]);
@@ -659,7 +693,7 @@ function drawCompareBoundaries(snap) {
   box.querySelectorAll('figure').forEach((fig, i) => {
     const canvas = fig.querySelector('canvas');
     fit(canvas);
-    if (others[i].plane) drawBoundary(canvas, snap.res, others[i].plane, state.points, $('show-test').checked, M.views.plane_extent, `decision boundary of ${others[i].rule}`);
+    if (others[i].plane) drawBoundary(canvas, snap.res, others[i].plane, state.points, $('show-test').checked, M.views.plane_extent, `decision boundary of ${others[i].rule}`, planeView(snap));
     setText(fig.querySelector('figcaption'), `${others[i].rule} · step ${others[i].summary.step}${others[i].summary.checksum ? ` · ${others[i].summary.checksum.slice(0, 8)}` : ''}`);
     fig.title = `${others[i].rule}: checksum ${others[i].checksums.join(', ')}`;
   });
@@ -710,8 +744,10 @@ function wireNetwork() {
     if (!hit) {
       readout.textContent = networkPrompt();
     } else if (hit.kind === 'node') {
-      readout.textContent = nodeReadout(hit, snap.diagram, snap.probe, walker.walk, walker.current());
+      readout.textContent = nodeReadout(hit, snap.diagram, snap.probe, walker.walk, walker.current(), features().split(','));
       if (state.hoverNode) showNodeOnPlane(snap, hit);
+    } else if (hit.kind === 'bias') {
+      readout.textContent = biasReadout(hit, snap.diagram, walker.walk, walker.current());
     } else {
       readout.textContent = linkReadout(hit, snap.diagram, walker.walk, walker.current());
     }
@@ -736,6 +772,12 @@ function wireNetwork() {
     if (snap?.diagram && state.layout && !state.hover && canvas.matches(':focus-visible')) show(moveCursor(state.layout, snap.diagram, null, 'Home'), snap);
   });
   canvas.addEventListener('blur', () => canvas.dispatchEvent(new MouseEvent('mouseleave')));
+  // issue 20: a click (or Enter) on a link or a bias edits it while paused.
+  editor = wireEditor({
+    state, ask, openFragment, pageKeys, writeUrl,
+    paused: () => !state.playing && !state.replay,
+    showValues: () => showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare),
+  });
   canvas.addEventListener('mouseleave', () => {
     state.hover = null;
     state.hoverNode = null;
@@ -759,7 +801,7 @@ function showNodeOnPlane(snap, hit) {
   for (const v of values) scale = Math.max(scale, Math.abs(v));
   const canvas = $('boundary');
   putGrid(canvas, values, res, res, hit.layer === snap.diagram.sizes.length - 1 ? scale || 1 : 1);
-  drawPoints(canvas, state.points, false, M.views.plane_extent);
+  drawPoints(canvas, state.points, false, M.views.plane_extent, planeView(snap).regression ? regressionScale(state.points) : 0);
   $('boundary-title').textContent = `Over the plane: ${hit.layer === snap.diagram.sizes.length - 1 ? `output ${hit.unit + 1}` : `layer ${hit.layer}, unit ${hit.unit + 1}`} (hover)`;
 }
 
@@ -1088,6 +1130,12 @@ function wire() {
     withValues({ hidden: widths.slice(0, -1).join(',') });
   });
   $('log-scale').addEventListener('change', requestDraw);
+  // issue 20: discretize=1 draws the output in two colours (the view only: the run is unchanged).
+  $('discretize').addEventListener('change', (e) => {
+    state.view.discretize = e.target.checked;
+    writeUrl();
+    requestDraw();
+  });
   $('show-test').addEventListener('change', requestDraw);
   $('probe-sample').addEventListener('change', (e) => {
     const sample = Math.max(0, Math.min(Number(e.target.value) || 0, Number(state.values.batch) - 1));
@@ -1181,6 +1229,7 @@ async function openFragment(text) {
       r = { ...kept, problems: r.problems };
     }
   }
+  r.discretize ??= /(^|&)discretize=1(&|$)/.test(text); // issue 20 (a page key of the view only)
   showLinkProblems(r.problems, text, note);
   // lesson= alone (or with view keys) opens the chapter's own configuration, as the menu does,
   // whether the page was opened on it or the fragment was edited.
@@ -1242,6 +1291,8 @@ async function main() {
     runs: () => state.snap?.runs.flatMap((r) => r.checksums.map((checksum, i) => ({ rule: r.rule, step: r.summary.step, checksum, config: r.configs[i] }))) ?? [],
     workers: () => runPool.active + 1,
     lossCurves: () => state.snap?.curves.loss.map((s) => s.name) ?? [],
+    // issue 20: where the diagram's nodes are, and what it shows (the page tests find a bias).
+    diagram: () => ({ layout: state.layout, diagram: state.snap?.diagram }),
   };
 }
 

@@ -216,6 +216,8 @@ function snapshot() {
   const nodeRes = nodeResolution(s);
   const nodes = own ? view('nodes', kept) : null;
   const points = state.pointsSent || !own ? null : s.points();
+  // issue 20: the input nodes' maps (the features over the plane), once a session like the points.
+  const inputMaps = state.pointsSent || !nodeRes || !own ? null : s.featureMaps(nodeRes);
   state.pointsSent = true;
   const activations = [];
   for (let l = 1; own && l < sizes.length; l++) activations.push(s.activations(l));
@@ -223,7 +225,7 @@ function snapshot() {
   const samples = own ? view('samples', kept) : null;
   const c = curves(s, sizes.length - 1);
   const msg = {
-    type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, curves: c,
+    type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, inputMaps, curves: c,
     diagram: own ? JSON.parse(s.diagram()) : null,
     probe, samples, kept,
     alignEvery: s.alignmentEvery(),
@@ -242,6 +244,7 @@ function snapshot() {
   for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) buffers.add(x.buffer);
   if (nodes) buffers.add(nodes.buffer);
   if (points?.length) buffers.add(points.buffer);
+  if (inputMaps?.length) buffers.add(inputMaps.buffer);
   if (msg.samples) buffers.add(msg.samples.buffer);
   for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) delete x.buffer;
   postMessage(msg, [...buffers]);
@@ -487,12 +490,21 @@ function handle(msg) {
         if (msg.what === 'loadTable') result = state.store.loadTable(new Uint8Array(msg.bytes));
         else if (msg.what === 'writeRunFile') result = state.store.writeRunFile(msg.fragment, msg.step, msg.labels, msg.checksums);
         else if (msg.what === 'readRunFile') result = state.store.readRunFile(msg.text);
+        // issue 20: what an edit does on the current minibatch, and the weights' export (own run).
+        else if (msg.what === 'editEffect') result = state.session.editEffect(0, msg.item);
+        else if (msg.what === 'edit') result = JSON.stringify(state.labels.map((_, i) => state.session.edit(i, msg.item)));
+        else if (msg.what === 'exportWeights') result = state.session.weights(0);
         else error = `unknown question ${msg.what}`;
       } catch (e) {
         if (self.npPanic) throw e;
         error = String(e.message ?? e);
       }
       postMessage({ type: MSG.ANSWER, id: msg.id, result, error });
+      // An edit changed the runs: a snapshot follows the answer (the page knows the new configs).
+      if (msg.what === 'edit' && result !== null) {
+        state.forced = true;
+        if (!running()) post();
+      }
       break;
     }
     case MSG.INIT:

@@ -1,12 +1,16 @@
 //! The 2-D data sets, generated from the run's data stream. Every set lives on the plane
 //! `[-1, 1]^2` (plus jitter), has two classes in equal numbers, and is split into train and test
-//! sets by a shuffle of the data stream.
+//! sets by a shuffle of the data stream. The two regression sets ([`regression_target`]) have a
+//! real target per point instead of a class.
 
 use super::{DataSet, DataSpec, Dataset, split_count};
 use crate::rng::Rng;
 
 /// Generates the 2-D data set of `spec` from `rng` (the run's data stream).
 pub fn generate(spec: &DataSpec, rng: &mut Rng) -> Dataset {
+    if spec.set.is_regression() {
+        return regression(spec, rng);
+    }
     let n = spec.points;
     let mut x = Vec::with_capacity(2 * n);
     let mut y = Vec::with_capacity(n);
@@ -68,6 +72,7 @@ fn point(set: DataSet, label: usize, rng: &mut Rng) -> (f32, f32) {
         DataSet::Mnist | DataSet::Mnist14 | DataSet::Points | DataSet::Upload => {
             unreachable!("only the 2-D sets are generated")
         }
+        DataSet::Plane | DataSet::Multigauss => unreachable!("the regression sets have no classes"),
         // A 4x4 checkerboard over the plane; draws until the cell has the wanted colour.
         DataSet::Checker => loop {
             let (a, b) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));
@@ -79,9 +84,69 @@ fn point(set: DataSet, label: usize, rng: &mut Rng) -> (f32, f32) {
     }
 }
 
+/// A regression set, after TensorFlow Playground's `regressPlane` and `regressGaussian`
+/// (github.com/tensorflow/playground, src/dataset.ts) scaled from its plane `[-6, 6]^2` to
+/// `[-1, 1]^2`: every point uniform on `[-1, 1]^2`; its target is [`regression_target`] at the
+/// point moved by the jitter (the point itself is not moved, as there): uniform in
+/// `[-noise, noise]` on each axis (there `noise` times the plane's radius).
+fn regression(spec: &DataSpec, rng: &mut Rng) -> Dataset {
+    let n = spec.points;
+    let mut x = Vec::with_capacity(2 * n);
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (px, py) = (rng.uniform_range(-1.0, 1.0), rng.uniform_range(-1.0, 1.0));
+        let j = spec.noise;
+        let (jx, jy) = (rng.uniform_range(-j, j), rng.uniform_range(-j, j));
+        x.extend_from_slice(&[px, py]);
+        y.push(crate::loss::target_label(regression_target(spec.set, px + jx, py + jy)));
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut order);
+    Dataset::take(&x, &y, 2, &order, split_count(n, spec.train_fraction), 1)
+}
+
+/// The noise-free target of the regression set `set` at `(x1, x2)`:
+/// - `plane`: `0.6 (x1 + x2)` (there `(X + Y) / 10` with `X = 6 x1`), from -1.2 to 1.2;
+/// - `multigauss`: six bumps at `(-2/3, 5/12)`, `(0, 5/12)`, `(2/3, 5/12)` with signs `+ - +` and
+///   at `(-2/3, -5/12)`, `(0, -5/12)`, `(2/3, -5/12)` with signs `- + -`, each
+///   `sign * max(0, 1 - 3 d)` at distance `d` from its centre (there `1 - D / 2` clamped, `D = 6 d`);
+///   the target is the bump of largest magnitude (the first one wins a tie), from -1 to 1.
+pub fn regression_target(set: DataSet, x1: f32, x2: f32) -> f32 {
+    match set {
+        DataSet::Plane => 0.6 * (x1 + x2),
+        DataSet::Multigauss => {
+            const BUMPS: [(f32, f32, f32); 6] = [
+                (-4.0, 2.5, 1.0),
+                (0.0, 2.5, -1.0),
+                (4.0, 2.5, 1.0),
+                (-4.0, -2.5, -1.0),
+                (0.0, -2.5, 1.0),
+                (4.0, -2.5, -1.0),
+            ];
+            let mut label = 0.0f32;
+            for (cx, cy, sign) in BUMPS {
+                let (dx, dy) = (x1 - cx / 6.0, x2 - cy / 6.0);
+                let v = sign * (1.0 - 3.0 * libm::sqrtf(dx * dx + dy * dy)).max(0.0);
+                if v.abs() > label.abs() {
+                    label = v;
+                }
+            }
+            label
+        }
+        _ => panic!("{} is not a regression set", set.key()),
+    }
+}
+
 /// `[x, y, label, is_test]` quadruples of `n` points of the 2-D set `set` with little jitter,
 /// from seed 1's data stream: the data set's thumbnail.
 pub fn preview(set: DataSet, n: usize) -> Vec<f32> {
-    let spec = DataSpec { set, points: n, noise: 0.05, train_fraction: 0.5, drawn_points: String::new() };
+    let spec = DataSpec {
+        set,
+        points: n,
+        noise: 0.05,
+        train_fraction: 0.5,
+        drawn_points: String::new(),
+        features: Default::default(),
+    };
     generate(&spec, &mut Rng::stream(1, crate::rng::Stream::Data)).plane_points()
 }

@@ -98,7 +98,7 @@ impl Digits {
             }
             Samples { x, y: idx.iter().map(|&i| self.labels[i] as usize).collect() }
         };
-        Dataset { train: split(false), test: split(true), classes: 10 }
+        Dataset { train: split(false), test: split(true), classes: 10, plane: None }
     }
 }
 

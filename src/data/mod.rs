@@ -4,6 +4,7 @@
 //! describes its data with a [`DataSpec`].
 
 pub mod csv;
+pub mod features;
 pub mod generators;
 pub mod mnist;
 pub mod points;
@@ -34,10 +35,14 @@ pub enum DataSet {
     Points,
     /// An uploaded table too large for a link: the page keeps it and exports it with the run.
     Upload,
+    /// Regression (TensorFlow Playground's "plane"): the target is `0.6 (x1 + x2)`.
+    Plane,
+    /// Regression (TensorFlow Playground's "multi Gaussian"): six signed bumps.
+    Multigauss,
 }
 
 impl DataSet {
-    pub const ALL: [DataSet; 10] = [
+    pub const ALL: [DataSet; 12] = [
         DataSet::Circle,
         DataSet::Xor,
         DataSet::Gauss,
@@ -48,13 +53,27 @@ impl DataSet {
         DataSet::Mnist14,
         DataSet::Points,
         DataSet::Upload,
+        DataSet::Plane,
+        DataSet::Multigauss,
     ];
-    /// The 2-D sets generated from the seed.
-    pub const PLANE: [DataSet; 6] =
-        [DataSet::Circle, DataSet::Xor, DataSet::Gauss, DataSet::Spiral, DataSet::Moons, DataSet::Checker];
+    /// The 2-D sets generated from the seed (the two regression sets last).
+    pub const PLANE: [DataSet; 8] = [
+        DataSet::Circle,
+        DataSet::Xor,
+        DataSet::Gauss,
+        DataSet::Spiral,
+        DataSet::Moons,
+        DataSet::Checker,
+        DataSet::Plane,
+        DataSet::Multigauss,
+    ];
 
     pub fn is_digits(self) -> bool {
         matches!(self, DataSet::Mnist | DataSet::Mnist14)
+    }
+    /// The regression sets: one real-valued target per point, one linear output.
+    pub fn is_regression(self) -> bool {
+        matches!(self, DataSet::Plane | DataSet::Multigauss)
     }
     pub fn key(self) -> &'static str {
         match self {
@@ -68,6 +87,8 @@ impl DataSet {
             DataSet::Mnist14 => "mnist14",
             DataSet::Points => "points",
             DataSet::Upload => "upload",
+            DataSet::Plane => "plane",
+            DataSet::Multigauss => "multigauss",
         }
     }
     pub fn from_key(s: &str) -> Option<Self> {
@@ -88,6 +109,8 @@ pub struct DataSpec {
     pub train_fraction: f32,
     /// Drawn points (`DataSet::Points`) in the string of [`points::encode_points`].
     pub drawn_points: String,
+    /// What the network reads of a 2-D point (`x1,x2`: the point itself).
+    pub features: features::Features,
 }
 
 /// Data that does not come from the seed: the MNIST subset and an uploaded table.
@@ -97,7 +120,8 @@ pub struct Sources<'a> {
     pub table: Option<&'a csv::Table>,
 }
 
-/// Samples `x (n, d)` with labels `y (n)` in `0..classes`.
+/// Samples `x (n, d)` with labels `y (n)` in `0..classes`; for regression (`classes == 1`) each
+/// label carries the sample's real target, `crate::loss::target_label(t)`.
 #[derive(Clone, Debug)]
 pub struct Samples {
     pub x: Array2<f32>,
@@ -124,7 +148,12 @@ impl Samples {
 pub struct Dataset {
     pub train: Samples,
     pub test: Samples,
+    /// Classes, one output each; 1 for regression (one linear output, real targets).
     pub classes: usize,
+    /// The points of the training and test sets on the plane, when the network's inputs `x` are
+    /// features computed from them ([`features::Features::map`]); None when `x` is the point
+    /// itself or the data is not 2-D.
+    pub plane: Option<[Array2<f32>; 2]>,
 }
 
 /// Training share of `n` samples: `round(n * train)`, at least 1 and leaving at least 1 to test
@@ -141,22 +170,68 @@ impl Dataset {
         self.train.dim()
     }
 
-    /// The samples of 2-D data as `[x, y, label, is_test]` quadruples, training samples first.
+    /// Regression data: one real target per sample (`classes == 1`).
+    pub fn is_regression(&self) -> bool {
+        self.classes == 1
+    }
+
+    /// Whether the samples are points of the plane (the network reads them, or features of them).
+    pub fn is_planar(&self) -> bool {
+        self.plane.is_some() || self.dim() == 2
+    }
+
+    /// The label of sample `i` of `set` as a number: its class, or its target for regression.
+    pub fn label_value(&self, set: &Samples, i: usize) -> f32 {
+        if self.is_regression() { crate::loss::label_target(set.y[i]) } else { set.y[i] as f32 }
+    }
+
+    /// The samples of 2-D data as `[x, y, label, is_test]` quadruples, training samples first
+    /// (the label is the target for regression); the points on the plane also when the network
+    /// reads features of them.
     pub fn plane_points(&self) -> Vec<f32> {
         let mut v = Vec::with_capacity(4 * (self.train.len() + self.test.len()));
-        for (set, flag) in [(&self.train, 0.0), (&self.test, 1.0)] {
+        for (k, (set, flag)) in [(&self.train, 0.0), (&self.test, 1.0)].into_iter().enumerate() {
             for i in 0..set.len() {
-                let r = set.row(i);
-                v.extend_from_slice(&[r[0], r[1], set.y[i] as f32, flag]);
+                let r = match &self.plane {
+                    Some(p) => &p[k].as_slice().unwrap()[2 * i..2 * i + 2],
+                    None => set.row(i),
+                };
+                v.extend_from_slice(&[r[0], r[1], self.label_value(set, i), flag]);
             }
         }
         v
+    }
+
+    /// The data with its points replaced by their `features` (the points kept in `plane`);
+    /// unchanged for `x1,x2`. An error when the data is not 2-D.
+    pub fn with_features(mut self, features: features::Features) -> Result<Dataset, String> {
+        if features.is_identity() {
+            return Ok(self);
+        }
+        if self.dim() != 2 {
+            return Err(format!(
+                "features apply to 2-D points; this data has {} columns (use features=x1,x2)",
+                self.dim()
+            ));
+        }
+        let map = |s: &Samples| {
+            let x = features.map_rows(s.x.as_slice().unwrap());
+            Array2::from_shape_vec((s.len(), features.count()), x).expect("one row of features per point")
+        };
+        let (train, test) = (map(&self.train), map(&self.test));
+        let plane = [std::mem::replace(&mut self.train.x, train), std::mem::replace(&mut self.test.x, test)];
+        self.plane = Some(plane);
+        Ok(self)
     }
 
     /// The data set of `spec`: generated from the data stream `rng` for the 2-D sets, the fixed
     /// split of the digits for mnist / mnist14, the drawn points or the uploaded table, shuffled
     /// and split by the train fraction (an error names what is missing).
     pub fn build(spec: &DataSpec, sources: &Sources, rng: &mut Rng) -> Result<Dataset, String> {
+        Self::build_points(spec, sources, rng)?.with_features(spec.features)
+    }
+
+    fn build_points(spec: &DataSpec, sources: &Sources, rng: &mut Rng) -> Result<Dataset, String> {
         match spec.set {
             DataSet::Points => {
                 let points = points::decode_points_or_empty(&spec.drawn_points)?;
@@ -209,6 +284,6 @@ impl Dataset {
             x: Array2::from_shape_fn((idx.len(), dim), |(r, c)| x[dim * idx[r] + c]),
             y: idx.iter().map(|&i| y[i]).collect(),
         };
-        Dataset { train: take(&order[..n_train]), test: take(&order[n_train..]), classes }
+        Dataset { train: take(&order[..n_train]), test: take(&order[n_train..]), classes, plane: None }
     }
 }

@@ -65,18 +65,22 @@ pub fn forward(net: &Network, trace: &mut Trace, probes: &[Grads], wb: &mut Vec<
         for (k, xi) in probes.iter().enumerate() {
             let p = k + 1;
             let (wk, bk) = wb.split_at_mut(n_out * n_in);
-            for ((o, &v), &e) in wk.iter_mut().zip(w).zip(xi.w[l].as_slice().unwrap()) {
-                *o = v + e;
-            }
-            for ((o, &v), &e) in bk.iter_mut().zip(b).zip(xi.b[l].as_slice().unwrap()) {
-                *o = v + e;
-            }
+            sum_into(wk, w, xi.w[l].as_slice().unwrap());
+            sum_into(bk, b, xi.b[l].as_slice().unwrap());
             let xp = if l == 0 { &x[..bsz * n_in] } else { &x[p * bsz * n_in..(p + 1) * bsz * n_in] };
             let ap = &mut a[p * bsz * n_out..(p + 1) * bsz * n_out];
             kernels::gemm_nt_bias(xp, wk, Some(bk), ap, bsz, n_out, n_in, &mut unused);
         }
         let rows_a = passes * bsz * n_out;
         net.act_of(l).apply(&a[..rows_a], &mut lt.h.as_slice_mut().unwrap()[..rows_a]);
+    }
+}
+
+/// `out = a + b`, value by value.
+#[inline(never)]
+fn sum_into(out: &mut [f32], a: &[f32], b: &[f32]) {
+    for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {
+        *o = x + y;
     }
 }
 

@@ -5,6 +5,7 @@
 use super::config::{ConfigError, MIN_DRAWN_POINTS, RunConfig, err, shown};
 use super::cost::{self, Shape};
 use crate::data::{DataSet, Sources, points};
+use crate::loss::Loss;
 use crate::rules::NoiseMode;
 
 /// The one batch check: a minibatch cannot be larger than the training set.
@@ -40,15 +41,60 @@ impl RunConfig {
                 ));
             }
         }
+        self.check_tfp()?;
         if let Some(n_train) = self.train_count() {
             check_batch(self.batch_size, n_train)?;
         }
         // Memory and work per step, where the data's shape is known without the data (an
         // upload is checked once its table is there).
         if let Some(shape) = Shape::of(self, &Sources::default()) {
+            self.check_edits(&shape)?;
             cost::check(&[(self, shape)])?;
         }
         Ok(())
+    }
+
+    /// Issue 20's combinations: features only on 2-D data, regression only with `mse`.
+    fn check_tfp(&self) -> Result<(), ConfigError> {
+        if self.data.is_digits() && !self.features.is_identity() {
+            return Err(err(
+                "features",
+                &self.features.to_string(),
+                format!(
+                    "features are functions of a 2-D point; the digits are {} pixels: leave features out (x1,x2)",
+                    if self.data == DataSet::Mnist { "28x28" } else { "14x14" }
+                ),
+            ));
+        }
+        if self.data.is_regression() && self.loss != Loss::MeanSquared {
+            return Err(err(
+                "loss",
+                self.loss.key(),
+                format!("data={} is regression (a real target per point): it needs loss=mse", self.data.key()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Features need 2-D points: an uploaded table of `columns` feature columns has them only
+    /// when `columns` is 2.
+    pub fn check_features(&self, columns: usize) -> Result<(), ConfigError> {
+        if columns != 2 && !self.features.is_identity() {
+            return Err(err(
+                "features",
+                &self.features.to_string(),
+                format!(
+                    "features are functions of a 2-D point; this table has {columns} feature columns: leave features out (x1,x2), or upload two columns"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every hand edit names a weight of the network this configuration builds on data of
+    /// `shape` (see [`super::edits::check_edits`]).
+    pub fn check_edits(&self, shape: &Shape) -> Result<(), ConfigError> {
+        self.check_edits_of(&self.layer_sizes(shape.inputs, shape.classes))
     }
 
     /// Checks this configuration against its data's shape (what `validate` cannot know for an
@@ -67,6 +113,7 @@ impl RunConfig {
             ));
         }
         check_batch(self.batch_size, n_train)?;
+        self.check_edits(shape)?;
         cost::check(&[(self, *shape)])
     }
 }

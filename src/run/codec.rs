@@ -8,14 +8,17 @@
 
 use std::fmt;
 
+use super::config::DEFAULT_REG_RATE;
 use super::config::{
     ConfigError, MAX_BATCH, MAX_DRAWS, MAX_HIDDEN_LAYERS, MAX_POINTS, MAX_SEED, MAX_WIDTH, MIN_POINTS, RunConfig, err,
     shown,
 };
+use super::edits;
 use crate::activation::Activation;
+use crate::data::features::{self, Features};
 use crate::data::{DataSet, csv, points};
 use crate::loss::Loss;
-use crate::optimizer::Optimizer;
+use crate::optimizer::{Optimizer, Regularization};
 use crate::rules::{NoiseMode, Rule};
 
 /// The current schema version, written first in every encoded string.
@@ -49,6 +52,10 @@ pub enum Control {
     Points,
     /// An uploaded table's id: set by the page, not a control.
     Table,
+    /// Some of several named values, comma-separated: `(value, label)` pairs in input order.
+    Features(&'static [(&'static str, &'static str)]),
+    /// Hand edits of weights (`edit=`): set by the page's diagram, not a control.
+    Edits,
 }
 
 fn parse_num<T: std::str::FromStr>(v: &str, what: &str) -> Result<T, String> {
@@ -83,6 +90,8 @@ pub const DATA_SETS: &[(&str, &str)] = &[
     ("checker", "checkerboard"),
     ("mnist", "digits 28x28"),
     ("mnist14", "digits 14x14"),
+    ("plane", "regression: plane"),
+    ("multigauss", "regression: multi Gaussian"),
     ("points", "your points"),
     ("upload", "uploaded table"),
 ];
@@ -113,16 +122,29 @@ pub const RULES: &[(&str, &str)] = &[
 ];
 pub const NOISE_MODES: &[(&str, &str)] = &[("clean", "clean (noise observed)"), ("blind", "blind (noise unobserved)")];
 pub const OPTIMIZERS: &[(&str, &str)] = &[("adam", "Adam"), ("sgd", "SGD")];
+pub const REGULARIZATIONS: &[(&str, &str)] = &[("none", "none"), ("l1", "L1"), ("l2", "L2")];
+/// Menus of sensible values for number keys (TensorFlow Playground's where it has one; the
+/// field still accepts any value in range): `(key, values)`.
+pub const MENUS: &[(&str, &[&str])] = &[
+    ("lr", &["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"]),
+    ("reg_rate", &["0", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"]),
+    ("sigma", &["0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1"]),
+    ("train", &["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),
+    ("noise", &["0", "0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35", "0.4", "0.45", "0.5"]),
+    ("batch", &["1", "2", "5", "10", "20", "30", "50", "100", "200", "500", "1000"]),
+];
+/// Largest penalty rate.
+pub const MAX_REG_RATE: f32 = 100.0;
 
 /// Keys whose default depends on the data set (see [`RunConfig::apply_data_defaults`]): a page
 /// that changes the data set drops them so the new set's defaults apply.
-pub const DATA_DEFAULTED: [&str; 3] = ["hidden", "lr", "batch"];
+pub const DATA_DEFAULTED: [&str; 4] = ["hidden", "lr", "batch", "loss"];
 
 /// The key table, in encoding order (the version key `v` is handled before it).
 pub const KEYS: &[KeySpec] = &[
     KeySpec {
         key: "data",
-        help: "data set: circle, xor, gauss (two Gaussians), spiral, moons, checker (2-D, generated from the seed), mnist / mnist14 (10,000 real digits, 28x28 or pooled to 14x14, fixed 8,000/2,000 split), points (your own points, in pts) or upload (an uploaded table, kept by the page)",
+        help: "data set: circle, xor, gauss (two Gaussians), spiral, moons, checker (2-D, generated from the seed), plane / multigauss (regression: a real target per point, one linear output, loss mse; TensorFlow Playground's two), mnist / mnist14 (10,000 real digits, 28x28 or pooled to 14x14, fixed 8,000/2,000 split), points (your own points, in pts) or upload (an uploaded table, kept by the page)",
         control: Control::Choice(DATA_SETS),
         set: |c, v| {
             c.data = choices(v, &DataSet::ALL, DataSet::key)?;
@@ -142,7 +164,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "noise",
-        help: "data noise: standard deviation of the jitter added to each point (0 to 1; before it the points lie within -1..1, all but the tails of the two Gaussians, and the plane shown spans -1.5..1.5; ignored for the digits)",
+        help: "data noise: standard deviation of the jitter added to each point (0 to 1; before it the points lie within -1..1, all but the tails of the two Gaussians, and the plane shown spans -1.5..1.5; for plane and multigauss the target is read at the point moved by up to noise on each axis, uniformly; ignored for the digits)",
         control: Control::Number { min: 0.0, max: 1.0, step: 0.05 },
         set: |c, v| {
             c.data_noise = parse_f32_in(v, 0.0, 1.0, false)?;
@@ -193,7 +215,7 @@ pub const KEYS: &[KeySpec] = &[
     },
     KeySpec {
         key: "loss",
-        help: "loss on the linear output: ce (softmax cross-entropy) or mse (mean squared error to one-hot)",
+        help: "loss on the linear output: ce (softmax cross-entropy) or mse (mean squared error to one-hot); the regression sets plane and multigauss take mse, the squared error to the target",
         control: Control::Choice(LOSSES),
         set: |c, v| {
             c.loss = choices(v, &[Loss::CrossEntropy, Loss::MeanSquared], Loss::key)?;
@@ -326,7 +348,62 @@ pub const KEYS: &[KeySpec] = &[
         },
         get: |c| c.seed.to_string(),
     },
+    // Issue 20's keys (TensorFlow Playground parity); each is left out of the string at its
+    // default, so no earlier link changes.
+    KeySpec {
+        key: "features",
+        help: "what the network reads of a 2-D point, comma-separated: x1, x2, x1sq, x2sq (squares), x1x2 (product), sinx1, sinx2 (sines); each is an input node (default x1,x2; 2-D data only: generated sets, your points, two-column tables)",
+        control: Control::Features(&features::ALL),
+        set: |c, v| {
+            c.features = Features::parse(v)?;
+            Ok(())
+        },
+        get: |c| c.features.to_string(),
+    },
+    KeySpec {
+        key: "reg",
+        help: "weight penalty: none, l1 (rate \u{d7} sum |w|) or l2 (rate/2 \u{d7} sum w\u{b2}) on every weight, not on biases; its gradient (rate \u{d7} sign w, or rate \u{d7} w) needs only the weight itself, so every rule adds it to its own estimate without a backward pass; the losses shown are the data's, without the penalty",
+        control: Control::Choice(REGULARIZATIONS),
+        set: |c, v| {
+            c.reg = choices(v, &Regularization::ALL, Regularization::key)?;
+            Ok(())
+        },
+        get: |c| c.reg.key().into(),
+    },
+    KeySpec {
+        key: "reg_rate",
+        help: "rate of the weight penalty reg (0 to 100; TensorFlow Playground offers 0.001 to 10)",
+        control: Control::Number { min: 0.0, max: MAX_REG_RATE as f64, step: 0.001 },
+        set: |c, v| {
+            c.reg_rate = parse_f32_in(v, 0.0, MAX_REG_RATE, false)?;
+            Ok(())
+        },
+        get: |c| c.reg_rate.to_string(),
+    },
+    KeySpec {
+        key: "edit",
+        help: "weights set by hand, comma-separated STEP:LAYER:ROW:COL:VALUE items: once STEP steps are done (0: the initial weights), weight matrix LAYER (from 1) gets VALUE at unit ROW and input COL (both from 0; COL b for the unit's bias); part of the run and its checksum",
+        control: Control::Edits,
+        set: |c, v| {
+            c.edits = edits::parse_edits(v)?;
+            Ok(())
+        },
+        get: |c| edits::encode_edits(&c.edits),
+    },
 ];
+
+/// Whether `key` is at its default in `c` and left out of the canonical string: the keys added
+/// after the first links were shared (issue 20), so every earlier string stays the same.
+fn omitted(c: &RunConfig, key: &str) -> bool {
+    match key {
+        "table" => c.data != DataSet::Upload || c.table.is_none(),
+        "features" => c.features.is_identity(),
+        "reg" => c.reg == Regularization::None,
+        "reg_rate" => c.reg_rate == DEFAULT_REG_RATE,
+        "edit" => c.edits.is_empty(),
+        _ => false,
+    }
+}
 
 /// Decodes `%XX` escapes and `+` (as a space would be meaningless in every value, `+` is kept).
 pub fn percent_decode(s: &str) -> Option<String> {
@@ -506,6 +583,7 @@ impl RunConfig {
         let defaults: &[(&str, &str)] = match self.data {
             DataSet::Mnist => &[("hidden", "256,256"), ("lr", "0.001"), ("batch", "100")],
             DataSet::Mnist14 => &[("hidden", "128,128"), ("lr", "0.001"), ("batch", "100")],
+            DataSet::Plane | DataSet::Multigauss => &[("loss", "mse")],
             _ => &[],
         };
         for (key, value) in defaults {
@@ -536,7 +614,7 @@ impl fmt::Display for RunConfig {
         write!(f, "v={VERSION}")?;
         for k in KEYS {
             // The table's id only for an upload that names its table, so no other string changes.
-            if k.key == "table" && (self.data != DataSet::Upload || self.table.is_none()) {
+            if omitted(self, k.key) {
                 continue;
             }
             write!(f, "&{}={}", k.key, (k.get)(self))?;

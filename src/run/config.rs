@@ -5,11 +5,13 @@
 
 use std::fmt;
 
+use super::edits::Edit;
 use crate::activation::Activation;
 use crate::data::csv::Table;
+use crate::data::features::Features;
 use crate::data::{DataSet, DataSpec, mnist, points, split_count};
 use crate::loss::Loss;
-use crate::optimizer::Optimizer;
+use crate::optimizer::{Optimizer, Regularization};
 use crate::rules::{Method, NoiseMode, Rule, UpdateSpec};
 
 /// Bounds on sizes (so no configuration string can make the engine allocate without limit).
@@ -48,7 +50,18 @@ pub struct RunConfig {
     /// the table it trains on. `None` for other data, and in links written before the key existed
     /// (such a run takes the table it is given).
     pub table: Option<u64>,
+    // Issue 20 (TensorFlow Playground parity): features, weight penalty, hand edits.
+    /// What the network reads of a 2-D point (`x1,x2`: the point itself).
+    pub features: Features,
+    /// The weight penalty and its rate `lambda`.
+    pub reg: Regularization,
+    pub reg_rate: f32,
+    /// Weights set by hand during the run (`edit=`), in the order written.
+    pub edits: Vec<Edit>,
 }
+
+/// The default penalty rate (used once `reg` is l1 or l2).
+pub const DEFAULT_REG_RATE: f32 = 0.001;
 
 impl Default for RunConfig {
     fn default() -> Self {
@@ -71,6 +84,10 @@ impl Default for RunConfig {
             seed: 1,
             drawn_points: String::new(),
             table: None,
+            features: Features::default(),
+            reg: Regularization::None,
+            reg_rate: DEFAULT_REG_RATE,
+            edits: Vec::new(),
         }
     }
 }
@@ -116,6 +133,17 @@ impl RunConfig {
         }
     }
 
+    /// The network's inputs for data of `raw` columns: the features' count for 2-D data.
+    pub fn input_dim(&self, raw: usize) -> usize {
+        if raw == 2 { self.features.count() } else { raw }
+    }
+
+    /// The loss the network computes: the configured one, or squared error against the real
+    /// target on a regression set (`loss=mse`, the only loss such a set accepts).
+    pub fn network_loss(&self) -> Loss {
+        if self.data.is_regression() { Loss::Regression } else { self.loss }
+    }
+
     /// Layer sizes `[n_0, hidden..., n_L]` for the data set's input and class counts.
     pub fn layer_sizes(&self, n_inputs: usize, n_classes: usize) -> Vec<usize> {
         let mut s = vec![n_inputs];
@@ -132,6 +160,7 @@ impl RunConfig {
             noise: self.data_noise,
             train_fraction: self.train_fraction,
             drawn_points: self.drawn_points.clone(),
+            features: self.features,
         }
     }
 
@@ -151,6 +180,17 @@ impl RunConfig {
         }
     }
 
+    /// The edits of this configuration at step `step`, in the order written.
+    pub fn edits_at(&self, step: u64) -> impl Iterator<Item = &Edit> {
+        self.edits.iter().filter(move |e| e.step == step)
+    }
+
+    /// Every hand edit names a weight of a network of layer sizes `sizes` (the message names the
+    /// item and the range).
+    pub fn check_edits_of(&self, sizes: &[usize]) -> Result<(), ConfigError> {
+        super::edits::check_edits(&self.edits, sizes).map_err(|(item, m)| err("edit", &item, m))
+    }
+
     /// What the rule needs to know of this configuration.
     pub fn update_spec(&self) -> UpdateSpec {
         UpdateSpec {
@@ -160,4 +200,30 @@ impl RunConfig {
             blind: self.mode == NoiseMode::Blind,
         }
     }
+}
+
+/// One `compare` item, `rule[:blind|:clean][:kN]` (e.g. `inp`, `anp:blind`, `np:k4`): the run's
+/// config with that rule, noise mode and number of draws, validated like any config.
+pub fn compare_variant(config: &RunConfig, item: &str) -> Result<RunConfig, String> {
+    let mut parts = item.split(':');
+    let name = parts.next().unwrap_or_default();
+    let mut c = config.clone();
+    c.rule = Rule::from_key(name)
+        .ok_or_else(|| format!("{} is not a rule; expected e.g. inp, anp:blind or np:k4", shown(name)))?;
+    for p in parts {
+        match p {
+            "blind" => c.mode = NoiseMode::Blind,
+            "clean" => c.mode = NoiseMode::Clean,
+            k if k.starts_with('k') => {
+                c.draws = k[1..]
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=MAX_DRAWS).contains(d))
+                    .ok_or_else(|| format!("{}: expected k1 to k{MAX_DRAWS}", shown(p)))?;
+            }
+            _ => return Err(format!("{}: expected blind, clean or kN after the rule", shown(p))),
+        }
+    }
+    // The decorrelation matrices exist only in D-variants, so the run is rebuilt from its string.
+    RunConfig::parse(&c.to_string()).map_err(|e| format!("{}: {}", shown(item), e.message))
 }

@@ -51,11 +51,18 @@ impl Shape {
                 let inputs = if config.data == DataSet::Mnist14 { side / 4 } else { side };
                 Some(Shape { inputs, classes: 10, samples: count })
             }
-            DataSet::Upload => sources.table.map(Shape::of_table),
-            DataSet::Points => {
-                Some(Shape { inputs: 2, classes: 2, samples: points::point_count(&config.drawn_points) })
-            }
-            _ => Some(Shape { inputs: 2, classes: 2, samples: config.points }),
+            // The network's inputs: the features of 2-D points (issue 20).
+            DataSet::Upload => sources.table.map(|t| Shape { inputs: config.input_dim(t.dim), ..Shape::of_table(t) }),
+            DataSet::Points => Some(Shape {
+                inputs: config.features.count(),
+                classes: 2,
+                samples: points::point_count(&config.drawn_points),
+            }),
+            _ => Some(Shape {
+                inputs: config.features.count(),
+                classes: if config.data.is_regression() { 1 } else { 2 },
+                samples: config.points,
+            }),
         }
     }
 

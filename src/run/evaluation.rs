@@ -1,13 +1,15 @@
 //! Evaluation: loss and accuracy on a set of samples, always one clean pass (no noise, `R` fixed).
 
 use crate::data::Samples;
-use crate::loss::argmax;
+use crate::loss::{Loss, argmax};
 use crate::network::{Network, Trace};
 
 /// Loss and accuracy of the network on a set of samples.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Score {
     pub loss: f32,
+    /// Share of samples whose largest output is their class; NaN for regression (no classes:
+    /// the JSON writers give null).
     pub accuracy: f32,
 }
 
@@ -50,13 +52,14 @@ pub struct Scorer {
     loss: f64,
     correct: usize,
     chunk: Vec<f32>,
+    regression: bool,
 }
 
 impl Scorer {
     /// A score over at most `max` samples of `samples`, spread evenly (see [`score_first`]).
     pub fn new(samples: &Samples, max: usize) -> Scorer {
         let len = samples.len();
-        Scorer { len, n: len.min(max), next: 0, loss: 0.0, correct: 0, chunk: Vec::new() }
+        Scorer { len, n: len.min(max), next: 0, loss: 0.0, correct: 0, chunk: Vec::new(), regression: false }
     }
 
     /// Whether every sample has been scored.
@@ -89,6 +92,7 @@ impl Scorer {
             &self.chunk
         };
         net.forward(input, rows, trace);
+        self.regression = net.loss == Loss::Regression;
         let logits = trace.logits(0);
         for b in 0..rows {
             let z = &logits[b * n_out..(b + 1) * n_out];
@@ -103,7 +107,8 @@ impl Scorer {
     /// The mean loss and accuracy (of the samples scored so far; NaN before any).
     pub fn score(&self) -> Score {
         let n = self.next.min(self.n);
-        Score { loss: (self.loss / n as f64) as f32, accuracy: self.correct as f32 / n as f32 }
+        let accuracy = if self.regression { f32::NAN } else { self.correct as f32 / n as f32 };
+        Score { loss: (self.loss / n as f64) as f32, accuracy }
     }
 }
 

@@ -16,14 +16,14 @@
 //! A link is read leniently: a key or a compare item that cannot be accepted is reported and left
 //! out, and the rest of the link applies (a typo in a classroom link must not discard it).
 
-use super::config::{ConfigError, MAX_DRAWS, RunConfig, err, shown};
+pub use super::config::compare_variant;
+use super::config::{ConfigError, RunConfig, err, shown};
 use super::cost::{self, Shape};
 use super::sweep::{Sweep, SweepItems};
 use crate::data::Sources;
-use crate::rules::{NoiseMode, Rule};
 
 /// Keys a link may carry besides the configuration's.
-pub const PAGE_KEYS: [&str; 13] = [
+pub const PAGE_KEYS: [&str; 14] = [
     "at",
     "compare",
     "seeds",
@@ -37,6 +37,7 @@ pub const PAGE_KEYS: [&str; 13] = [
     "sweep_steps",
     "sweep_metric",
     "workers",
+    "discretize",
 ];
 /// Most workers of the page's pool (`workers=`).
 pub const MAX_WORKERS: usize = 16;
@@ -92,6 +93,8 @@ pub struct View {
     pub xaxis: &'static str,
     /// The page's pool of workers (1 to [`MAX_WORKERS`]); None: one per core the browser reports.
     pub workers: Option<usize>,
+    /// `discretize=1`: the boundary drawn in two colours (the view only, not the run).
+    pub discretize: bool,
 }
 
 impl Default for View {
@@ -105,6 +108,7 @@ impl Default for View {
             seeds: 1,
             xaxis: "steps",
             workers: None,
+            discretize: false,
         }
     }
 }
@@ -232,6 +236,7 @@ impl Link {
             },
             "play" => flag(value).map(|f| self.view.play = f),
             "embed" => flag(value).map(|f| self.view.embed = f),
+            "discretize" => flag(value).map(|f| self.view.discretize = f),
             "speed" => match SPEEDS.iter().find(|s| **s == value) {
                 Some(s) => {
                     self.view.speed = Some(s);
@@ -518,32 +523,6 @@ pub(crate) fn parse_compare<'a>(
         ));
     }
     runs
-}
-
-/// One `compare` item, `rule[:blind|:clean][:kN]` (e.g. `inp`, `anp:blind`, `np:k4`): the run's
-/// config with that rule, noise mode and number of draws, validated like any config.
-pub fn compare_variant(config: &RunConfig, item: &str) -> Result<RunConfig, String> {
-    let mut parts = item.split(':');
-    let name = parts.next().unwrap_or_default();
-    let mut c = config.clone();
-    c.rule = Rule::from_key(name)
-        .ok_or_else(|| format!("{} is not a rule; expected e.g. inp, anp:blind or np:k4", shown(name)))?;
-    for p in parts {
-        match p {
-            "blind" => c.mode = NoiseMode::Blind,
-            "clean" => c.mode = NoiseMode::Clean,
-            k if k.starts_with('k') => {
-                c.draws = k[1..]
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=MAX_DRAWS).contains(d))
-                    .ok_or_else(|| format!("{}: expected k1 to k{MAX_DRAWS}", shown(p)))?;
-            }
-            _ => return Err(format!("{}: expected blind, clean or kN after the rule", shown(p))),
-        }
-    }
-    // The decorrelation matrices exist only in D-variants, so the run is rebuilt from its string.
-    RunConfig::parse(&c.to_string()).map_err(|e| format!("{}: {}", shown(item), e.message))
 }
 
 /// A link as the page receives it: the canonical configuration, the run's label, the runs to

@@ -6,12 +6,14 @@ pub mod codec;
 pub mod config;
 pub mod cost;
 pub mod diagnostics;
+pub mod edits;
 pub mod evaluation;
 pub mod link;
 pub mod runfile;
 pub mod stats;
 pub mod sweep;
 pub mod trainer;
+pub mod weights;
 pub mod workloads;
 
 pub use config::{ConfigError, RunConfig};

@@ -26,9 +26,9 @@ use std::fmt;
 use serde::Serialize;
 
 use super::codec::{Control, KEYS};
+use super::config::compare_variant;
 use super::config::{ConfigError, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, RunConfig, err, shown};
 use super::cost::{self, Shape};
-use super::link::compare_variant;
 use super::stats::StepMeans;
 use super::trainer::Trainer;
 use crate::data::Sources;

@@ -10,6 +10,7 @@ use super::checks::check_batch;
 use super::config::{ConfigError, RunConfig};
 use super::cost::Shape;
 use super::diagnostics::{self, DiagnosticBuffers};
+use super::edits;
 use super::evaluation::{self, Evaluation};
 use super::stats::StepStats;
 use crate::data::{Dataset, Sources};
@@ -61,7 +62,7 @@ pub fn initial_network(config: &RunConfig, n_inputs: usize, n_classes: usize) ->
     Network::new(
         &config.layer_sizes(n_inputs, n_classes),
         config.activation,
-        config.loss,
+        config.network_loss(),
         config.rule.decorrelated,
         &mut Rng::stream(config.seed, Stream::Init),
     )
@@ -97,6 +98,11 @@ impl Trainer {
     /// uploaded table) when the config asks for it.
     pub fn with_sources(config: RunConfig, sources: &Sources) -> Result<Trainer, ConfigError> {
         config.validate()?;
+        if config.data == crate::data::DataSet::Upload
+            && let Some(t) = sources.table
+        {
+            config.check_features(t.dim)?;
+        }
         if let Some(shape) = Shape::of(&config, sources) {
             config.check_data(&shape)?;
         }
@@ -107,8 +113,12 @@ impl Trainer {
     }
 
     /// A run on given data and initial network (tests, benchmarks, data that is not generated).
-    pub fn from_parts(config: RunConfig, net: Network, data: Dataset) -> Result<Trainer, ConfigError> {
+    pub fn from_parts(config: RunConfig, mut net: Network, data: Dataset) -> Result<Trainer, ConfigError> {
         check_batch(config.batch_size, data.train.len())?;
+        config.check_edits_of(&net.sizes())?;
+        for e in config.edits_at(0) {
+            edits::apply(&mut net, e);
+        }
         let plan = config.update_spec().passes(net.n_layers());
         let mut batch_rng = Rng::stream(config.seed, Stream::Batches);
         let mut order: Vec<usize> = (0..data.train.len()).collect();
@@ -264,6 +274,8 @@ impl Trainer {
                 format!("the minibatch loss reached {:e}, above {MAX_LOSS:e} (it blew up)", stats.batch_loss),
             ));
         }
+        // The weight penalty's gradient, local to each weight (nothing for reg=none).
+        self.config.reg.add_gradient(self.config.reg_rate, &self.net, &mut self.ws.update.grads);
         let buf = &self.ws.update;
         if !buf.grads.is_finite() {
             return Err(self.diverge(step, "the weight update became non-finite".into()));
@@ -278,6 +290,9 @@ impl Trainer {
         }
         self.opt.step(&mut self.net, &buf.grads);
         self.steps = step;
+        for e in self.config.edits.iter().filter(|e| e.step == step) {
+            edits::apply(&mut self.net, e);
+        }
         if !self.net.is_finite() {
             let what = if self.net.layers.iter().any(|l| l.r.as_ref().is_some_and(|r| r.iter().any(|v| !v.is_finite())))
             {
@@ -329,6 +344,91 @@ impl Trainer {
         self.ws.eval.logits(0).chunks(n_out).map(crate::loss::argmax).collect()
     }
 
+    /// The current minibatch `(x, labels)`: the last step's, or before the first step the first
+    /// step's (what an edit's effect is measured on, see [`Trainer::edit_effect`]).
+    pub fn current_batch(&self) -> (Vec<f32>, Vec<usize>) {
+        let bsz = self.config.batch_size;
+        if self.steps > 0 {
+            let buf = &self.ws.update;
+            let d = self.data.dim();
+            (buf.trace.input.as_slice().unwrap()[..bsz * d].to_vec(), buf.labels[..bsz].to_vec())
+        } else {
+            let rows = &self.order[..bsz];
+            let x = rows.iter().flat_map(|&i| self.data.train.row(i).iter().copied()).collect();
+            (x, rows.iter().map(|&i| self.data.train.y[i]).collect())
+        }
+    }
+
+    /// Applies a hand edit now (its step must be the current step) and keeps it in the run's
+    /// configuration, so the config string replays it: what the page does when a weight is
+    /// edited while paused. An error names an edit outside the network or at another step.
+    pub fn apply_edit(&mut self, e: edits::Edit) -> Result<(), ConfigError> {
+        if e.step != self.steps {
+            return Err(super::config::err(
+                "edit",
+                &e.to_string(),
+                format!("this edit is for step {}, and the run is at step {}", e.step, self.steps),
+            ));
+        }
+        check_edit(&e, &self.net)?;
+        if self.config.edits.len() >= edits::MAX_EDITS {
+            return Err(super::config::err("edit", &e.to_string(), format!("at most {} edits", edits::MAX_EDITS)));
+        }
+        edits::apply(&mut self.net, &e);
+        self.config.edits.push(e);
+        Ok(())
+    }
+
+    /// What setting the weight `e` names would do (its step is ignored) on the current
+    /// minibatch ([`Trainer::current_batch`]), clean passes, without changing the run: the
+    /// minibatch's data loss before and after, and the credit `dL / delta` a perturbation rule
+    /// reads from it beside the exact gradient (see [`edits::EditEffect`]). An error names an
+    /// edit outside the network.
+    pub fn edit_effect(&self, e: &edits::Edit) -> Result<edits::EditEffect, ConfigError> {
+        let net = &self.net;
+        check_edit(e, net)?;
+        let (x, y) = self.current_batch();
+        let loss = |n: &Network| {
+            let mut trace = crate::network::Trace::default();
+            n.forward(&x, y.len(), &mut trace);
+            let mut out = vec![0.0; y.len()];
+            crate::network::pass_losses(n, &trace, 0, &y, &mut out);
+            out.iter().map(|&l| l as f64).sum::<f64>() / y.len() as f64
+        };
+        let before = edits::current(net, e);
+        let mut edited = net.clone();
+        edits::apply(&mut edited, e);
+        let delta = e.value - before;
+        let (l0, l1) = (loss(net), loss(&edited));
+        let d_loss = (l1 - l0) as f32;
+        let credit = (delta != 0.0).then(|| d_loss / delta);
+        let config = &self.config;
+        let gradient = config.activation.has_useful_gradient().then(|| {
+            let spec = rules::UpdateSpec { method: Method::Bp, blind: false, ..config.update_spec() };
+            let g = rules::update_direction(net, &x, &y, &spec, &mut Rng::stream(config.seed, Stream::Noise));
+            match e.col {
+                Some(c) => g.w[e.layer - 1][[e.row, c]],
+                None => g.b[e.layer - 1][e.row],
+            }
+        });
+        Ok(edits::EditEffect {
+            before,
+            delta,
+            loss_before: l0 as f32,
+            loss_after: l1 as f32,
+            d_loss,
+            credit,
+            gradient,
+            sgd_change: credit.map(|c| -config.learning_rate * c),
+        })
+    }
+
+    /// Whether the network reads points of the plane (or features of them), so the plane views
+    /// apply.
+    pub fn is_planar(&self) -> bool {
+        self.data.is_planar()
+    }
+
     /// Runs `n` steps, stopping at the first error.
     pub fn run(&mut self, n: u64) -> Result<(), TrainError> {
         for _ in 0..n {
@@ -342,4 +442,9 @@ impl Trainer {
         let per_epoch = (self.data.train.len() / self.config.batch_size).max(1);
         (epochs * per_epoch as f64).ceil() as u64
     }
+}
+
+/// Checks that the edit `e` names a weight of `net`.
+fn check_edit(e: &edits::Edit, net: &Network) -> Result<(), ConfigError> {
+    edits::check_edits(std::slice::from_ref(e), &net.sizes()).map_err(|(item, m)| super::config::err("edit", &item, m))
 }

@@ -54,7 +54,7 @@ pub fn trainer(case: &Case, rule: &str) -> Result<Trainer, String> {
         x: Array2::from_shape_fn((n, d), |_| rng.normal()),
         y: (0..n).map(|_| rng.below(classes)).collect(),
     };
-    let data = Dataset { train: samples(&mut rng), test: samples(&mut rng), classes };
+    let data = Dataset { train: samples(&mut rng), test: samples(&mut rng), classes, plane: None };
     let net = initial_network(&cfg, d, classes);
     let mut t = Trainer::from_parts(cfg, net, data).map_err(|e| e.to_string())?;
     t.set_diagnostics(false);

@@ -404,6 +404,18 @@ impl LiveRun {
         long
     }
 
+    /// Applies a hand edit at the current step (see [`Trainer::apply_edit`]): the figures, the
+    /// checksum and the views are then those of the edited network.
+    pub fn edit(&mut self, e: crate::run::edits::Edit) -> Result<(), crate::run::ConfigError> {
+        self.trainer.apply_edit(e)?;
+        self.checksum.set(None);
+        self.pending_checksum = None;
+        self.pending = None;
+        self.evaluated_at = u64::MAX;
+        self.finished += 1;
+        Ok(())
+    }
+
     /// Changes whenever what the page shows of this run may have changed: a step taken or an
     /// evaluation finished (it only grows).
     pub fn revision(&self) -> u64 {
@@ -595,7 +607,7 @@ impl LiveRun {
 
     /// Whether the network reads the 2-D plane (so the plane views apply).
     pub fn is_planar(&self) -> bool {
-        self.trainer.network().layers[0].n_in() == 2
+        self.trainer.is_planar()
     }
 
     /// The grid resolution of the decision boundary (see [`plane::resolution`]); None when the
@@ -626,7 +638,8 @@ impl LiveRun {
         if !self.is_planar() {
             return None;
         }
-        Some(plane::view(self.trainer.network(), res.clamp(4, 256), nodes, &mut self.view_trace))
+        let features = self.trainer.config().features;
+        Some(plane::view(self.trainer.network(), features, res.clamp(4, 256), nodes, &mut self.view_trace))
     }
 
     /// `count` test samples spread evenly over the test set (which is ordered by class for the
@@ -638,7 +651,7 @@ impl LiveRun {
         let predicted = self.trainer.predict_test_rows(&rows);
         let mut v = Vec::new();
         for (&i, &p) in rows.iter().zip(&predicted) {
-            v.push(self.trainer.data().test.y[i] as f32);
+            v.push(self.trainer.data().label_value(&self.trainer.data().test, i));
             v.push(p as f32);
             v.extend_from_slice(self.trainer.data().test.row(i));
         }

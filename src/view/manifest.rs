@@ -137,6 +137,11 @@ pub fn manifest() -> Manifest {
                 Control::Widths => key.control = "widths",
                 Control::Points => key.control = "points",
                 Control::Table => key.control = "table",
+                Control::Features(options) => {
+                    key.control = "features";
+                    key.options = options.iter().map(|&(v, l)| [v, l]).collect();
+                }
+                Control::Edits => key.control = "edits",
             }
             key
         })

@@ -2,6 +2,7 @@
 //! decision boundary) and every hidden unit's output (TensorFlow Playground's neuron thumbnails),
 //! with the policy that picks the grid's resolution.
 
+use crate::data::features::Features;
 use crate::network::{Network, Trace};
 
 /// The plane shown in the page: `[-EXTENT, EXTENT]^2` (the plane the data lives on).
@@ -13,6 +14,21 @@ pub const UNIT_RESOLUTION: usize = 32;
 /// Forward-pass work the boundary grid may cost, in flops (about 128 MFLOP: about 10 ms in wasm;
 /// the worker computes it once per snapshot and run).
 const GRID_FLOPS: u64 = 128_000_000;
+
+/// Every feature of `features` over a `res x res` grid of the plane (row 0 at the top), one
+/// `res * res` block per feature in input order: the input nodes' maps.
+pub fn feature_maps(features: Features, res: usize) -> Vec<f32> {
+    let (d, n) = (features.count(), res * res);
+    let mut out = vec![0.0; d * n];
+    let mut f = vec![0.0; d];
+    for i in 0..n {
+        features.map(coord(i % res, res), coord(res - 1 - i / res, res), &mut f);
+        for (k, v) in f.iter().enumerate() {
+            out[k * n + i] = *v;
+        }
+    }
+    out
+}
 
 /// The grid resolution the plane view should use for `net`: 64 x 64 unless the network is so
 /// large that the grid's forward pass would cost more than [`GRID_FLOPS`] (then 32, 16 or 8);
@@ -28,7 +44,8 @@ pub fn resolution(net: &Network) -> Option<usize> {
 #[derive(Clone, Debug, Default)]
 pub struct PlaneView {
     pub res: usize,
-    /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too).
+    /// `(res * res)`: probability of class 1 (softmax of the logits; for MSE, of the outputs too);
+    /// for a network of one output (regression) the predicted value itself.
     pub prob: Vec<f32>,
     /// `(nodes, res * res)`: the output over the plane of every node asked for, layer by layer
     /// (hidden units' activations, then the output units' logits).
@@ -42,9 +59,9 @@ pub fn coord(i: usize, res: usize) -> f32 {
 
 /// The network over a `res x res` grid: the class-1 probability, and for every layer
 /// `l = 1..=L` the units `nodes[l - 1]` (indices into the layer; the output layer's values are
-/// its logits).
-pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) -> PlaneView {
-    assert_eq!(net.layers[0].n_in(), 2, "the plane view needs 2-D inputs");
+/// its logits). The network reads each cell's `features` ([`Features::map`], as the data does).
+pub fn view(net: &Network, features: Features, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) -> PlaneView {
+    assert_eq!(net.layers[0].n_in(), features.count(), "the plane view needs the network to read the plane's features");
     let n = res * res;
     let mut input = Vec::with_capacity(2 * n);
     for r in 0..res {
@@ -53,17 +70,11 @@ pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) 
             input.push(coord(res - 1 - r, res));
         }
     }
+    let input = if features.is_identity() { input } else { features.map_rows(&input) };
     net.forward(&input, n, trace);
     let n_out = net.layers.last().unwrap().n_out();
     let logits = trace.logits(0);
-    let prob = (0..n)
-        .map(|i| {
-            let z = &logits[i * n_out..(i + 1) * n_out];
-            let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let e: Vec<f32> = z.iter().map(|v| libm::expf(v - m)).collect();
-            e[1.min(n_out - 1)] / e.iter().sum::<f32>()
-        })
-        .collect();
+    let prob = if n_out == 1 { logits[..n].to_vec() } else { class_one(logits, n, n_out) };
     let mut units = Vec::new();
     for (lt, chosen) in trace.layers.iter().zip(nodes) {
         let w = lt.h.ncols();
@@ -73,4 +84,16 @@ pub fn view(net: &Network, res: usize, nodes: &[Vec<usize>], trace: &mut Trace) 
         }
     }
     PlaneView { res, prob, units }
+}
+
+/// The softmax probability of class 1 of each of `n` rows of `n_out` logits.
+fn class_one(logits: &[f32], n: usize, n_out: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| {
+            let z = &logits[i * n_out..(i + 1) * n_out];
+            let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let e: Vec<f32> = z.iter().map(|v| libm::expf(v - m)).collect();
+            e[1] / e.iter().sum::<f32>()
+        })
+        .collect()
 }

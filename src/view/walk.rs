@@ -325,7 +325,13 @@ fn walk_of(t: &Trainer, probe: &Probe, d: &Diagram) -> Walk {
             "layer input x = R h",
         ));
     }
-    let sample_desc = fill("sample {} of the batch (class {})", &[&int(probe.sample), &int(probe.label)]);
+    let sample_desc = if t.data().is_regression() {
+        // Regression: the label carries the real target (issue 20).
+        let target = format!("{:.3}", crate::loss::label_target(probe.label));
+        fill("sample {} of the batch (target {})", &[&int(probe.sample), &target])
+    } else {
+        fill("sample {} of the batch (class {})", &[&int(probe.sample), &int(probe.label)])
+    };
     // Why no backward pass is needed: one number per pass reaches every node.
     let no_backward = |who: &str, what: &str| {
         fill(

@@ -62,7 +62,10 @@ pub fn check_table_fits(fragment: &str, rows: usize, dim: usize, classes: usize)
     if let Some(e) = link.problems.first() {
         return Some(e.to_string());
     }
-    let shape = Shape { inputs: dim, classes, samples: rows };
+    if let Err(e) = link.config.check_features(dim) {
+        return Some(e.to_string());
+    }
+    let shape = Shape { inputs: link.config.input_dim(dim), classes, samples: rows };
     if let Err(e) = link.config.check_data(&shape) {
         return Some(e.to_string());
     }

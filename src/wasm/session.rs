@@ -325,6 +325,14 @@ impl Session {
         Ok(Float32Array::from(&view.units[..]))
     }
 
+    /// The own run's input nodes over a `res x res` grid of the plane: every feature it reads,
+    /// `(features, res * res)` (see `view::plane::feature_maps`).
+    #[wasm_bindgen(js_name = featureMaps)]
+    pub fn feature_maps(&self, res: usize) -> Float32Array {
+        let f = self.inner.runs()[0].trainer().config().features;
+        Float32Array::from(&crate::view::plane::feature_maps(f, res.clamp(4, 256))[..])
+    }
+
     /// The own run's network diagram as JSON (see `view::diagram::Diagram`).
     pub fn diagram(&self) -> String {
         json(&self.inner.runs()[0].diagram())
@@ -345,6 +353,31 @@ impl Session {
     /// or undefined before the first step.
     pub fn walk(&self, sample: usize) -> Option<String> {
         self.inner.runs()[0].walk(sample).map(|w| json(&w))
+    }
+
+    /// Run `i`'s weights as JSON: every layer's W, b and R, with the config and checksum (see
+    /// `run::weights`).
+    pub fn weights(&self, i: usize) -> Result<String, JsError> {
+        run(self, i, |r| crate::run::weights::weights_json(r.trainer()))
+    }
+
+    /// Sets a weight of run `i` by hand now, `item` = `LAYER:ROW:COL:VALUE` (see `run::edits`):
+    /// returns the run's config string, which now carries the edit (`edit=STEP:...`).
+    pub fn edit(&mut self, i: usize, item: &str) -> Result<String, JsError> {
+        run_mut(self, i, |r| {
+            let e = crate::run::edits::parse_edit_at(r.trainer().steps(), item).map_err(js_err)?;
+            r.edit(e).map(|()| r.trainer().config().to_string()).map_err(js_err)
+        })?
+    }
+
+    /// What setting a weight of run `i` (`LAYER:ROW:COL:VALUE`) would do on its current
+    /// minibatch, without doing it: JSON, see `run::edits::EditEffect::to_json`.
+    #[wasm_bindgen(js_name = editEffect)]
+    pub fn edit_effect(&self, i: usize, item: &str) -> Result<String, JsError> {
+        run(self, i, |r| {
+            let e = crate::run::edits::parse_edit_at(r.trainer().steps(), item).map_err(js_err)?;
+            r.trainer().edit_effect(&e).map(|x| x.to_json()).map_err(js_err)
+        })?
     }
 
     /// What the own run's last step did to sample `sample` of its minibatch (JSON), or undefined.

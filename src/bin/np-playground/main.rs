@@ -13,17 +13,18 @@ use np_playground::run::codec::KEYS;
 
 pub const USAGE: &str = "\
 np-playground: train small networks with node perturbation (NP, INP, ANP, their decorrelated
-versions) or backprop, headless. The config string is the one the page keeps in its URL.
+versions), weight perturbation (WP), forward gradients (FG-W, FG-A) or backprop, headless. The
+config string is the one the page keeps in its URL.
 
 USAGE:
-    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv]
+    np-playground run '<config>' (--steps N | --epochs E) [--json] [--every M] [--no-alignment] [--data FILE.csv] [--weights FILE.json]
     np-playground sweep '<config>' --grid 'lr=0.003,0.01' [--grid ...] --steps N [--rules R,R] [--seeds S,S] [--jobs J] [--shard I/N]
                               every cell of a grid, one JSON line each (`np-playground sweep --help`)
     np-playground sweep --merge A.jsonl B.jsonl ...   join a sweep's shards in cell order
     np-playground keys        list the config keys, their defaults and meanings
     np-playground cost '<config>'   the memory and work per step the cost model gives it, and the limits
     np-playground bench [--quick]   training throughput per rule and network, as JSON lines
-    np-playground repro [--quick]   the reproduction report: docs/results.md and its plots
+    np-playground repro [--quick] [--family]   the reproduction report: docs/results.md and its plots (--family: NP, WP, FG-W and FG-A only, into target/repro-family/)
     np-playground help
 
 OPTIONS:
@@ -33,6 +34,8 @@ OPTIONS:
     --every M        report every M steps (default: a tenth of the run)
     --no-alignment   skip the alignment and input-correlation diagnostics (faster; same weights)
     --data FILE.csv  the table for data=upload (feature columns, then a label column)
+    --weights FILE.json  write every layer's W, b and R (decorrelated rules) at the last step,
+                     with the config and checksum
 
 EXAMPLE:
     np-playground run 'v=1&data=xor&rule=danp' --steps 2000 --json

@@ -19,12 +19,22 @@ struct Args {
     every: Option<u64>,
     diagnostics: bool,
     data: Option<String>,
+    weights: Option<String>,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut it = args.iter();
     let config = it.next().ok_or("missing the config string (use '' for all defaults)")?.clone();
-    let mut a = Args { config, steps: None, epochs: None, json: false, every: None, diagnostics: true, data: None };
+    let mut a = Args {
+        config,
+        steps: None,
+        epochs: None,
+        json: false,
+        every: None,
+        diagnostics: true,
+        data: None,
+        weights: None,
+    };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
         match flag.as_str() {
@@ -45,6 +55,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             }
             "--json" => a.json = true,
             "--data" => a.data = Some(value("--data")?),
+            "--weights" => a.weights = Some(value("--weights")?),
             "--no-alignment" => a.diagnostics = false,
             other => return Err(format!("unknown option {other}")),
         }
@@ -154,6 +165,7 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
             Err(e) => {
                 let msg = e.to_string();
                 report(&mut t, &window, a.json, true, started, Some(&msg));
+                write_weights(&t, a.weights.as_deref())?;
                 return Err((3, msg));
             }
         }
@@ -163,7 +175,14 @@ pub fn run(args: &[String]) -> Result<(), (u8, String)> {
         }
     }
     report(&mut t, &window, a.json, true, started, None);
-    Ok(())
+    write_weights(&t, a.weights.as_deref())
+}
+
+/// `--weights FILE`: the run's weights at its last step as JSON (see `run::weights`).
+fn write_weights(t: &Trainer, path: Option<&str>) -> Result<(), (u8, String)> {
+    let Some(path) = path else { return Ok(()) };
+    std::fs::write(path, np_playground::run::weights::weights_json(t))
+        .map_err(|e| (2, format!("cannot write the weights to {path}: {e}")))
 }
 
 /// The table of `--data FILE`: at most [`csv::MAX_CSV_BYTES`] bytes are read (a device or a pipe

@@ -68,7 +68,7 @@ impl Sets {
             }
             Samples { x, y: s.y.clone() }
         };
-        let centred = Dataset { train: centre(&raw.train), test: centre(&raw.test), classes: raw.classes };
+        let centred = Dataset { train: centre(&raw.train), test: centre(&raw.test), classes: raw.classes, plane: None };
         // The file is sorted by class, so the held-out digits are every `stride`-th training
         // digit (balanced over classes), not the last ones.
         let stride = (n / holdout.max(1)).max(2);
@@ -77,7 +77,7 @@ impl Sets {
             x: raw.train.x.select(ndarray::Axis(0), idx),
             y: idx.iter().map(|&i| raw.train.y[i]).collect(),
         };
-        let holdout = Dataset { train: take(&kept), test: take(&held), classes: raw.classes };
+        let holdout = Dataset { train: take(&kept), test: take(&held), classes: raw.classes, plane: None };
         Sets { centred, holdout }
     }
 }
