@@ -26,6 +26,25 @@ const baselineCommit = baselineRoot ? execFileSync('git', ['-C', baselineRoot, '
 const started = Date.now();
 const log = (m) => console.error(`[bench] ${m}`);
 
+// `--pool-compare`: only the four-rule compare's steps per second with 1 and 2 workers, the two
+// alternating over several rounds (measureCompare below), printed, nothing written.
+if (process.argv.includes('--pool-compare')) {
+  const b = await launch();
+  const { server: s, base: u } = await serve();
+  const rounds = [];
+  for (let round = 0; round < 4; round++) {
+    const r = {};
+    for (const workers of [1, 2]) r[`compareStepsPerS${workers}`] = await measureCompare(b, u, workers, 5000);
+    rounds.push(r);
+    log(`round ${round + 1}: ${fmt(r.compareStepsPerS1)} and ${fmt(r.compareStepsPerS2)} steps/s: ${fmt(r.compareStepsPerS2 / r.compareStepsPerS1, 2)}x`);
+  }
+  await b.close();
+  s.close();
+  const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
+  console.log(JSON.stringify({ rounds, load }, null, 1));
+  process.exit(0);
+}
+
 // `--pool`: only the pool of workers' rows (measurePool below), printed, nothing written.
 if (process.argv.includes('--pool')) {
   const b = await launch();
@@ -131,16 +150,7 @@ async function measurePool(b, u) {
       await p.waitForFunction(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs, null, { timeout: 600000 });
       r[`sweepMs${workers}`] = Number(await p.evaluate(() => document.querySelector('[data-testid=sweep]').dataset.elapsedMs));
       await context.close();
-      const c = await open(`${POOL_COMPARE}&workers=${workers}`);
-      await c.p.selectOption('#speed', 'max');
-      await c.p.click('#play');
-      await c.p.waitForTimeout(1000);
-      const at = () => c.p.evaluate(() => ({ step: Number(document.querySelector('[data-testid=step]').textContent), t: performance.now() }));
-      const before = await at();
-      await c.p.waitForTimeout(quick ? 3000 : 6000);
-      const after = await at();
-      r[`compareStepsPerS${workers}`] = (after.step - before.step) / ((after.t - before.t) / 1000);
-      await c.context.close();
+      r[`compareStepsPerS${workers}`] = await measureCompare(b, u, workers, quick ? 3000 : 6000);
     }
     rounds.push(r);
   }
@@ -171,10 +181,29 @@ async function measurePool(b, u) {
   return { rounds, warm, long: POOL_LONG, fps: (after.raf - before.raf) / ((after.t - before.t) / 1000), longTasks: after.longTasks.map(Math.round), status: after.status, load };
 }
 
+/** A four-rule compare's steps per second at full speed with `workers` workers, over `ms` after
+ *  a second's warm-up (the step shown: the page's own run, in lockstep with every other). */
+async function measureCompare(b, u, workers, ms) {
+  const context = await b.newContext({ viewport: { width: 1400, height: 1000 } });
+  const p = await context.newPage();
+  p.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await p.goto(`${u}#v=1&data=spiral&hidden=16,16&rule=np&compare=inp,anp,bp&workers=${workers}`);
+  await p.waitForSelector('body[data-ready]', { timeout: 30000 });
+  await p.selectOption('#speed', 'max');
+  await p.click('#play');
+  await p.waitForTimeout(1000);
+  const at = () => p.evaluate(() => ({ step: Number(document.querySelector('[data-testid=step]').textContent), t: performance.now() }));
+  const before = await at();
+  await p.waitForTimeout(ms);
+  const after = await at();
+  await context.close();
+  return (after.step - before.step) / ((after.t - before.t) / 1000);
+}
+
 function poolLines(pool) {
   const lines = ['## The pool of workers', ''];
   lines.push(`Ratios only compare within one round (the machine's speed drifts); \`uptime\` after the runs: ${pool.load}.`, '');
-  lines.push('The 9-cell sweep is timed from the link\'s opening (the pool\'s workers start and compile the module); the compare trains every rule in the one training worker (compare and seeds are not spread over the pool yet), so its ratio is only the machine\'s drift.', '');
+  lines.push('The 9-cell sweep is timed from the link\'s opening (the pool\'s workers start and compile the module); the compare\'s four rules are split over the workers (two each with 2 workers; a rule\'s seeds stay together), in lockstep.', '');
   lines.push('| round | 9-cell sweep, 3,000 steps, from the link: 1 worker | 2 workers | speed-up | four-rule compare steps/s: 1 worker | 2 workers | ratio |', '|---|---|---|---|---|---|---|');
   pool.rounds.forEach((r, i) => {
     lines.push(`| ${i + 1} | ${fmt(r.sweepMs1)} ms | ${fmt(r.sweepMs2)} ms | ${fmt(r.sweepMs1 / r.sweepMs2, 2)}x | ${fmt(r.compareStepsPerS1)} | ${fmt(r.compareStepsPerS2)} | ${fmt(r.compareStepsPerS2 / r.compareStepsPerS1, 2)}x |`);

@@ -15,6 +15,7 @@ import { wireLessons } from './lessons.js';
 import { wireUserData } from './userdata.js';
 import { Pool, poolSize } from './pool.js';
 import { wireSweep } from './sweep.js';
+import { RunPool } from './runpool.js';
 
 const $ = (id) => document.getElementById(id);
 const playButton = $('play');
@@ -45,6 +46,15 @@ const thePool = () => (pool ??= new Pool(poolSize(workersAsked), async () => {
   await loadDigits();
   return state.digitsBytes;
 }));
+/** Compare's rules over the pool's size of training workers (runpool.js). */
+const runPool = new RunPool({
+  show: () => showSnapshot(),
+  crashed: (message) => replaceWorker(message),
+  warning: (msg) => onWarning(msg),
+  error: (msg) => onError(msg),
+  digits: () => state.digitsBytes,
+  tables: () => [...state.tables.values()],
+});
 /** The Sweep view (sweep.js), once the manifest is read. */
 let sweepView = null;
 /** What the written link carries for the pool and the sweep. */
@@ -176,7 +186,7 @@ function loadDigits() {
  *  read the latest command never overrides it (a Pause clicked while a snapshot was in flight). */
 function command(msg) {
   state.seq += 1;
-  state.worker.postMessage({ ...msg, seq: state.seq });
+  runPool.command({ ...msg, seq: state.seq }, (m) => state.worker.postMessage(m));
   // New runs end a replay (a refused build keeps it: the worker's next snapshot says so).
   if (msg.type === MSG.INIT && state.replay) {
     state.replay = null;
@@ -248,6 +258,7 @@ async function restart(r) {
   divergedBanner.hidden = true;
   setPlaying(false);
   state.snap = null;
+  state.raw = null;
   state.pending = { config: r.config, label: r.label, compare: r.compare, runs: r.runs };
   command({ type: MSG.INIT, config: r.config, runs: r.runs, xaxis: state.view.xaxis, diagnostics: $('diagnostics').checked });
   writeUrl();
@@ -411,23 +422,34 @@ function onSnapshot(snap) {
     table.dim = snap.sizes[0];
     $('plane-panel').hidden = table.dim !== 2;
   }
-  checkImported(snap);
   if (snap.points) state.points = snap.points;
   if (snap.points) state.inputMaps = snap.inputMaps; // issue 20: sent with the points, once a session
-  // The costly views the worker did not recompute: the page keeps the ones it has.
+  // The costly views the worker did not recompute: the page keeps the ones it has (on the run
+  // pool the page's own worker has the first rules: a prefix of the merged runs).
   const previous = state.snap;
   for (const name of snap.kept ?? []) {
     if (name === 'planes') snap.runs.forEach((r, i) => { r.plane = previous?.runs[i]?.plane ?? null; });
     else snap[name] = previous?.[name] ?? null;
   }
-  const previousStep = state.snap?.runs[0].summary.step;
-  state.snap = snap;
+  state.raw = snap;
   // Ask for the next one now, so the worker prepares it while this one is drawn; at most one
   // snapshot is ever in flight, so traffic stays bounded by what the page takes.
   state.worker.postMessage({ type: MSG.WANT });
   stats.snapshots += 1;
   stats.bytes += payloadBytes(snap);
   stats.memory = { worker: snap.memory, main: memoryBytes() };
+  showSnapshot();
+}
+
+/** Shows the latest snapshot, merged with the other workers' runs on the run pool (once each
+ *  sent one of the current runs). */
+function showSnapshot() {
+  if (!state.raw) return;
+  const snap = runPool.merge(state.raw);
+  if (!snap) return;
+  checkImported(snap);
+  const previousStep = state.snap?.runs[0].summary.step;
+  state.snap = snap;
   showFigures(snap);
   // A snapshot made before the worker read the latest command says nothing about it.
   const current = snap.seq === state.seq;
@@ -832,6 +854,12 @@ function requestWalk() {
 
 // ---- the worker: start, replace after a crash ----
 
+/** A message that does not move training, to every training worker. */
+function toWorkers(msg) {
+  state.worker.postMessage(msg);
+  runPool.forward(msg);
+}
+
 /** Asks the worker about the data it keeps (see MSG.ASK): a promise of the answer. */
 function ask(what, fields = {}, transfer = []) {
   const id = ++state.askId;
@@ -863,12 +891,11 @@ function startWorker(onReady) {
         walker.start(msg.walk);
       }
     } else if (msg.type === MSG.WARNING) {
-      divergedBanner.textContent = msg.paused ? `Paused: ${msg.message}.` : `Warning: ${msg.message}. The link's replay goes on to its step.`;
-      divergedBanner.hidden = false;
-      if (msg.paused) setPlaying(false);
+      onWarning(msg);
     } else if (msg.type === MSG.ERROR) {
-      if (msg.config) refused(msg.message);
-      else controlError.textContent = msg.message;
+      onError(msg);
+    } else if (msg.type === MSG.STEPS) {
+      runPool.reported(0, msg);
     } else if (msg.type === MSG.CRASH) {
       replaceWorker(msg.message);
     }
@@ -878,6 +905,17 @@ function startWorker(onReady) {
     replaceWorker(e.message);
   };
   state.worker = worker;
+}
+
+function onWarning(msg) {
+  divergedBanner.textContent = msg.paused ? `Paused: ${msg.message}.` : `Warning: ${msg.message}. The link's replay goes on to its step.`;
+  divergedBanner.hidden = false;
+  if (msg.paused) setPlaying(false);
+}
+
+function onError(msg) {
+  if (msg.config) refused(msg.message);
+  else controlError.textContent = msg.message;
 }
 
 /** The worker's engine panicked (or the worker died): show why, and go on with a new worker on
@@ -1034,15 +1072,15 @@ function wire() {
     $('seed').value = String(wasm().newSeed());
     applyControls();
   });
-  $('speed').addEventListener('change', () => state.worker.postMessage({ type: MSG.SPEED, speed: speed() }));
-  $('diagnostics').addEventListener('change', (e) => state.worker.postMessage({ type: MSG.DIAGNOSTICS, on: e.target.checked }));
+  $('speed').addEventListener('change', () => toWorkers({ type: MSG.SPEED, speed: speed() }));
+  $('diagnostics').addEventListener('change', (e) => toWorkers({ type: MSG.DIAGNOSTICS, on: e.target.checked }));
   $('controls').addEventListener('change', (e) => {
     if (e.target.type === 'file' || e.target.name === 'draw-class') return;
     if (e.target.id === 'seeds') {
       apply(readValues(state.values), undefined, { ...state.view, seeds: Number(e.target.value) });
     } else if (e.target.id === 'xaxis') {
       state.view.xaxis = e.target.value;
-      state.worker.postMessage({ type: MSG.XAXIS, xaxis: state.view.xaxis });
+      toWorkers({ type: MSG.XAXIS, xaxis: state.view.xaxis });
       writeUrl();
     } else if (e.target.closest('#compare')) {
       const labels = [...$('compare').querySelectorAll('input:checked')].map((i) => i.value);
@@ -1199,10 +1237,11 @@ async function openFragment(text) {
   if (i >= 0 && (r.lesson === 'start' || !lessons.namesRunKeys(text))) return lessons.openChapter(i, r);
   if (r.speed) {
     $('speed').value = r.speed;
-    state.worker.postMessage({ type: MSG.SPEED, speed: r.speed });
+    toWorkers({ type: MSG.SPEED, speed: r.speed });
   }
   workersAsked = r.workers ?? null;
   pool?.resize(poolSize(workersAsked));
+  runPool.setSize(poolSize(workersAsked));
   sweepView.fromLink(r);
   if (!await restart(r)) return;
   if (r.at) {
@@ -1248,6 +1287,10 @@ async function main() {
       }
     },
     panicWorker: () => state.worker.postMessage({ type: MSG.TEST_PANIC }),
+    // Every run's rule, step, checksum and config, and how many workers train them (run pool).
+    runs: () => state.snap?.runs.flatMap((r) => r.checksums.map((checksum, i) => ({ rule: r.rule, step: r.summary.step, checksum, config: r.configs[i] }))) ?? [],
+    workers: () => runPool.active + 1,
+    lossCurves: () => state.snap?.curves.loss.map((s) => s.name) ?? [],
     // issue 20: where the diagram's nodes are, and what it shows (the page tests find a bias).
     diagram: () => ({ layout: state.layout, diagram: state.snap?.diagram }),
   };

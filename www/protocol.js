@@ -1,10 +1,12 @@
 // Message names between the page (main.js) and the training worker (worker.js).
 export const MSG = Object.freeze({
   // page -> worker
-  INIT: 'init',        // {config, runs: [{label, config}], xaxis, diagnostics}: build new runs (also reset)
+  INIT: 'init',        // {config, runs: [{label, config}], xaxis, diagnostics}: build new runs (also reset);
+                       //   on the run pool also {cap, compare, secondary} (see runpool.js)
   PLAY: 'play',        // {speed}: run continuously
   PAUSE: 'pause',
-  STEP: 'step',        // run exactly one step
+  STEP: 'step',        // run exactly one step ({to}: on the run pool, run to step `to`, then pause)
+  CAP: 'cap',          // {cap}: on the run pool (runpool.js), no run goes past this step
   RUN_TO: 'runTo',     // {at}: replay a link to step `at`, then pause (Play, Pause, Step wait until then)
   STOP: 'stop',        // end a replay where it is (paused)
   SPEED: 'speed',      // {speed}
@@ -31,5 +33,6 @@ export const MSG = Object.freeze({
   WARNING: 'warning',  // {message, paused}: a loss climbed far above its start; training paused unless replaying to `at`
   CELL_PROGRESS: 'cellProgress', // {id, step}: how far the cell is (at most every 100 ms)
   CELL_DONE: 'cellDone', // {id, line, error}: the cell's result (one JSON line, as the CLI writes it) or why it could not run
+  STEPS: 'steps',      // {steps, playing, seq}: on the run pool, how far this worker's runs are
   PROGRESS: 'progress', // {seq, evaluating: {step, done, total} | null, replay: {at, step, msPerStep, etaMs} | null, playing}
 });

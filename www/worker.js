@@ -9,7 +9,9 @@
 // link's replay to its step (`at=`) cannot be overrun: Play, Step and Pause wait until it lands,
 // Stop ends it. Nothing here computes: it only schedules and copies buffers. docs/engine.md
 // ("The worker's schedule") has the whole policy. A worker of the page's pool (pool.js) trains
-// sweep cells instead, one at a time, in slices of the same length (see `cellWork`).
+// sweep cells instead, one at a time, in slices of the same length (see `cellWork`). On the run
+// pool (runpool.js) a training worker holds some of a compare's rules and never trains past the
+// step the page allows (`cap`), reporting how far it is (STEPS).
 import init, { Session, DataStore, SweepPlan, manifest, testPanic } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
 
@@ -42,6 +44,12 @@ const state = {
   sent: { revision: -1, seq: -1 }, // what the last snapshot showed
   forced: false,     // a snapshot is due whatever changed (a new probe sample, a new x axis)
   progressAt: -Infinity, // when progress was last posted
+  // On the run pool (runpool.js, compared rules over several workers): no run goes past `cap`
+  // steps, which the page raises when every worker has caught up, so the runs stay in lockstep.
+  cap: Infinity,
+  compareMode: false, // the runs are some of a compare's rules: curves by rule even for one rule
+  secondary: false,   // a second worker of the pool: only what the page draws for compared runs
+  stepsAt: -Infinity, // when the steps were last posted to the pool
 };
 
 const running = () => state.playing || state.target !== null;
@@ -163,7 +171,7 @@ function series(s, columns, names) {
 function curves(s, layers) {
   const perLayer = (prefix) => Array.from({ length: layers }, (_, l) => `${prefix}_${l + 1}`);
   const layerName = (l) => (l + 1 === layers ? 'output' : `layer ${l + 1}`);
-  if (state.groups.length === 1) {
+  if (state.groups.length === 1 && !state.compareMode) {
     return {
       loss: series(s, ['train_loss', 'test_loss'], (_, c) => ['train', 'test'][c]),
       accuracy: series(s, ['train_accuracy', 'test_accuracy'], (_, c) => ['train', 'test'][c]),
@@ -203,20 +211,22 @@ function snapshot() {
     configs: g.runs.map((i) => s.config(i)),
     plane: planes?.[k],
   }));
+  // A second worker of the pool sends only what the page draws for compared runs.
+  const own = !state.secondary;
   const nodeRes = nodeResolution(s);
-  const nodes = view('nodes', kept);
-  const points = state.pointsSent ? null : s.points();
+  const nodes = own ? view('nodes', kept) : null;
+  const points = state.pointsSent || !own ? null : s.points();
   // issue 20: the input nodes' maps (the features over the plane), once a session like the points.
-  const inputMaps = state.pointsSent || !nodeRes ? null : s.featureMaps(nodeRes);
+  const inputMaps = state.pointsSent || !nodeRes || !own ? null : s.featureMaps(nodeRes);
   state.pointsSent = true;
   const activations = [];
-  for (let l = 1; l < sizes.length; l++) activations.push(s.activations(l));
-  const probe = view('probe', kept);
-  const samples = view('samples', kept);
+  for (let l = 1; own && l < sizes.length; l++) activations.push(s.activations(l));
+  const probe = own ? view('probe', kept) : null;
+  const samples = own ? view('samples', kept) : null;
   const c = curves(s, sizes.length - 1);
   const msg = {
     type: MSG.SNAPSHOT, runs, sizes, res, nodeRes, nodes, activations, points, inputMaps, curves: c,
-    diagram: JSON.parse(s.diagram()),
+    diagram: own ? JSON.parse(s.diagram()) : null,
     probe, samples, kept,
     alignEvery: s.alignmentEvery(),
     xaxis: state.xaxis,
@@ -330,6 +340,7 @@ function work() {
     else if (state.speed === 'slow') target = s.steps() + 1;
     else target = s.steps() + Number(state.speed);
   }
+  target = Math.min(target, state.cap);
   const outcome = s.advance(target, SLICE_MS, clock);
   if (outcome === 2) stop();
   // A loss climbing far above its start: pause and say so (Play goes on). A link's replay to its
@@ -346,7 +357,19 @@ function work() {
   if (state.playing && state.speed === 'slow' && outcome === 0) delay = SLOW_MS;
   else if (state.playing && state.speed !== 'max' && outcome === 0) delay = Math.max(0, FRAME_MS - (performance.now() - started));
   post();
-  if (running() || s.busy()) schedule(delay);
+  // On the pool: at the cap, wait for the page to raise it (CAP) rather than spin.
+  const waiting = state.cap !== Infinity && running() && !s.busy() && s.reached(state.cap);
+  if (state.cap !== Infinity) postSteps(waiting);
+  if ((running() || s.busy()) && !waiting) schedule(delay);
+}
+
+/** On the pool: how far this worker's runs are, for the page to raise the cap (at most every
+ *  few milliseconds, and at once when `now`: it waits at the cap, or a command stopped it). */
+function postSteps(now_) {
+  const now = performance.now();
+  if (!now_ && running() && now - state.stepsAt < 10) return;
+  state.stepsAt = now;
+  postMessage({ type: MSG.STEPS, steps: state.session.steps(), playing: running(), seq: state.seq });
 }
 
 // ---- a pool worker: one sweep cell at a time ----
@@ -441,6 +464,9 @@ function build(msg) {
     else state.groups.push({ label: rule, runs: [i] });
   });
   state.xaxis = msg.xaxis ?? 'steps';
+  state.cap = msg.cap ?? Infinity;
+  state.compareMode = Boolean(msg.compare);
+  state.secondary = Boolean(msg.secondary);
   session.setDiagnostics(msg.diagnostics ?? state.diagnostics);
   state.wanted = true;
   state.pointsSent = false;
@@ -495,16 +521,25 @@ function handle(msg) {
       schedule(0);
       break;
     case MSG.PAUSE:
-      if (state.replay) break;
+      if (state.replay) {
+        if (state.cap !== Infinity && state.session) postSteps(true);
+        break;
+      }
       stop();
+      if (state.cap !== Infinity && state.session) postSteps(true);
       schedule(0);
       break;
     case MSG.STEP:
       if (state.replay) break;
       stop();
       moveOn();
-      if (state.session) state.target = state.session.steps() + 1;
+      // `to`: on the pool, every worker steps to the same step (Pause, Step, Stop).
+      if (state.session) state.target = msg.to ?? state.session.steps() + 1;
       schedule(0);
+      break;
+    case MSG.CAP:
+      state.cap = msg.cap;
+      if (running()) schedule(0);
       break;
     case MSG.RUN_TO:
       stop();
@@ -517,6 +552,8 @@ function handle(msg) {
       break;
     case MSG.STOP:
       stop();
+      // On the pool: where it stopped, so that every worker goes to the same step.
+      if (state.cap !== Infinity && state.session) postSteps(true);
       schedule(0);
       break;
     case MSG.SPEED:
