@@ -54,6 +54,10 @@ test('each chart canvas says in words what it shows now, and follows the run', a
   await waitForStep(page, 30);
   await settled(page);
   const label = (id) => page.getAttribute(`#${id}`, 'aria-label');
+  // The curve charts are redrawn one per frame (and the compared rule's runs may come from
+  // another worker's snapshot): their words reach step 30 within a few frames of the pause.
+  await page.waitForFunction(() => ['loss-chart', 'accuracy-chart', 'alignment-chart']
+    .every((id) => /at step 30$/.test(document.getElementById(id).getAttribute('aria-label') ?? '')));
   assert.match(await label('loss-chart'), /^train loss chart: np \d\.\d{4}, inp \d\.\d{4} at step 30$/);
   assert.match(await label('accuracy-chart'), /^test accuracy chart: np \d\.\d{4}, inp \d\.\d{4} at step 30$/);
   assert.match(await label('alignment-chart'), /^alignment with the true gradient chart: np -?\d\.\d{4}, inp -?\d\.\d{4} at step 30$/);

@@ -455,7 +455,7 @@ function showSnapshot() {
   const current = snap.seq === state.seq;
   // Test hooks: whether the worker is training, and whether its figures are still being
   // evaluated ("false" and "false" once a pause has settled).
-  document.body.dataset.running = String(snap.playing || !current);
+  document.body.dataset.running = String(snap.playing || !current || Boolean(snap.settling));
   document.body.dataset.busy = String(snap.busy);
   if (current) {
     state.replay = snap.replay;

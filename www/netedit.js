@@ -95,7 +95,11 @@ export function showFeatures(box, features, enabled, change) {
     const pressed = on.includes(f);
     const b = button(shown, `input feature ${shown}`, () => {
       const next = FEATURES.map(([g]) => g).filter((g) => (g === f ? !pressed : on.includes(g)));
-      if (next.length) change(next.join(','));
+      if (!next.length) return;
+      change(next.join(','));
+      // Shown at once (and the toggles' lists renewed), not at the diagram's next paint: a quick
+      // second click reads this list, and a refused list is put back by that paint.
+      showFeatures(box, next.join(','), enabled, change);
     }, pressed && on.length === 1);
     b.dataset.feature = f;
     b.setAttribute('aria-pressed', String(pressed));

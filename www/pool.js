@@ -40,7 +40,10 @@ export class Pool {
     w.ready = new Promise((resolve) => {
       worker.onmessage = (e) => {
         const msg = e.data;
-        if (msg.type === MSG.READY) resolve();
+        if (msg.type === MSG.READY) {
+          w.started = true;
+          resolve();
+        }
         else this.message(w, msg);
       };
     });
@@ -74,6 +77,12 @@ export class Pool {
   }
 
   async send(w, job) {
+    // A started worker gets its cell at once, in this task: awaiting here would let the view's
+    // handlers of the cell just finished (drawing the maps) run first and the worker wait for them.
+    if (w.started && (!job.digits || w.digits)) {
+      w.worker.postMessage({ type: MSG.CELL, id: job.id, sweep: job.sweep, cell: job.cell });
+      return;
+    }
     await w.ready;
     if (job.digits && !w.digits) {
       try {

@@ -279,6 +279,9 @@ export class RunPool {
       seq: Math.min(...all.map((s) => s.seq)),
       playing: all.some((s) => s.playing),
       busy: all.some((s) => s.busy),
+      // Workers settling on one step after a pause: a snapshot still shows one of them before it
+      // got there (a diverged run stops where it diverged, so then the steps may differ).
+      settling: new Set(all.map((s) => s.runs[0]?.summary.step)).size > 1 && !all.some((s) => s.runs.some((r) => r.summary.diverged)),
       replay: all.find((s) => s.replay)?.replay ?? null,
     };
   }
