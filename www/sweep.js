@@ -83,6 +83,16 @@ export function wireSweep(deps) {
   }
 
   /** Builds the heat maps' figures and the cells' elements for `plan`. */
+  /** Opens the panel on `plan`: its maps and cells, the form set to it, the progress. */
+  function openOn(plan) {
+    box.hidden = false;
+    box.open = true;
+    build(plan);
+    showForm(plan);
+    showProgress();
+    requestDraw();
+  }
+
   function build(plan) {
     const { n1, n2, ns } = dims(plan);
     maps.replaceChildren(...plan.rules.map((rule, r) => {
@@ -260,12 +270,7 @@ export function wireSweep(deps) {
     };
     current = sweep;
     delete panel.dataset.elapsedMs;
-    box.hidden = false;
-    box.open = true;
-    build(plan);
-    showForm(plan);
-    showProgress();
-    requestDraw();
+    openOn(plan);
     let left = plan.cells.length;
     plan.cells.forEach((cell, i) => {
       deps.pool().run({
@@ -383,12 +388,7 @@ export function wireSweep(deps) {
     const missing = plan.cells.length - results.filter(Boolean).length;
     if (missing) bad.push({ text: `${file.name}: ${missing} of the sweep's ${plan.cells.length} cells are not in it (left blank)` });
     showProblems(bad);
-    box.hidden = false;
-    box.open = true;
-    build(plan);
-    showForm(plan);
-    showProgress();
-    requestDraw();
+    openOn(plan);
   }
 
   // Hovering or focusing a cell reads it out; the elements' own labels say the same.
