@@ -142,7 +142,8 @@ function fragment(extra = '') {
 
 function writeUrl() {
   state.writtenHash = `#${fragment(poolKeys())}`;
-  history.replaceState(null, '', state.writtenHash);
+  // Only a new link is written (writing the same one costs Chromium a few milliseconds).
+  if (location.hash !== state.writtenHash) history.replaceState(null, '', state.writtenHash);
 }
 
 /** Says what a link left out; `text` is the link, so the parts left out can be copied whole
@@ -1275,6 +1276,12 @@ async function main() {
   // The fragment goes to the engine's codec as it is: the codec decodes %-escapes (once) and
   // refuses malformed ones with the usual message.
   const initial = location.hash.slice(1);
+  // A link with a sweep: the pool's workers start now, loading the engine while the page does.
+  const first = JSON.parse(wasm().parseFragment(initial));
+  if (first.sweep) {
+    workersAsked = first.workers ?? null;
+    thePool().warm();
+  }
   startWorker(() => openFragment(initial));
   wire();
   // Test hooks: make either engine panic, to prove the page survives it.

@@ -1,7 +1,8 @@
 // The page's pool of workers: one per core the browser reports (`workers=N` in the link
-// overrides), each its own wasm instance (worker.js). Sweep cells queue over the pool, one cell
-// per worker at a time; a worker that finishes takes the next. Nothing here computes: it hands
-// out cells and passes their results on.
+// overrides), each its own wasm instance (worker.js). Sweep cells queue over the pool; a worker
+// holds the cell it trains and, while at least one cell per worker waits, the next one too, so it
+// starts that cell the moment it finishes one instead of waiting for this thread (busy drawing)
+// to answer. Nothing here computes: it hands out cells and passes their results on.
 import { MSG } from './protocol.js';
 
 /** The pool's size: `asked` (the link's `workers=`) or one per core the browser reports. */
@@ -11,6 +12,7 @@ export function poolSize(asked) {
 }
 
 let nextId = 0;
+const HELD = 2; // cells a worker holds at most: the one it trains and the next
 
 export class Pool {
   /** `digits()`: a promise of the MNIST file's bytes (an ArrayBuffer, copied for each worker),
@@ -18,7 +20,9 @@ export class Pool {
   constructor(size, digits) {
     this.size = size;
     this.digits = digits;
-    this.workers = []; // {worker, ready: Promise, job: null | {id, ...}, digits: bool}
+    // {worker, ready: Promise, started, jobs: [{id, ...}] (in the worker's order), digitsSent,
+    // waiting: cells in its chain (see send), chain}
+    this.workers = [];
     this.queue = [];   // jobs waiting for a worker
   }
 
@@ -26,7 +30,7 @@ export class Pool {
   resize(size) {
     this.size = size;
     while (this.workers.length > size) {
-      const i = this.workers.findIndex((w) => !w.job);
+      const i = this.workers.findIndex((w) => !w.jobs.length);
       if (i < 0) break;
       this.workers[i].worker.terminate();
       this.workers.splice(i, 1);
@@ -34,15 +38,22 @@ export class Pool {
     this.pump();
   }
 
+  /** Starts the pool's workers before any cell is queued (a link with a sweep: they load the
+   *  engine while the page does). */
+  warm() {
+    while (this.workers.length < this.size) this.spawn();
+  }
+
   spawn() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    const w = { worker, job: null, digits: false };
+    const w = { worker, jobs: [], digitsSent: false, waiting: 0, chain: Promise.resolve() };
     w.ready = new Promise((resolve) => {
       worker.onmessage = (e) => {
         const msg = e.data;
         if (msg.type === MSG.READY) {
           w.started = true;
           resolve();
+          this.pump(); // it may hold its next cell now
         }
         else this.message(w, msg);
       };
@@ -64,83 +75,91 @@ export class Pool {
     });
   }
 
-  /** Hands queued cells to idle workers, starting workers up to the pool's size. */
+  /** Hands queued cells to idle workers, starting workers up to the pool's size; then, while at
+   *  least one cell per worker still waits, a second cell to each worker that trains one (the
+   *  last cells go only to idle workers, so none waits behind another's). */
   pump() {
     while (this.queue.length) {
-      let w = this.workers.find((x) => !x.job);
+      let w = this.workers.find((x) => !x.jobs.length);
       if (!w && this.workers.length < this.size) w = this.spawn();
+      if (!w) w = this.queue.length >= this.size ? this.workers.find((x) => x.jobs.length < HELD && x.started) : null;
       if (!w) return;
       const job = this.queue.shift();
-      w.job = job;
+      w.jobs.push(job);
       this.send(w, job);
     }
   }
 
-  async send(w, job) {
-    // A started worker gets its cell at once, in this task: awaiting here would let the view's
-    // handlers of the cell just finished (drawing the maps) run first and the worker wait for them.
-    if (w.started && (!job.digits || w.digits)) {
-      w.worker.postMessage({ type: MSG.CELL, id: job.id, sweep: job.sweep, cell: job.cell });
-      return;
-    }
-    await w.ready;
-    if (job.digits && !w.digits) {
-      try {
-        const bytes = (await this.digits()).slice(0);
-        w.worker.postMessage({ type: MSG.DIGITS, bytes }, [bytes]);
-        w.digits = true;
-      } catch (e) {
-        this.finish(w, null, e.message);
-        return;
+  /** Sends `job` to `w`. A started worker gets its cell at once, in this task: waiting would let
+   *  the view's handlers of the cell just finished run first and the worker wait for them. Cells
+   *  that must wait (for the worker's start, for the digits) wait in a chain of their worker's,
+   *  and so do the ones after them: a worker gets its cells in the order they were given. */
+  send(w, job) {
+    const post = () => w.worker.postMessage({ type: MSG.CELL, id: job.id, sweep: job.sweep, cell: job.cell });
+    if (!w.waiting && w.started && (!job.digits || w.digitsSent)) return post();
+    w.waiting += 1;
+    w.chain = w.chain.then(async () => {
+      await w.ready;
+      if (job.digits && !w.digitsSent) {
+        // One copy of the digits per worker, however many of its cells wait for them.
+        try {
+          const bytes = (await this.digits()).slice(0);
+          w.worker.postMessage({ type: MSG.DIGITS, bytes }, [bytes]);
+          w.digitsSent = true;
+        } catch (e) {
+          if (w.jobs.includes(job)) this.finish(w, job, null, e.message);
+          return;
+        }
       }
-    }
-    if (w.job !== job) return; // cancelled meanwhile
-    w.worker.postMessage({ type: MSG.CELL, id: job.id, sweep: job.sweep, cell: job.cell });
+      if (w.jobs.includes(job)) post(); // else cancelled meanwhile
+    }).finally(() => {
+      w.waiting -= 1;
+    });
   }
 
   message(w, msg) {
-    const job = w.job;
+    const job = w.jobs.find((j) => j.id === msg.id);
     if (msg.type === MSG.CELL_PROGRESS) {
-      if (job?.id === msg.id) job.onProgress?.(msg.step);
+      job?.onProgress?.(msg.step);
     } else if (msg.type === MSG.CELL_DONE) {
-      if (job?.id === msg.id) this.finish(w, msg.line, msg.error);
+      if (job) this.finish(w, job, msg.line, msg.error);
     } else if (msg.type === MSG.CRASH || msg.type === MSG.ERROR) {
       this.lost(w, msg.message);
     }
   }
 
-  finish(w, line, error) {
-    const job = w.job;
-    w.job = null;
-    if (job) {
-      if (error === null) job.resolve(line);
-      else job.reject(new Error(error));
-    }
+  finish(w, job, line, error) {
+    const k = w.jobs.indexOf(job);
+    if (k >= 0) w.jobs.splice(k, 1);
+    if (error === null) job.resolve(line);
+    else job.reject(new Error(error));
     // The pool was made smaller while this worker was busy: it goes now.
-    if (this.workers.length > this.size && this.workers.includes(w)) {
+    if (!w.jobs.length && this.workers.length > this.size && this.workers.includes(w)) {
       w.worker.terminate();
       this.workers.splice(this.workers.indexOf(w), 1);
     }
     this.pump();
   }
 
-  /** A worker whose engine panicked (or that died): its cell fails with the message, a new
-   *  worker takes its place for the next. */
+  /** A worker whose engine panicked (or that died): the cell it trained fails with the message,
+   *  the one it held goes back to the queue, and a new worker takes its place. */
   lost(w, message) {
     w.worker.terminate();
     this.workers.splice(this.workers.indexOf(w), 1);
-    this.finish(w, null, `the worker stopped: ${message}`);
+    const [job, ...held] = w.jobs.splice(0);
+    this.queue.unshift(...held);
+    if (job) this.finish(w, job, null, `the worker stopped: ${message}`);
+    else this.pump();
   }
 
   /** Drops every queued cell and stops the ones being trained (each rejects as cancelled). */
   cancel() {
     for (const job of this.queue.splice(0)) job.reject(new Error('cancelled'));
     for (const w of this.workers) {
-      if (!w.job) continue;
-      w.worker.postMessage({ type: MSG.CELL_CANCEL, id: w.job.id });
-      const job = w.job;
-      w.job = null;
-      job.reject(new Error('cancelled'));
+      for (const job of w.jobs.splice(0)) {
+        w.worker.postMessage({ type: MSG.CELL_CANCEL, id: job.id });
+        job.reject(new Error('cancelled'));
+      }
     }
   }
 }

@@ -374,28 +374,36 @@ function postSteps(now_) {
 
 // ---- a pool worker: one sweep cell at a time ----
 
-/** The cell being trained: {id, run, plan, progressAt}; the plan of the last sweep is kept, so
- *  its cells are not rebuilt for each cell. */
-const cell = { job: null, plans: new Map(), timer: false };
+/** The cell being trained: {id, run, progressAt, batch}; the cells held next (their messages, in
+ *  order: the pool sends the next cell before this one ends); the plan of the last sweep is kept,
+ *  so its cells are not rebuilt for each cell. */
+const cell = { job: null, held: [], plans: new Map(), timer: false };
 
-function startCell(msg) {
-  let plan = cell.plans.get(msg.sweep);
-  let run;
-  try {
-    if (!plan) {
-      for (const p of cell.plans.values()) p.free();
-      cell.plans.clear();
-      plan = new SweepPlan(msg.sweep);
-      cell.plans.set(msg.sweep, plan);
+function holdCell(msg) {
+  cell.held.push(msg);
+  if (!cell.job) startCell();
+}
+
+/** Starts the next cell held, if any (a cell that cannot be built is answered at once). */
+function startCell() {
+  while (!cell.job && cell.held.length) {
+    const msg = cell.held.shift();
+    let plan = cell.plans.get(msg.sweep);
+    try {
+      if (!plan) {
+        for (const p of cell.plans.values()) p.free();
+        cell.plans.clear();
+        plan = new SweepPlan(msg.sweep);
+        cell.plans.set(msg.sweep, plan);
+      }
+      const run = plan.run(msg.cell, state.store);
+      cell.job = { id: msg.id, run, progressAt: performance.now(), batch: 1 };
+    } catch (e) {
+      if (self.npPanic) throw e;
+      postMessage({ type: MSG.CELL_DONE, id: msg.id, line: null, error: String(e.message ?? e) });
     }
-    run = plan.run(msg.cell, state.store);
-  } catch (e) {
-    if (self.npPanic) throw e;
-    postMessage({ type: MSG.CELL_DONE, id: msg.id, line: null, error: String(e.message ?? e) });
-    return;
   }
-  cell.job = { id: msg.id, run, progressAt: performance.now(), batch: 1 };
-  wakeCell();
+  if (cell.job) wakeCell();
 }
 
 function wakeCell() {
@@ -405,7 +413,7 @@ function wakeCell() {
 }
 
 /** One slice of the cell: steps until the slice's time is up (Cancel is read between slices);
- *  its result when done. */
+ *  its result when done, and the next cell held starts. */
 function cellWork() {
   cell.timer = false;
   const job = cell.job;
@@ -426,6 +434,7 @@ function cellWork() {
     const line = job.run.finish();
     job.run.free();
     postMessage({ type: MSG.CELL_DONE, id: job.id, line, error: null });
+    startCell();
     return;
   }
   if (performance.now() - job.progressAt >= PROGRESS_MS) {
@@ -435,10 +444,13 @@ function cellWork() {
   wakeCell();
 }
 
+/** Cancel: a cell held is dropped; the one being trained stops and the next held starts. */
 function cancelCell(id) {
+  cell.held = cell.held.filter((m) => m.id !== id);
   if (cell.job?.id !== id) return;
   cell.job.run.free();
   cell.job = null;
+  startCell();
 }
 
 /** Builds a session for the runs; on failure keeps the current one and reports why. */
@@ -583,7 +595,7 @@ function handle(msg) {
       if (state.dirty && !running()) post();
       break;
     case MSG.CELL:
-      startCell(msg);
+      holdCell(msg);
       break;
     case MSG.CELL_CANCEL:
       cancelCell(msg.id);
