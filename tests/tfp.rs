@@ -504,3 +504,25 @@ fn the_plane_shows_a_regressions_predicted_value_and_each_features_map() {
     assert_eq!([maps[i], maps[res * res + i]], [y, x * y]);
     assert!((maps[2 * res * res + i] - x.sin()).abs() < 1e-6);
 }
+
+/// The noise panel's probe of a regression sample names its real target, not the label's bits;
+/// a classification sample has no target.
+#[test]
+fn a_regression_probe_carries_the_samples_real_target() {
+    let mut t = trainer("v=1&data=plane&rule=np&seed=2");
+    t.run(3).unwrap();
+    let targets: Vec<f32> = t.data().train.y.iter().map(|&y| label_target(y)).collect();
+    let lo = targets.iter().copied().fold(f32::INFINITY, f32::min);
+    let hi = targets.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    for sample in [0, 3] {
+        let p = np_playground::view::probe::probe(&t, sample).expect("a probe after a step");
+        let target = p.target.expect("a regression probe has a target");
+        assert_eq!(target, label_target(p.label));
+        assert!(target.is_finite() && (lo..=hi).contains(&target), "{target} outside {lo}..{hi}");
+    }
+    let mut c = trainer("v=1&data=circle&rule=np&seed=2");
+    c.run(3).unwrap();
+    let p = np_playground::view::probe::probe(&c, 0).unwrap();
+    assert_eq!(p.target, None);
+    assert!(p.label < 2);
+}

@@ -251,6 +251,10 @@ test('regression: the plane coloured by the predicted value with its legend, no 
   assert.ok(corners.bl[0] > corners.bl[2] + 40, `bottom left orange: ${corners.bl}`);
   assert.ok(corners.tr[2] > corners.tr[0] + 40, `top right blue: ${corners.tr}`);
   assert.match(await page.getAttribute('#boundary', 'aria-label'), /predicted value over the plane from -\d/);
+  // The noise panel names the sample's real target (not a class).
+  await page.waitForFunction(() => /\(target -?\d\.\d{3}\)/.test(document.querySelector('#probe .probe-head')?.textContent ?? ''), null, { timeout: 10000 })
+    .catch(async () => assert.fail(`the probe names the target: ${await page.textContent('#probe .probe-head').catch(() => 'no probe')}`));
+  assert.doesNotMatch(await page.textContent('#probe .probe-head'), /class/);
 });
 
 test('discretize=1 draws the output in two colours and leaves the run alone (same checksum)', async () => {

@@ -179,7 +179,7 @@ export function renderProbe(box, probe, scalesBox) {
   const loss = probe.blind
     ? `Blind mode: ${pairs.length} pair${pairs.length > 1 ? 's' : ''} of noisy passes, no clean pass; each draw's first pass is its reference.`
     : `Loss of the clean pass: ${fx(probe.losses[0], 5)}.`;
-  parts.push(b.text('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (class ${probe.label}), ${input}. ${loss}`));
+  parts.push(b.text('p', 'probe-head', `step ${probe.step}, sample ${probe.sample} of ${probe.batch} (${probe.target != null ? `target ${fx(probe.target, 3)}` : `class ${probe.label}`}), ${input}. ${loss}`));
   if (probe.method === 'wp' || forward) {
     // The one number per draw: the minibatch's (wp, fgw) and this sample's.
     const per = probe.method === 'wp' ? 'loss change dL' : 'exact derivative d';

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::decorrelation;
+use crate::loss::{Loss, label_target};
 use crate::rules::{Method, NoiseMode, anp};
 use crate::run::Trainer;
 
@@ -90,7 +91,10 @@ pub struct Probe {
     pub step: u64,
     pub sample: usize,
     pub batch: usize,
+    /// The sample's class; for regression the bits of its real target (see `target`).
     pub label: usize,
+    /// The sample's real target, for regression (`loss::label_target` of the label).
+    pub target: Option<f32>,
     pub method: &'static str,
     pub blind: bool,
     /// The rule's key (`danp`), the noise `sigma`, the draws `K` and the learning rate: what the
@@ -214,6 +218,7 @@ pub fn probe(t: &Trainer, sample: usize) -> Option<Probe> {
         sample,
         batch: bsz,
         label: buf.labels[sample],
+        target: (net.loss == Loss::Regression).then(|| label_target(buf.labels[sample])),
         method: cfg.rule.method.key(),
         blind,
         rule: cfg.rule.key(),
