@@ -153,3 +153,27 @@ test('a compare over three seeds on two workers splits a rule\'s seeds; checksum
   assert.equal(one.curves.alignmentLayers.length, 3);
   assert.ok(one.curves.alignmentLayers.every((r) => r.values.some(Number.isFinite)));
 });
+
+test('one rule\'s seeds on two workers: Play, Pause and Step settle every seed on one step; the curves then equal a one-worker replay to that step', async () => {
+  const fragment = 'v=1&data=spiral&hidden=8,8&rule=np&seed=3&seeds=4';
+  const page = await open(`#${fragment}&workers=2`);
+  assert.deepEqual(await page.evaluate(() => window.npTest.held()), [2, 2]);
+  await page.click('[data-testid=play]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) > 300);
+  await page.click('[data-testid=play]');
+  await settled(page);
+  await page.click('#step');
+  await settled(page);
+  const got = await runs(page);
+  const step = got[0].step;
+  assert.ok(step > 300);
+  assert.deepEqual(got.map((r) => r.step), got.map(() => step), 'paused: every seed on one step');
+  assert.equal(await text(page, 'step'), String(step));
+  assert.equal(got.at(-1).checksum, cliChecksum(got.at(-1).config, step), 'the last seed, on the second worker');
+  // The page's own run keeps its views on the page's own worker.
+  assert.ok(await page.evaluate(() => Boolean(window.npTest.diagram().diagram)), 'the network diagram of the page\'s own run');
+  const curves = await curvesOf(page);
+  const one = await pausedAt(fragment, 1, step);
+  assert.deepEqual(one.runs, got);
+  assert.deepStrictEqual(curves, one.curves);
+});
