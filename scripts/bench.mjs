@@ -45,6 +45,44 @@ if (process.argv.includes('--pool-compare')) {
   process.exit(0);
 }
 
+// `--pool-seeds`: the same for one rule over four seeds (the run pool splits the seeds' copies),
+// 1 and 2 workers alternating over four rounds, printed, nothing written.
+if (process.argv.includes('--pool-seeds')) {
+  const LINK = 'v=1&data=spiral&hidden=16,16&rule=np&seeds=4';
+  const b = await launch();
+  const { server: s, base: u } = await serve();
+  /** Steps per second at full speed over `ms` after a second's warm-up (the step shown: the
+   *  page's own run, in lockstep with the others). */
+  const measure = async (workers, ms) => {
+    const context = await b.newContext({ viewport: { width: 1400, height: 1000 } });
+    const p = await context.newPage();
+    p.on('pageerror', (e) => log(`page error: ${e.message}`));
+    await p.goto(`${u}#${LINK}&workers=${workers}`);
+    await p.waitForSelector('body[data-ready]', { timeout: 30000 });
+    await p.selectOption('#speed', 'max');
+    await p.click('#play');
+    await p.waitForTimeout(1000);
+    const at = () => p.evaluate(() => ({ step: Number(document.querySelector('[data-testid=step]').textContent), t: performance.now() }));
+    const before = await at();
+    await p.waitForTimeout(ms);
+    const after = await at();
+    await context.close();
+    return (after.step - before.step) / ((after.t - before.t) / 1000);
+  };
+  const rounds = [];
+  for (let round = 0; round < 4; round++) {
+    const r = {};
+    for (const workers of [1, 2]) r[`seedsStepsPerS${workers}`] = await measure(workers, 5000);
+    rounds.push(r);
+    log(`round ${round + 1}: ${fmt(r.seedsStepsPerS1)} and ${fmt(r.seedsStepsPerS2)} steps/s: ${fmt(r.seedsStepsPerS2 / r.seedsStepsPerS1, 2)}x`);
+  }
+  await b.close();
+  s.close();
+  const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
+  console.log(JSON.stringify({ link: LINK, rounds, load }, null, 1));
+  process.exit(0);
+}
+
 // `--pool`: only the pool of workers' rows (measurePool below), printed, nothing written.
 if (process.argv.includes('--pool')) {
   const b = await launch();

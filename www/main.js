@@ -1298,6 +1298,8 @@ async function main() {
     runs: () => state.snap?.runs.flatMap((r) => r.checksums.map((checksum, i) => ({ rule: r.rule, step: r.summary.step, checksum, config: r.configs[i] }))) ?? [],
     workers: () => runPool.active + 1,
     lossCurves: () => state.snap?.curves.loss.map((s) => s.name) ?? [],
+    curves: () => state.snap?.curves ?? null, // every chart's series as drawn (run pool: merged)
+    held: () => runPool.held, // how many runs each worker of the run pool holds
     // issue 20: where the diagram's nodes are, and what it shows (the page tests find a bias).
     diagram: () => ({ layout: state.layout, diagram: state.snap?.diagram }),
   };

@@ -1,17 +1,20 @@
-// The run pool: a compare's rules over several training workers (one per core the browser
-// reports, `workers=N` in the link overrides). The page's own worker (main.js, "primary") keeps
-// the first rules, the page's own first, with every view of the page's own run; each further
-// worker (the same worker.js, "secondary") holds a contiguous share of the other rules and sends
-// only what the page draws for compared runs (their figures, curves, boundaries, checksums).
-// A rule's seeds stay together on one worker: its curve's band over seeds is then computed where
-// its runs are, exactly as with one worker (and one rule over seeds is not split). Lockstep: no
+// The run pool: the page's runs (a compare's rules, each rule's seeds) over several training
+// workers (one per core the browser reports, `workers=N` in the link overrides). The runs are
+// split in their order (rule by rule, seed by seed) into contiguous shares, one a worker. The
+// page's own worker (main.js, "primary") keeps the first and smallest share, the page's own run
+// first, with every view of that run; each further worker (the same worker.js, "secondary")
+// sends only what the page draws for compared runs and seeds (figures, curves, boundaries,
+// checksums). A rule whose seeds are split over workers has its workers send each run's curves,
+// and merge() makes its mean and band over seeds with the engine's arithmetic (Session::curve:
+// the finite values summed in f64 in run order, the mean rounded to f32, min and max, over the
+// shortest run's points), so the page shows the numbers it shows with one worker. Lockstep: no
 // worker goes past a common step `cap`, raised only as far as the slowest worker got plus a
 // window of about a fifth of a second of steps, so the slowest run sets the pace. Pause, Stop
 // and Step while training ask every worker where it stopped and bring all to the furthest of
 // those steps (a warning or a divergence: to the cap), so paused runs show the checksums of one
 // step, each the same as with one worker (a run's bits never depend on which worker trains it).
-// With one worker, or a single rule, nothing changes: the primary gets the messages as they
-// were. Nothing here computes: it splits, relays and merges.
+// With one worker, or a single run, nothing changes: the primary gets the messages as they
+// were. Nothing here trains: it splits, relays and merges.
 import { MSG } from './protocol.js';
 
 const WINDOW_MS = 200; // the cap runs this far (in the slowest worker's steps) ahead of it
@@ -29,6 +32,96 @@ function groups(runs) {
   return out;
 }
 
+/** The rules' runs of every worker, in order, with a rule split over workers made one again: the
+ *  figures and boundary of its first seed (on the first of those workers), every seed's checksum
+ *  and config. */
+function mergeRuns(list) {
+  const out = [];
+  for (const r of list) {
+    const last = out.at(-1);
+    if (last?.rule === r.rule) out[out.length - 1] = { ...last, checksums: [...last.checksums, ...r.checksums], configs: [...last.configs, ...r.configs] };
+    else out.push(r);
+  }
+  return out;
+}
+
+/** The mean, least and greatest of the finite values `arrays[r][i]` over the runs r, as
+ *  Session::curve makes them: summed in f64 in run order (from -0, as Rust's sum), the mean then
+ *  rounded to f32; NaN where no value is finite. */
+function point(arrays, i) {
+  let sum = -0;
+  let k = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const a of arrays) {
+    const v = a[i];
+    if (!Number.isFinite(v)) continue;
+    sum += v;
+    k += 1;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return k ? { mean: Math.fround(sum / k), lo, hi } : { mean: NaN, lo: NaN, hi: NaN };
+}
+
+/** One chart's series from every worker, in order: a rule split over workers ({name, rule, runs:
+ *  [{x, y}]} from each) becomes one series with its mean and band over the first n points, n the
+ *  shortest run's (none when a run has none); x: the first run's, or the runs' mean seconds. */
+function mergeSeries(lists, xaxis) {
+  const out = [];
+  const split = new Map();
+  for (const s of lists.flat()) {
+    if (!s.runs) {
+      out.push(s);
+      continue;
+    }
+    const key = `${s.rule}\n${s.name}`;
+    if (!split.has(key)) {
+      split.set(key, { name: s.name, runs: [] });
+      out.push(split.get(key));
+    }
+    split.get(key).runs.push(...s.runs);
+  }
+  return out.flatMap((s) => {
+    if (!s.runs) return [s];
+    const n = Math.min(...s.runs.map((r) => r.y.length));
+    if (!n) return [];
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    const lo = new Float32Array(n);
+    const hi = new Float32Array(n);
+    const xs = s.runs.map((r) => r.x);
+    const ys = s.runs.map((r) => r.y);
+    for (let i = 0; i < n; i++) {
+      x[i] = xaxis === 'seconds' ? point(xs, i).mean : xs[0][i];
+      ({ mean: y[i], lo: lo[i], hi: hi[i] } = point(ys, i));
+    }
+    return [{ name: s.name, x, y, lo, hi }];
+  });
+}
+
+/** Each rule's last mean alignment per layer from every worker: a rule split over workers
+ *  ({rule, runs: [[y of each column] of each run]}) gets the mean at the last point all its runs
+ *  have, as Session::curve's last point. */
+function mergeLayers(lists) {
+  const out = [];
+  for (const e of lists.flat()) {
+    const last = out.at(-1);
+    if (e.runs && last?.runs && last.rule === e.rule) last.runs.push(...e.runs);
+    else out.push(e.runs ? { rule: e.rule, runs: [...e.runs] } : e);
+  }
+  return out.map((e) => {
+    if (!e.runs) return e;
+    return {
+      rule: e.rule,
+      values: e.runs[0].map((_, c) => {
+        const n = Math.min(...e.runs.map((r) => r[c].length));
+        return n ? point(e.runs.map((r) => r[c]), n - 1).mean : NaN;
+      }),
+    };
+  });
+}
+
 export class RunPool {
   /** `hooks`: {show() (a secondary's snapshot arrived: draw the merged one), crashed(message),
    *  warning(msg), error(msg), digits() (the MNIST bytes or null), tables() ([{runFile} |
@@ -38,6 +131,7 @@ export class RunPool {
     this.size = 1;
     this.workers = [];  // secondaries: {worker, snap, initSeq, digits, tables: Set, timer}
     this.active = 0;    // how many secondaries the current runs use (0: the primary has them all)
+    this.held = [];     // how many runs each worker holds (primary first; a test hook reads it)
     this.steps = [];    // each worker's steps (primary first), as last reported
     this.cap = Infinity;
     this.mode = 'paused'; // 'play' (the cap slides) or 'paused'
@@ -198,10 +292,9 @@ export class RunPool {
     }
   }
 
-  /** New runs: split by rule over the pool when there are several rules and workers. */
+  /** New runs: split over the pool when there are several runs and workers. */
   init(msg, send) {
-    const rules = groups(msg.runs);
-    const parts = Math.min(this.size, rules.length);
+    const parts = Math.min(this.size, msg.runs.length);
     for (const w of this.workers) {
       w.snap = null;
       w.initSeq = Infinity;
@@ -210,29 +303,38 @@ export class RunPool {
       // The secondaries' old runs stop where they are (their sessions go with the next split).
       this.forward({ type: MSG.PAUSE });
       this.active = 0;
+      this.held = [msg.runs.length];
       this.cap = Infinity;
       return send(msg);
     }
-    // Contiguous shares, the primary's first (it also computes the page's own views: the smaller).
+    // Contiguous shares of the runs, the primary's first (it also computes the page's own views:
+    // the smaller); `owner`: each run's worker.
     const shares = [];
+    const owner = [];
     for (let k = 0, from = 0; k < parts; k++) {
-      const n = Math.floor((rules.length + k) / parts);
-      shares.push(rules.slice(from, from + n));
+      const n = Math.floor((msg.runs.length + k) / parts);
+      shares.push(msg.runs.slice(from, from + n));
+      for (let i = 0; i < n; i++) owner.push(k);
       from += n;
     }
+    // Curves by rule when comparing (even on a worker holding one rule); the rules whose seeds are
+    // on several workers send their runs' curves, merged here.
+    const rules = groups(msg.runs);
+    const compare = rules.length > 1;
+    const split = rules.filter((g) => new Set(g.runs.map((i) => owner[i])).size > 1).map((g) => g.rule);
     while (this.workers.length < parts - 1) this.workers.push(this.spawn());
     this.active = parts - 1;
+    this.held = shares.map((share) => share.length);
     this.cap = 0;
     this.mode = 'paused';
     this.window = 1;
     this.steps = shares.map(() => 0);
-    const runsOf = (share) => share.flatMap((g) => g.runs.map((i) => msg.runs[i]));
-    send({ ...msg, runs: runsOf(shares[0]), cap: 0, compare: true });
+    send({ ...msg, runs: shares[0], cap: 0, compare, split });
     shares.slice(1).forEach((share, k) => {
       const w = this.workers[k];
       this.feed(w);
       w.initSeq = msg.seq;
-      w.worker.postMessage({ ...msg, runs: runsOf(share), cap: 0, compare: true, secondary: true });
+      w.worker.postMessage({ ...msg, runs: share, cap: 0, compare, split, secondary: true });
     });
   }
 
@@ -262,18 +364,21 @@ export class RunPool {
   }
 
   /** The primary's snapshot `p` with the secondaries' runs and curves after its own, in the
-   *  order of the rules; null until every secondary sent one of the current runs. */
+   *  order of the runs (a rule split over workers made one again); null until every secondary
+   *  sent one of the current runs. */
   merge(p) {
     if (!this.active) return p;
     const snaps = this.workers.slice(0, this.active).map((w) => w.snap);
     if (snaps.some((s) => !s)) return null;
     const all = [p, ...snaps];
-    const cat = (name) => all.flatMap((s) => s.curves[name] ?? []);
     const curves = { ...p.curves };
-    for (const name of ['loss', 'accuracy', 'alignment', 'correlation', 'alignmentLayers']) curves[name] = cat(name);
+    for (const name of ['loss', 'accuracy', 'alignment', 'correlation']) {
+      curves[name] = mergeSeries(all.map((s) => s.curves[name] ?? []), p.xaxis);
+    }
+    if (p.curves.alignmentLayers) curves.alignmentLayers = mergeLayers(all.map((s) => s.curves.alignmentLayers ?? []));
     return {
       ...p,
-      runs: all.flatMap((s) => s.runs),
+      runs: mergeRuns(all.flatMap((s) => s.runs)),
       curves,
       // Current only when every worker read the latest command; training while any trains.
       seq: Math.min(...all.map((s) => s.seq)),

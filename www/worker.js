@@ -10,7 +10,7 @@
 // Stop ends it. Nothing here computes: it only schedules and copies buffers. docs/engine.md
 // ("The worker's schedule") has the whole policy. A worker of the page's pool (pool.js) trains
 // sweep cells instead, one at a time, in slices of the same length (see `cellWork`). On the run
-// pool (runpool.js) a training worker holds some of a compare's rules and never trains past the
+// pool (runpool.js) a training worker holds some of the page's runs and never trains past the
 // step the page allows (`cap`), reporting how far it is (STEPS).
 import init, { Session, DataStore, SweepPlan, manifest, testPanic } from './pkg/np_playground.js';
 import { MSG } from './protocol.js';
@@ -48,6 +48,7 @@ const state = {
   // steps, which the page raises when every worker has caught up, so the runs stay in lockstep.
   cap: Infinity,
   compareMode: false, // the runs are some of a compare's rules: curves by rule even for one rule
+  split: new Set(),   // the rules whose seeds are partly on other workers: curves sent per run
   secondary: false,   // a second worker of the pool: only what the page draws for compared runs
   stepsAt: -Infinity, // when the steps were last posted to the pool
 };
@@ -77,7 +78,8 @@ const nodeResolution = (s) => Math.min(s.planeResolution(), state.views.unit_res
 const VIEWS = {
   planes: {
     key: (s) => `${s.revision()}:${s.planeResolution()}`,
-    compute: (s) => state.groups.map((g) => (s.planeResolution() ? s.plane(g.runs[0], s.planeResolution()) : null)),
+    // (Not of a rule whose first seed is on another worker: the page shows that worker's.)
+    compute: (s) => state.groups.map((g) => (s.planeResolution() && !laterSeeds(g) ? s.plane(g.runs[0], s.planeResolution()) : null)),
   },
   nodes: {
     key: (s) => `${s.steps()}:${nodeResolution(s)}`,
@@ -149,18 +151,34 @@ function computeLater() {
 }
 const clock = () => performance.now();
 
-/** The series of one chart: for every rule (over its seeds) the named columns' curves. */
+/** Whether group `g` holds only later seeds of its rule (its first is on another worker). */
+const laterSeeds = (g) => / #\d+$/.test(state.labels[g.runs[0]]);
+
+/** Each run's curve of `column` (x and y, each of its own length; lo and hi are its y): for a rule
+ *  whose seeds are split over the pool, which merges them with the other workers' (runpool.js). */
+const perRun = (s, g, column, xaxis) => g.runs.map((i) => {
+  const v = s.curve(Uint32Array.of(i), column, xaxis);
+  const n = v.length / 4;
+  return { x: v.subarray(0, n), y: v.subarray(n, 2 * n) };
+});
+
+/** The series of one chart: for every rule (over its seeds) the named columns' curves; a rule
+ *  whose seeds are split over the pool sends its runs' curves instead ({name, rule, runs}). */
 function series(s, columns, names) {
   const out = [];
   for (const g of state.groups) {
     columns.forEach((column, c) => {
+      if (state.split.has(g.label)) {
+        // (Sent even when empty: the merged curve is left out when a run has no point, as here.)
+        out.push({ name: names(g, c), rule: g.label, runs: perRun(s, g, column, state.xaxis) });
+        return;
+      }
       const v = s.curve(Uint32Array.from(g.runs), column, state.xaxis);
       if (!v.length) return;
       const n = v.length / 4;
       out.push({
         name: names(g, c), x: v.subarray(0, n), y: v.subarray(n, 2 * n),
         lo: g.runs.length > 1 ? v.subarray(2 * n, 3 * n) : null, hi: g.runs.length > 1 ? v.subarray(3 * n) : null,
-        buffer: v.buffer,
       });
     });
   }
@@ -185,13 +203,19 @@ function curves(s, layers) {
     accuracy: series(s, ['test_accuracy'], byRule),
     alignment: series(s, ['alignment_all'], byRule),
     correlation: series(s, [`correlation_${Math.min(2, layers)}`], byRule),
-    alignmentLayers: state.groups.map((g) => ({
-      rule: g.label,
-      values: perLayer('alignment').concat('alignment_all').map((c) => {
-        const v = s.curve(Uint32Array.from(g.runs), c, 'steps');
-        return v.length ? v[v.length / 4 * 2 - 1] : NaN;
-      }),
-    })),
+    // Each rule's last mean alignment per layer; split over the pool: each run's y of each layer
+    // ({rule, runs: [[y of each column] of each run]}), merged by the pool.
+    alignmentLayers: state.groups.map((g) => {
+      const columns = perLayer('alignment').concat('alignment_all');
+      if (state.split.has(g.label)) return { rule: g.label, runs: g.runs.map((i) => columns.map((c) => perRun(s, { runs: [i] }, c, 'steps')[0].y.slice())) };
+      return {
+        rule: g.label,
+        values: columns.map((c) => {
+          const v = s.curve(Uint32Array.from(g.runs), c, 'steps');
+          return v.length ? v[v.length / 4 * 2 - 1] : NaN;
+        }),
+      };
+    }),
   };
 }
 
@@ -241,12 +265,13 @@ function snapshot() {
   };
   const buffers = new Set(activations.map((a) => a.buffer));
   for (const r of runs) if (r.plane) buffers.add(r.plane.buffer);
-  for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) buffers.add(x.buffer);
+  for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) {
+    for (const x of list) for (const r of x.runs ?? [x]) buffers.add(r.x.buffer);
+  }
   if (nodes) buffers.add(nodes.buffer);
   if (points?.length) buffers.add(points.buffer);
   if (inputMaps?.length) buffers.add(inputMaps.buffer);
   if (msg.samples) buffers.add(msg.samples.buffer);
-  for (const list of [c.loss, c.accuracy, c.alignment, c.correlation]) for (const x of list) delete x.buffer;
   postMessage(msg, [...buffers]);
 }
 
@@ -479,6 +504,7 @@ function build(msg) {
   state.cap = msg.cap ?? Infinity;
   state.compareMode = Boolean(msg.compare);
   state.secondary = Boolean(msg.secondary);
+  state.split = new Set(msg.split ?? []);
   session.setDiagnostics(msg.diagnostics ?? state.diagnostics);
   state.wanted = true;
   state.pointsSent = false;
