@@ -236,15 +236,16 @@ export function wireSweep(deps) {
     });
   }
 
-  /** Progress: cells done (the test hooks at once) and, with the next drawing, the bar and the
-   *  words with the time left, estimated from the steps trained so far. While a sweep runs the
-   *  words change at most every DRAW_EVERY_MS: each change costs the page a new frame, taken from
-   *  the cores that train the cells. */
+  /** Progress: cells done (the test hooks at once) and the bar and the words with the time left,
+   *  estimated from the steps trained so far: at once when no sweep runs, else with the next
+   *  drawing (at most every DRAW_EVERY_MS: each change costs the page a new frame, taken from
+   *  the cores that train the cells). */
   function showProgress() {
     if (!current) return;
     const { plan, results } = current;
     panel.dataset.cells = String(plan.cells.length);
     panel.dataset.done = String(results.filter(Boolean).length);
+    if (!current.running) sayProgress();
     requestDraw();
   }
 
@@ -289,7 +290,6 @@ export function wireSweep(deps) {
     };
     current = sweep;
     delete panel.dataset.elapsedMs;
-    openOn(plan);
     let left = plan.cells.length;
     plan.cells.forEach((cell, i) => {
       deps.pool().run({
@@ -321,6 +321,8 @@ export function wireSweep(deps) {
         showProgress();
       });
     });
+    // The panel after the cells: the workers start on them while this thread lays it out.
+    openOn(plan);
   }
 
   /** Cancel: the cells queued are dropped, the ones training stop; the finished ones stay. */
