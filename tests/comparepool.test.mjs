@@ -178,3 +178,14 @@ test('one rule\'s seeds on two workers: Play, Pause and Step settle every seed o
   assert.deepEqual(one.runs, got);
   assert.deepStrictEqual(curves, one.curves);
 });
+
+test('a compare on the digits over two workers: the other worker gets the digits; every run the CLI\'s checksum', async () => {
+  const at = 12;
+  const two = await pausedAt('v=1&data=mnist&hidden=16&rule=np&compare=bp', 2, at);
+  assert.deepEqual(two.held, [1, 1]);
+  assert.equal(two.runs.length, 2);
+  for (const r of two.runs) {
+    assert.equal(r.step, at, `${r.rule} landed on ${at}`);
+    assert.equal(r.checksum, cliChecksum(r.config, at), `${r.rule}: ${r.config}`);
+  }
+});

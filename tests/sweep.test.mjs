@@ -75,6 +75,17 @@ test('workers=2 gives every cell the checksum of workers=1 (two rules over two s
   assert.equal(new Set(one.list.map((c) => c.config)).size, 8, 'every cell a run of its own (seeds too)');
 });
 
+test('a sweep on the digits over two workers (the digits reach each worker before its cells): every cell the CLI\'s checksum', async () => {
+  const steps = 15;
+  const page = await h.open(`#v=1&data=mnist&hidden=16&rule=np&sweep=lr:0.01,0.03,0.1;sigma:0.01,0.1&sweep_steps=${steps}&workers=2`);
+  const r = await finished(page, 60000);
+  assert.equal(r.cells, 6);
+  for (const c of r.list) {
+    assert.match(c.checksum ?? '', /^[0-9a-f]{16}$/, `${c.config} has its checksum (${c.title})`);
+    assert.equal(c.checksum, runChecksum(c.config, steps), `${c.config}: the page's cell and np-playground run agree`);
+  }
+});
+
 test('clicking a cell opens it as a run of its own, replayed to the sweep\'s step with the cell\'s checksum; Back keeps the sweep', async () => {
   const page = await h.open('#v=1&data=circle&hidden=8&rule=np&sweep=lr:0.003,0.03&sweep_steps=200&workers=2');
   const r = await finished(page);
