@@ -26,60 +26,28 @@ const baselineCommit = baselineRoot ? execFileSync('git', ['-C', baselineRoot, '
 const started = Date.now();
 const log = (m) => console.error(`[bench] ${m}`);
 
-// `--pool-compare`: only the four-rule compare's steps per second with 1 and 2 workers, the two
-// alternating over several rounds (measureCompare below), printed, nothing written.
-if (process.argv.includes('--pool-compare')) {
-  const b = await launch();
-  const { server: s, base: u } = await serve();
-  const rounds = [];
-  for (let round = 0; round < 4; round++) {
-    const r = {};
-    for (const workers of [1, 2]) r[`compareStepsPerS${workers}`] = await measureCompare(b, u, workers, 5000);
-    rounds.push(r);
-    log(`round ${round + 1}: ${fmt(r.compareStepsPerS1)} and ${fmt(r.compareStepsPerS2)} steps/s: ${fmt(r.compareStepsPerS2 / r.compareStepsPerS1, 2)}x`);
-  }
-  await b.close();
-  s.close();
-  const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
-  console.log(JSON.stringify({ rounds, load }, null, 1));
-  process.exit(0);
-}
+// The run pool's two links: four rules compared, one rule over four seeds.
+const COMPARE_LINK = 'v=1&data=spiral&hidden=16,16&rule=np&compare=inp,anp,bp';
+const SEEDS_LINK = 'v=1&data=spiral&hidden=16,16&rule=np&seeds=4';
 
-// `--pool-seeds`: the same for one rule over four seeds (the run pool splits the seeds' copies),
-// 1 and 2 workers alternating over four rounds, printed, nothing written.
-if (process.argv.includes('--pool-seeds')) {
-  const LINK = 'v=1&data=spiral&hidden=16,16&rule=np&seeds=4';
+// `--pool-compare` (the four-rule compare) and `--pool-seeds` (one rule over four seeds, whose
+// copies the run pool splits): only that link's steps per second with 1 and 2 workers, the two
+// alternating over four rounds (stepsPerSecond below), printed, nothing written.
+const onlyLink = process.argv.includes('--pool-compare') ? COMPARE_LINK : process.argv.includes('--pool-seeds') ? SEEDS_LINK : null;
+if (onlyLink) {
   const b = await launch();
   const { server: s, base: u } = await serve();
-  /** Steps per second at full speed over `ms` after a second's warm-up (the step shown: the
-   *  page's own run, in lockstep with the others). */
-  const measure = async (workers, ms) => {
-    const context = await b.newContext({ viewport: { width: 1400, height: 1000 } });
-    const p = await context.newPage();
-    p.on('pageerror', (e) => log(`page error: ${e.message}`));
-    await p.goto(`${u}#${LINK}&workers=${workers}`);
-    await p.waitForSelector('body[data-ready]', { timeout: 30000 });
-    await p.selectOption('#speed', 'max');
-    await p.click('#play');
-    await p.waitForTimeout(1000);
-    const at = () => p.evaluate(() => ({ step: Number(document.querySelector('[data-testid=step]').textContent), t: performance.now() }));
-    const before = await at();
-    await p.waitForTimeout(ms);
-    const after = await at();
-    await context.close();
-    return (after.step - before.step) / ((after.t - before.t) / 1000);
-  };
   const rounds = [];
   for (let round = 0; round < 4; round++) {
     const r = {};
-    for (const workers of [1, 2]) r[`seedsStepsPerS${workers}`] = await measure(workers, 5000);
+    for (const workers of [1, 2]) r[`stepsPerS${workers}`] = await stepsPerSecond(b, u, onlyLink, workers, 5000);
     rounds.push(r);
-    log(`round ${round + 1}: ${fmt(r.seedsStepsPerS1)} and ${fmt(r.seedsStepsPerS2)} steps/s: ${fmt(r.seedsStepsPerS2 / r.seedsStepsPerS1, 2)}x`);
+    log(`round ${round + 1}: ${fmt(r.stepsPerS1)} and ${fmt(r.stepsPerS2)} steps/s: ${fmt(r.stepsPerS2 / r.stepsPerS1, 2)}x`);
   }
   await b.close();
   s.close();
   const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
-  console.log(JSON.stringify({ link: LINK, rounds, load }, null, 1));
+  console.log(JSON.stringify({ link: onlyLink, rounds, load }, null, 1));
   process.exit(0);
 }
 
@@ -170,7 +138,6 @@ log(`wrote docs/performance.md in ${((Date.now() - started) / 1000).toFixed(0)} 
  *  sweep runs on 2 workers. */
 async function measurePool(b, u) {
   const POOL_SWEEP = '#v=1&data=spiral&hidden=16,16&rule=np&sweep=lr:0.003,0.01,0.03;sigma:0.001,0.01,0.1&sweep_steps=3000';
-  const POOL_COMPARE = '#v=1&data=spiral&hidden=16,16&rule=np&compare=inp,anp,bp';
   const POOL_LONG = '#v=1&data=spiral&hidden=16,16&rule=np&sweep=lr:0.003,0.01,0.03;sigma:0.001,0.01,0.1&sweep_steps=1000000&workers=2';
   const open = async (fragment) => {
     const context = await b.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -197,7 +164,8 @@ async function measurePool(b, u) {
       r[`sweepMs${workers}`] = t.elapsed;
       r[`sweepDoneAt${workers}`] = t.doneAt;
       await context.close();
-      r[`compareStepsPerS${workers}`] = await measureCompare(b, u, workers, quick ? 3000 : 6000);
+      r[`compareStepsPerS${workers}`] = await stepsPerSecond(b, u, COMPARE_LINK, workers, quick ? 3000 : 6000);
+      r[`seedsStepsPerS${workers}`] = await stepsPerSecond(b, u, SEEDS_LINK, workers, quick ? 3000 : 6000);
     }
     rounds.push(r);
   }
@@ -229,13 +197,13 @@ async function measurePool(b, u) {
   return { rounds, warm, long: POOL_LONG, fps: (after.raf - before.raf) / ((after.t - before.t) / 1000), longTasks: after.longTasks.map(Math.round), status: after.status, load };
 }
 
-/** A four-rule compare's steps per second at full speed with `workers` workers, over `ms` after
- *  a second's warm-up (the step shown: the page's own run, in lockstep with every other). */
-async function measureCompare(b, u, workers, ms) {
+/** The steps per second of `link` at full speed with `workers` workers, over `ms` after a
+ *  second's warm-up (the step shown: the page's own run, in lockstep with every other). */
+async function stepsPerSecond(b, u, link, workers, ms) {
   const context = await b.newContext({ viewport: { width: 1400, height: 1000 } });
   const p = await context.newPage();
   p.on('pageerror', (e) => log(`page error: ${e.message}`));
-  await p.goto(`${u}#v=1&data=spiral&hidden=16,16&rule=np&compare=inp,anp,bp&workers=${workers}`);
+  await p.goto(`${u}#${link}&workers=${workers}`);
   await p.waitForSelector('body[data-ready]', { timeout: 30000 });
   await p.selectOption('#speed', 'max');
   await p.click('#play');
@@ -251,10 +219,10 @@ async function measureCompare(b, u, workers, ms) {
 function poolLines(pool) {
   const lines = ['## The pool of workers', ''];
   lines.push(`Ratios only compare within one round (the machine's speed drifts); \`uptime\` after the runs: ${pool.load}.`, '');
-  lines.push('The 9-cell sweep opened from its link: the time from the link\'s reading to its last cell (the pool\'s workers start with the page and load the engine while it does), and in brackets from the page\'s opening. The compare\'s runs are split over the workers, in lockstep.', '');
-  lines.push('| round | 9-cell sweep, 3,000 steps, from the link: 1 worker | 2 workers | speed-up | four-rule compare steps/s: 1 worker | 2 workers | ratio |', '|---|---|---|---|---|---|---|');
+  lines.push('The 9-cell sweep opened from its link: the time from the link\'s reading to its last cell (the pool\'s workers start with the page and load the engine while it does), and in brackets from the page\'s opening. The compare\'s and the seeds\' runs are split over the workers, in lockstep.', '');
+  lines.push(`| round | 9-cell sweep, 3,000 steps, from the link: 1 worker | 2 workers | speed-up | four-rule compare (\`${COMPARE_LINK}\`) steps/s: 1 worker | 2 workers | ratio | one rule over four seeds (\`${SEEDS_LINK}\`) steps/s: 1 worker | 2 workers | ratio |`, '|---|---|---|---|---|---|---|---|---|---|');
   pool.rounds.forEach((r, i) => {
-    lines.push(`| ${i + 1} | ${fmt(r.sweepMs1)} ms (${fmt(r.sweepDoneAt1)}) | ${fmt(r.sweepMs2)} ms (${fmt(r.sweepDoneAt2)}) | ${fmt(r.sweepMs1 / r.sweepMs2, 2)}x | ${fmt(r.compareStepsPerS1)} | ${fmt(r.compareStepsPerS2)} | ${fmt(r.compareStepsPerS2 / r.compareStepsPerS1, 2)}x |`);
+    lines.push(`| ${i + 1} | ${fmt(r.sweepMs1)} ms (${fmt(r.sweepDoneAt1)}) | ${fmt(r.sweepMs2)} ms (${fmt(r.sweepDoneAt2)}) | ${fmt(r.sweepMs1 / r.sweepMs2, 2)}x | ${fmt(r.compareStepsPerS1)} | ${fmt(r.compareStepsPerS2)} | ${fmt(r.compareStepsPerS2 / r.compareStepsPerS1, 2)}x | ${fmt(r.seedsStepsPerS1)} | ${fmt(r.seedsStepsPerS2)} | ${fmt(r.seedsStepsPerS2 / r.seedsStepsPerS1, 2)}x |`);
   });
   const [w1, w2] = pool.warm.map(median);
   const pairs = median(pool.warm[0].map((v, i) => v / pool.warm[1][i]));
