@@ -84,6 +84,32 @@ test('each chart canvas says in words what it shows now, and follows the run', a
   assert.equal(Number(figures[2]).toFixed(4), await text(single, 'test-loss'));
 });
 
+test('the noise panel\'s strips and matrices say in words what they show: units, range, the largest value and where', async () => {
+  const page = await open('#v=1&data=circle&hidden=6&rule=np&at=3');
+  await waitForStep(page, 3);
+  await settled(page);
+  await page.waitForFunction(() => document.querySelectorAll('#probe .strip canvas').length > 3, null, { timeout: 10000 });
+  const strips = await page.evaluate(() => [...document.querySelectorAll('#probe .strip canvas')].map((c) => ({
+    role: c.getAttribute('role'), label: c.getAttribute('aria-label'), values: Array.from(c.values, (v) => v ?? NaN),
+  })));
+  for (const s of strips) {
+    assert.equal(s.role, 'img');
+    const finite = s.values.filter(Number.isFinite);
+    const at = s.values.reduce((best, v, i) => (Number.isFinite(v) && (best < 0 || Math.abs(v) > Math.abs(s.values[best])) ? i : best), -1);
+    assert.match(s.label, new RegExp(`: ${s.values.length} units?, from -?[\\d.e+-]+ to -?[\\d.e+-]+; the largest in size at unit ${at + 1}: `), s.label);
+    const [lo, hi] = s.label.match(/from (\S+) to (\S+);/).slice(1).map(Number);
+    assert.ok(Math.abs(lo - Math.min(...finite)) <= 1e-3 * Math.max(1, Math.abs(lo)) && Math.abs(hi - Math.max(...finite)) <= 1e-3 * Math.max(1, Math.abs(hi)), `${s.label} against ${Math.min(...finite)}..${Math.max(...finite)}`);
+  }
+  assert.ok(strips.some((s) => /^noise ε/.test(s.label)), 'the noise strips are among them');
+  const matrices = await page.evaluate(() => [...document.querySelectorAll('#probe .matrix canvas')].map((c) => c.getAttribute('aria-label')));
+  assert.ok(matrices.length && matrices.every((l) => /: \d+ × \d+ values shown, from /.test(l)), matrices.join('\n'));
+  // The next step renews the words with the new values.
+  const before = strips.map((s) => s.label).join('\n');
+  await page.click('#step');
+  await waitForStep(page, 4);
+  await page.waitForFunction((b) => [...document.querySelectorAll('#probe .strip canvas')].map((c) => c.getAttribute('aria-label')).join('\n') !== b, before, { timeout: 10000 });
+});
+
 test('the network diagram is explored by keyboard: arrows move between nodes and links, the read-out is a live region', async () => {
   const page = await open('#v=1&data=xor&rule=np&hidden=3,2&at=10');
   await settled(page);

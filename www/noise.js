@@ -66,8 +66,33 @@ function builder(reuse) {
   };
 }
 
+/** The finite values' least, greatest and the index of the largest in size (-1: none). */
+function extent(values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let at = -1;
+  values.forEach((v, i) => {
+    if (!Number.isFinite(v)) return;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    if (at < 0 || Math.abs(v) > Math.abs(values[at])) at = i;
+  });
+  return { lo, hi, at };
+}
+
+const said = (v) => fx(v, 3, Math.abs(v) < 0.01 && v !== 0);
+
+/** What a strip shows, in words (its canvas's text alternative, renewed with every drawing): how
+ *  many units, the range of their values and the unit of the largest magnitude. */
+export function stripWords(label, title, values) {
+  const { lo, hi, at } = extent(values);
+  const n = `${values.length} unit${values.length === 1 ? '' : 's'}`;
+  if (at < 0) return `${label} (${title}): ${n}, no value yet`;
+  return `${label} (${title}): ${n}, from ${said(lo)} to ${said(hi)}; the largest in size at unit ${at + 1}: ${said(values[at])}`;
+}
+
 /** One strip: a value per unit, coloured on the quantity's shared scale; hovering a cell shows
- *  its value. */
+ *  its value; its words (stripWords) are the canvas's text alternative. */
 function strip(b, label, values, title, scale, readout) {
   return b.made(() => {
     const row = el('div', 'strip');
@@ -76,6 +101,7 @@ function strip(b, label, values, title, scale, readout) {
     c.width = Math.min(values.length * 14, 420);
     c.height = 14;
     c.title = title;
+    c.setAttribute('role', 'img');
     c.addEventListener('mousemove', (e) => {
       const v = c.values;
       const i = Math.min(v.length - 1, Math.floor((e.offsetX / c.clientWidth) * v.length));
@@ -86,6 +112,7 @@ function strip(b, label, values, title, scale, readout) {
   }, (row) => {
     const c = row.lastChild;
     c.values = values;
+    c.setAttribute('aria-label', stripWords(label, title, values));
     putGrid(c, Float32Array.from(values, (v) => v ?? NaN), values.length, 1, scale);
   });
 }
@@ -98,11 +125,14 @@ function matrix(b, label, values, rows, cols, title) {
     c.width = Math.min(Math.max(cols * 8, 40), 200);
     c.height = Math.min(Math.max(rows * 8, 40), 200);
     c.title = title;
+    c.setAttribute('role', 'img');
     wrap.append(c);
     return wrap;
   }, (wrap) => {
     let scale = 0;
     for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+    const { lo, hi, at } = extent(values);
+    wrap.lastChild.setAttribute('aria-label', `${label} (${title}): ${rows} × ${cols} values shown${at < 0 ? '' : `, from ${said(lo)} to ${said(hi)}`}`);
     putGrid(wrap.lastChild, Float32Array.from(values, (v) => v ?? NaN), cols, rows, scale || 1);
   });
 }
