@@ -134,8 +134,11 @@ test('a .jsonl from np-playground sweep opens and draws its phase diagram; bad l
   tampered.config = tampered.config.replace('seed=1', 'seed=2');
   const file = join(dir, 'grid.jsonl');
   writeFileSync(file, [...lines.slice(0, 3), JSON.stringify(tampered), ...lines.slice(4), '<img src=x onerror="window.pwned=1">', ''].join('\n'));
-  const page = await h.open('#v=1&data=circle&rule=np');
+  const page = await h.open('#v=1&data=circle&rule=np&workers=2');
+  assert.equal(await page.evaluate(() => window.npTest.sweepWorkers()), 0, 'no sweep: the pool has not started');
   await page.click('#sweep-box > summary');
+  // Opening the panel starts the pool's workers (a first Run sweep need not wait for them).
+  await page.waitForFunction(() => window.npTest.sweepWorkers() === 2, null, { timeout: 20000 });
   await page.setInputFiles('#sweep-file', file);
   await page.waitForFunction(() => document.querySelector('[data-testid=sweep]').dataset.cells === '12');
   const r = await page.evaluate(() => ({

@@ -1300,6 +1300,7 @@ async function main() {
     lossCurves: () => state.snap?.curves.loss.map((s) => s.name) ?? [],
     curves: () => state.snap?.curves ?? null, // every chart's series as drawn (run pool: merged)
     held: () => runPool.held, // how many runs each worker of the run pool holds
+    sweepWorkers: () => pool?.workers.filter((w) => w.started).length ?? 0, // the sweep pool's, started
     // issue 20: where the diagram's nodes are, and what it shows (the page tests find a bias).
     diagram: () => ({ layout: state.layout, diagram: state.snap?.diagram }),
   };

@@ -427,7 +427,12 @@ export function wireSweep(deps) {
     e.target.value = '';
     if (file) openFile(file);
   });
-  box.addEventListener('toggle', () => { if (box.open) requestDraw(); });
+  box.addEventListener('toggle', () => {
+    if (!box.open) return;
+    requestDraw();
+    // The pool's workers start as the panel opens: a first Run sweep need not wait for them.
+    deps.pool().warm();
+  });
   window.addEventListener('resize', requestDraw);
   $('sweep-metric').replaceChildren(...Object.entries(METRICS).map(([key, m]) => {
     const o = document.createElement('option');
