@@ -226,7 +226,7 @@ function poolLines(pool) {
   });
   const [w1, w2] = pool.warm.map(median);
   const pairs = median(pool.warm[0].map((v, i) => v / pool.warm[1][i]));
-  lines.push('', `The same sweep with Run sweep on started pools, the two pages in turn, ${pool.warm[0].length} times each: 1 worker ${pool.warm[0].join(', ')} ms (median ${fmt(w1)}), 2 workers ${pool.warm[1].join(', ')} ms (median ${fmt(w2)}): ${fmt(w1 / w2, 2)}x (the median of the ${pool.warm[0].length} side-by-side ratios: ${fmt(pairs, 2)}x).`);
+  lines.push('', `The same sweep with Run sweep on started pools, the two pages in turn, ${pool.warm[0].length} times each: 1 worker ${pool.warm[0].join(', ')} ms (median ${fmt(w1)}), 2 workers ${pool.warm[1].join(', ')} ms (median ${fmt(w2)}): ${fmt(w1 / w2, 2)}x (the median of the ${pool.warm[0].length} side-by-side ratios: ${fmt(pairs, 2)}x). What bounds it: docs/sweeps.md, "What bounds the page's speed-up".`);
   lines.push('', `While a long sweep runs on 2 workers (\`${pool.long}\`): ${fmt(pool.fps, 1)} frames/s, main-thread tasks over 50 ms: ${pool.longTasks.length ? pool.longTasks.join(', ') + ' ms' : 'none'}.`, '');
   return lines;
 }
