@@ -218,7 +218,7 @@ async function stepsPerSecond(b, u, link, workers, ms) {
 
 function poolLines(pool) {
   const lines = ['## The pool of workers', ''];
-  lines.push(`Ratios only compare within one round (the machine's speed drifts); \`uptime\` after the runs: ${pool.load}.`, '');
+  lines.push(`Ratios only compare within one round (the machine's speed drifts); \`uptime\` after the runs: ${pool.load}. The harness waits by polling every 100 ms, not every frame (a frame drawn for the harness is main-thread work taken from the cores the workers train on). \`node scripts/bench.mjs --pool\` measures this section alone, \`--pool-compare\` and \`--pool-seeds\` one of its links over four rounds.`, '');
   lines.push('The 9-cell sweep opened from its link: the time from the link\'s reading to its last cell (the pool\'s workers start with the page and load the engine while it does), and in brackets from the page\'s opening. The compare\'s and the seeds\' runs are split over the workers, in lockstep.', '');
   lines.push(`| round | 9-cell sweep, 3,000 steps, from the link: 1 worker | 2 workers | speed-up | four-rule compare (\`${COMPARE_LINK}\`) steps/s: 1 worker | 2 workers | ratio | one rule over four seeds (\`${SEEDS_LINK}\`) steps/s: 1 worker | 2 workers | ratio |`, '|---|---|---|---|---|---|---|---|---|---|');
   pool.rounds.forEach((r, i) => {
