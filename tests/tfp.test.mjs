@@ -230,6 +230,39 @@ test('a weight edited on the diagram goes into the link (edit=) and the CLI repl
   await page.click('#play');
 });
 
+test('a weight edited while the runs are split over two workers is made in every run at once (no replay), each with the CLI\'s checksum', async () => {
+  const page = await open('#v=1&data=xor&rule=np&hidden=4,3&compare=bp&seeds=2&workers=2&at=20');
+  await settled(page);
+  assert.deepEqual(await page.evaluate(() => window.npTest.held()), [2, 2], 'the four runs are split over two workers');
+  // Every step the page shows from now on: a replay would start the runs again from step 0.
+  await page.evaluate(() => {
+    window.stepsSeen = [];
+    const el = document.querySelector('[data-testid=step]');
+    new MutationObserver(() => window.stepsSeen.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  const link = await linkMiddle(page, 2, 1, 2);
+  await page.mouse.click(link.x, link.y);
+  await page.waitForSelector('#weight-edit:not([hidden])');
+  await page.fill('#weight-value', '1.5');
+  await page.press('#weight-value', 'Enter');
+  await waitKey(page, 'edit', `20:2:${link.out}:${link.in}:1.5`);
+  await page.waitForFunction(() => /dL = /.test(document.getElementById('edit-effect').textContent), null, { timeout: 20000 });
+  await settled(page);
+  const runs = await page.evaluate(() => window.npTest.runs());
+  assert.equal(runs.length, 4);
+  for (const r of runs) {
+    assert.equal(r.step, 20);
+    assert.match(r.config, new RegExp(`edit=20:2:${link.out}:${link.in}:1\\.5`), `${r.rule}: the edit is in its config`);
+    assert.equal(r.checksum, cliChecksum(r.config, 20), `${r.rule}: ${r.config}`);
+  }
+  assert.deepEqual([...new Set(await page.evaluate(() => window.stepsSeen))].filter((s) => s !== '20'), [], 'no replay: the page stayed on step 20');
+  // A step on: every run, on both workers, goes on from its edited weights.
+  await page.click('#step');
+  await page.waitForFunction(() => document.querySelector('[data-testid=step]').textContent === '21');
+  await settled(page);
+  for (const r of await page.evaluate(() => window.npTest.runs())) assert.equal(r.checksum, cliChecksum(r.config, 21), `${r.rule} at 21`);
+});
+
 test('regression: the plane coloured by the predicted value with its legend, no accuracy', async () => {
   const page = await open('#v=1&data=plane&rule=np&at=60');
   await settled(page);

@@ -87,7 +87,8 @@ function clicked(state, canvas, e) {
 const nameOf = (hit, diagram) => (hit.kind === 'bias' ? biasReadout(hit, diagram) : linkReadout(hit, diagram)).split(':')[0];
 
 /** Wires the editor and the weights' export. `deps`: {state, ask, openFragment, pageKeys,
- *  writeUrl, showValues (shows state.values in the settings), paused}. */
+ *  writeUrl, showValues (shows state.values in the settings), paused, askRuns (asks every worker
+ *  that holds runs: their answers in run order)}. */
 export function wireEditor(deps) {
   const form = $('weight-edit');
   const input = $('weight-value');
@@ -145,12 +146,15 @@ export function wireEditor(deps) {
     } catch (err) {
       said = `${name}: its effect could not be measured (${err.message}).`;
     }
-    // The edit, made now in every run (the same weight: the runs share the network's shape); each
-    // run's config then carries it, as the link does. If the worker cannot, the link with the edit
-    // is replayed to this step instead (the same weights, by the edit's definition).
+    // The edit, made now in every run (the same weight: the runs share the network's shape), on
+    // every worker that holds runs; each run's config then carries it, as the link does. If a
+    // worker cannot, or the runs were not on one step, the link with the edit is replayed to this
+    // step instead (the same weights, by the edit's definition).
     let configs = null;
     try {
-      configs = JSON.parse(await deps.ask('edit', { item: now }));
+      configs = (await deps.askRuns('edit', { item: now })).flatMap((a) => JSON.parse(a));
+      const items = new Set(configs.map((c) => c.match(/(?:^|&)edit=([^&]*)/)?.[1]));
+      if (items.size !== 1) configs = null;
     } catch {
       configs = null;
     }

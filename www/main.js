@@ -776,6 +776,8 @@ function wireNetwork() {
   // issue 20: a click (or Enter) on a link or a bias edits it while paused.
   editor = wireEditor({
     state, ask, openFragment, pageKeys, writeUrl,
+    // Every worker that holds runs (the page's own, then the run pool's), answers in run order.
+    askRuns: (what, fields) => Promise.all([ask(what, fields), ...runPool.ask(what, fields)]),
     paused: () => !state.playing && !state.replay,
     showValues: () => showValues(state.values, (...a) => wasm().ruleUnavailable(...a), state.compare),
   });

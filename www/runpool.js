@@ -132,6 +132,8 @@ export class RunPool {
     this.workers = [];  // secondaries: {worker, snap, initSeq, digits, tables: Set, timer}
     this.active = 0;    // how many secondaries the current runs use (0: the primary has them all)
     this.held = [];     // how many runs each worker holds (primary first; a test hook reads it)
+    this.asks = new Map(); // questions to secondaries (see ask) by id: {ok, fail}
+    this.askId = 0;     // (a feed's questions go unanswered, with id -1)
     this.steps = [];    // each worker's steps (primary first), as last reported
     this.cap = Infinity;
     this.mode = 'paused'; // 'play' (the cap slides) or 'paused'
@@ -166,6 +168,8 @@ export class RunPool {
     clearTimeout(w.timer);
     this.workers[i] = this.spawn();
     this.active = 0;
+    for (const ask of this.asks.values()) ask.fail(new Error('a training worker stopped'));
+    this.asks.clear();
   }
 
   message(w, msg) {
@@ -185,11 +189,27 @@ export class RunPool {
       this.hooks.warning(msg);
     } else if (msg.type === MSG.ERROR) {
       this.hooks.error(msg);
+    } else if (msg.type === MSG.ANSWER) {
+      const ask = this.asks.get(msg.id);
+      this.asks.delete(msg.id);
+      if (msg.error === null) ask?.ok(msg.result);
+      else ask?.fail(new Error(msg.error));
     } else if (msg.type === MSG.CRASH) {
       const message = msg.message;
       this.lost(w);
       this.hooks.crashed(message);
     }
+  }
+
+  /** Asks every secondary of the current runs what the page asks its own worker (MSG.ASK, e.g.
+   *  an edit made in every run): promises of their answers, in the workers' order, which is the
+   *  runs' order after the primary's. */
+  ask(what, fields = {}) {
+    return this.workers.slice(0, this.active).map((w) => new Promise((ok, fail) => {
+      const id = ++this.askId;
+      this.asks.set(id, { ok, fail });
+      w.worker.postMessage({ type: MSG.ASK, id, what, ...fields });
+    }));
   }
 
   /** Worker `i` (0: the primary) reports its steps: the cap follows the slowest; a worker that
