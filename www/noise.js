@@ -84,7 +84,7 @@ const said = (v) => fx(v, 3, Math.abs(v) < 0.01 && v !== 0);
 
 /** What a strip shows, in words (its canvas's text alternative, renewed with every drawing): how
  *  many units, the range of their values and the unit of the largest magnitude. */
-export function stripWords(label, title, values) {
+function stripWords(label, title, values) {
   const { lo, hi, at } = extent(values);
   const n = `${values.length} unit${values.length === 1 ? '' : 's'}`;
   if (at < 0) return `${label} (${title}): ${n}, no value yet`;
