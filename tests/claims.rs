@@ -2029,14 +2029,14 @@ mod lesson_10_sweep {
     /// Test accuracies, "DIV" for a diverged cell.
     pub fn shown(v: &[&CellResult]) -> String {
         v.iter()
-            .map(|c| if c.diverged { "DIV".to_string() } else { format!("{:.3}", c.test_accuracy) })
+            .map(|c| if c.diverged { "DIV".to_string() } else { format!("{:.3}", c.figures.test_accuracy) })
             .collect::<Vec<_>>()
             .join(" ")
     }
 
     /// Learned: above `bar` in every seed, none diverged.
     pub fn learned(v: &[&CellResult], bar: f32) -> bool {
-        v.iter().all(|c| !c.diverged && c.test_accuracy > bar)
+        v.iter().all(|c| !c.diverged && c.figures.test_accuracy > bar)
     }
 }
 
@@ -2060,7 +2060,7 @@ fn lesson_10_bp_does_not_use_sigma_its_cells_are_the_same_for_every_sigma() {
         for sigma in lesson_10_sweep::SIGMAS {
             let other = lesson_10_sweep::at(cells, "bp", lr, sigma);
             for (a, b) in first.iter().zip(&other) {
-                assert_eq!(a.checksum, b.checksum, "BP at lr {lr}: sigma {sigma} changes the run");
+                assert_eq!(a.figures.checksum, b.figures.checksum, "BP at lr {lr}: sigma {sigma} changes the run");
             }
         }
     }
@@ -2091,7 +2091,7 @@ fn lesson_10_np_learns_in_a_band_of_rates_across_sigma_not_a_diagonal() {
         for k in 0..SEEDS {
             let accs: Vec<f32> = ["0.001", "0.01", "0.1"]
                 .iter()
-                .map(|s| lesson_10_sweep::at(cells, "np", lr, s)[k].test_accuracy)
+                .map(|s| lesson_10_sweep::at(cells, "np", lr, s)[k].figures.test_accuracy)
                 .collect();
             let spread = accs.iter().cloned().fold(f32::MIN, f32::max) - accs.iter().cloned().fold(f32::MAX, f32::min);
             assert!(spread <= 0.05, "lr {lr} seed {}: {accs:?}", k + 1);
@@ -2147,7 +2147,11 @@ fn lesson_10_at_sigma_1_np_learns_at_no_rate_and_its_updates_are_less_aligned() 
     for lr in lesson_10_sweep::LRS {
         let v = lesson_10_sweep::at(cells, "np", lr, "1");
         println!("lesson 8: NP lr {lr} sigma 1: {}", lesson_10_sweep::shown(&v));
-        assert!(v.iter().all(|c| c.diverged || c.test_accuracy <= 0.75), "lr {lr}: {}", lesson_10_sweep::shown(&v));
+        assert!(
+            v.iter().all(|c| c.diverged || c.figures.test_accuracy <= 0.75),
+            "lr {lr}: {}",
+            lesson_10_sweep::shown(&v)
+        );
     }
     // Coloured by alignment: the same cells at the rates where no NP run diverges.
     let s = lesson_10_sweep::sweep(&with(lesson("sweep").link, "sweep_metric", "alignment"), Metric::Alignment);
@@ -2208,10 +2212,10 @@ fn lesson_10_at_the_smallest_rate_np_ends_within_3_points_of_bp() {
         let np = lesson_10_sweep::at(cells, "np", "0.003", sigma);
         for (a, b) in np.iter().zip(&bp) {
             assert!(
-                !a.diverged && (a.test_accuracy - b.test_accuracy).abs() <= 0.03,
+                !a.diverged && (a.figures.test_accuracy - b.figures.test_accuracy).abs() <= 0.03,
                 "sigma {sigma}: NP {} BP {}",
-                a.test_accuracy,
-                b.test_accuracy
+                a.figures.test_accuracy,
+                b.figures.test_accuracy
             );
         }
     }

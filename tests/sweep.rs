@@ -491,15 +491,15 @@ fn merge_refuses_other_sweeps_missing_duplicated_or_altered_cells_naming_them() 
 fn the_alignment_metric_measures_the_alignment_other_metrics_skip_it() {
     let s = link_sweep("v=1&data=xor&rule=np&sweep=lr:0.01,0.03&sweep_steps=40&sweep_metric=alignment");
     let r = sweep::run_cell(&s, &s.cells()[0], &Sources::default()).unwrap();
-    let a = r.alignment_all.expect("measured");
+    let a = r.figures.alignment_all.expect("measured");
     assert_eq!(r.value, Some(a));
     assert!(a > 0.0 && a < 1.0);
     // Other metrics skip it, and the run (its checksum) is the same.
     let t = link_sweep("v=1&data=xor&rule=np&sweep=lr:0.01,0.03&sweep_steps=40&sweep_metric=train_loss");
     let q = sweep::run_cell(&t, &t.cells()[0], &Sources::default()).unwrap();
-    assert_eq!(q.alignment_all, None);
-    assert_eq!(q.checksum, r.checksum);
-    assert_eq!(q.value, Some(q.train_loss));
+    assert_eq!(q.figures.alignment_all, None);
+    assert_eq!(q.figures.checksum, r.figures.checksum);
+    assert_eq!(q.value, Some(q.figures.train_loss));
 }
 
 #[test]

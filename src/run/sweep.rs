@@ -29,7 +29,7 @@ use super::codec::{Control, KEYS};
 use super::config::compare_variant;
 use super::config::{ConfigError, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, RunConfig, err, shown};
 use super::cost::{self, Shape};
-use super::stats::StepMeans;
+use super::stats::{RunFigures, StepMeans};
 use super::trainer::Trainer;
 use crate::data::Sources;
 
@@ -632,18 +632,9 @@ pub struct CellResult {
     /// The metric's value; None for a diverged cell (or alignment where it is undefined).
     pub value: Option<f32>,
     pub diverged: bool,
-    pub steps: u64,
-    pub epoch: f64,
-    pub train_loss: f32,
-    pub test_loss: f32,
-    pub train_accuracy: f32,
-    pub test_accuracy: f32,
-    pub batch_loss: f32,
-    pub d_loss: Option<f32>,
-    pub alignment: Option<Vec<f32>>,
-    pub alignment_all: Option<f32>,
-    pub input_correlation: Vec<f32>,
-    pub checksum: String,
+    /// `run --json`'s figures, in its order.
+    #[serde(flatten)]
+    pub figures: RunFigures,
     pub config: String,
     #[serde(rename = "final")]
     pub is_final: bool,
@@ -729,18 +720,7 @@ impl CellRun {
             metric: sweep.metric.key(),
             value,
             diverged,
-            steps: t.steps(),
-            epoch: (t.epoch() * 1000.0).round() / 1000.0,
-            train_loss: ev.train.loss,
-            test_loss: ev.test.loss,
-            train_accuracy: ev.train.accuracy,
-            test_accuracy: ev.test.accuracy,
-            batch_loss: t.last_stats().batch_loss,
-            d_loss: w.d_loss(),
-            alignment: w.alignment(),
-            alignment_all: w.alignment_all(),
-            input_correlation: t.input_correlation(),
-            checksum: format!("{:016x}", t.checksum()),
+            figures: RunFigures::of(t, &ev, w),
             config: t.config().to_string(),
             is_final: true,
             error: self.error.clone(),

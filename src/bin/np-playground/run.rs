@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use np_playground::data::{DataSet, Sources, csv, mnist};
-use np_playground::run::stats::StepMeans;
+use np_playground::run::stats::{RunFigures, StepMeans};
 use np_playground::{RunConfig, Trainer};
 
 use super::USAGE;
@@ -70,18 +70,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 /// since the last report, the checksum and the config.
 #[derive(Serialize)]
 struct Report<'a> {
-    steps: u64,
-    epoch: f64,
-    train_loss: f32,
-    test_loss: f32,
-    train_accuracy: f32,
-    test_accuracy: f32,
-    batch_loss: f32,
-    d_loss: Option<f32>,
-    alignment: Option<Vec<f32>>,
-    alignment_all: Option<f32>,
-    input_correlation: Vec<f32>,
-    checksum: String,
+    #[serde(flatten)]
+    figures: RunFigures,
     seconds: f64,
     config: String,
     #[serde(rename = "final")]
@@ -94,18 +84,7 @@ fn report(t: &mut Trainer, w: &StepMeans, json: bool, is_final: bool, started: I
     let ev = t.evaluate();
     if json {
         let line = Report {
-            steps: t.steps(),
-            epoch: (t.epoch() * 1000.0).round() / 1000.0,
-            train_loss: ev.train.loss,
-            test_loss: ev.test.loss,
-            train_accuracy: ev.train.accuracy,
-            test_accuracy: ev.test.accuracy,
-            batch_loss: t.last_stats().batch_loss,
-            d_loss: w.d_loss(),
-            alignment: w.alignment(),
-            alignment_all: w.alignment_all(),
-            input_correlation: t.input_correlation(),
-            checksum: format!("{:016x}", t.checksum()),
+            figures: RunFigures::of(t, &ev, w),
             seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             config: t.config().to_string(),
             is_final,
