@@ -8,6 +8,7 @@ pub mod cost;
 pub mod diagnostics;
 pub mod edits;
 pub mod evaluation;
+pub mod figures;
 pub mod link;
 pub mod runfile;
 pub mod stats;

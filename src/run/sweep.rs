@@ -29,7 +29,8 @@ use super::codec::{Control, KEYS};
 use super::config::compare_variant;
 use super::config::{ConfigError, MAX_HIDDEN_LAYERS, MAX_SEED, MAX_WIDTH, RunConfig, err, shown};
 use super::cost::{self, Shape};
-use super::stats::{RunFigures, StepMeans};
+use super::figures::RunFigures;
+use super::stats::StepMeans;
 use super::trainer::Trainer;
 use crate::data::Sources;
 

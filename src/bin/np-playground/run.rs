@@ -6,7 +6,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use np_playground::data::{DataSet, Sources, csv, mnist};
-use np_playground::run::stats::{RunFigures, StepMeans};
+use np_playground::run::figures::RunFigures;
+use np_playground::run::stats::StepMeans;
 use np_playground::{RunConfig, Trainer};
 
 use super::USAGE;
