@@ -109,6 +109,48 @@ test('clicking a cell opens it as a run of its own, replayed to the sweep\'s ste
   assert.equal(await page.evaluate(() => document.querySelector('[data-testid=sweep]').dataset.done), '2');
 });
 
+test('a sweep run again starts blank (no checksum from the last run); its last drawing follows its last cell at once', async () => {
+  const link = '#v=1&data=spiral&hidden=16,16&rule=np&sweep=lr:0.003,0.01,0.03;sigma:0.001,0.01,0.1&sweep_steps=3000&workers=1';
+  const page = await h.open(link);
+  const first = await finished(page);
+  // Run the same sweep again: in the click's own task no cell is done yet, so none carries a
+  // checksum and every one says it waits (the finished cells' hooks were not left over).
+  const atClick = await page.evaluate(() => {
+    document.getElementById('sweep-run').click();
+    const cells = [...document.querySelectorAll('[data-testid=sweep-cell]')];
+    return { checksums: cells.filter((a) => a.dataset.checksum).length, waiting: cells.filter((a) => /: waiting\. Opens this run\.$/.test(a.title)).length, done: document.querySelector('[data-testid=sweep]').dataset.done };
+  });
+  assert.deepEqual(atClick, { checksums: 0, waiting: 9, done: '0' });
+  // The frames after the last cell's result: the map shows that cell's colour within two (its
+  // square was the "running" grey, or blank, before; the drawing is not held back by the
+  // drawings' pace while the sweep ran).
+  const frames = await page.evaluate(() => new Promise((resolve) => {
+    const panel = document.querySelector('[data-testid=sweep]');
+    const last = document.querySelector('[data-testid=sweep-cell][data-index="8"]');
+    const canvas = document.getElementById('sweep-canvas-0');
+    const coloured = () => {
+      const k = canvas.width / canvas.getBoundingClientRect().width;
+      const x = Math.round((parseFloat(last.style.left) + 3) * k);
+      const y = Math.round((parseFloat(last.style.top) + 3) * k);
+      const [r, g, b, a] = canvas.getContext('2d').getImageData(x, y, 1, 1).data;
+      return a > 0 && !(r === 236 && g === 236 && b === 236) && !(r === 255 && g === 255 && b === 255);
+    };
+    let n = null;
+    const frame = () => {
+      if (n === null && panel.dataset.done === panel.dataset.cells) n = 0;
+      else if (n !== null) n += 1;
+      if (n !== null && coloured()) return resolve(n);
+      if (n !== null && n > 30) return resolve(n);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }));
+  assert.ok(frames <= 2, `the last drawing came ${frames} frames after the last cell`);
+  const again = await finished(page);
+  assert.deepEqual(again.list.map((c) => c.checksum), first.list.map((c) => c.checksum), 'the same sweep gives the same checksums');
+  assert.ok(again.list.every((c) => /checksum [0-9a-f]{16} at step 3,000\. Opens this run\.$/.test(c.title)), 'every cell\'s words give its result once the sweep is done');
+});
+
 test('bad sweep items are reported by name and left out; the rest of the sweep runs', async () => {
   const page = await h.open('#v=1&data=xor&hidden=8&rule=np&sweep=lr:0.01,abc;bogus:1,2&sweep_steps=60&sweep_metric=nope&workers=1');
   const r = await finished(page);

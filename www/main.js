@@ -133,9 +133,15 @@ function pageKeys(view = state.view, labels = state.compare.map((c) => c.label))
   return s;
 }
 
+/** The last link read by `fragment` and the engine's link of it (the link is written again
+ *  after many changes that leave it as it was; a sweep's is costly to read, its cells' plan). */
+const lastFragment = { text: null, fragment: null };
+
 /** The link of the current runs, as the engine writes it (no empty pts, canonical keys). */
 function fragment(extra = '') {
-  const f = JSON.parse(wasm().parseFragment(`${state.config}${pageKeys()}${extra}`)).fragment;
+  const text = `${state.config}${pageKeys()}${extra}`;
+  if (lastFragment.text !== text) Object.assign(lastFragment, { text, fragment: JSON.parse(wasm().parseFragment(text)).fragment });
+  const f = lastFragment.fragment;
   // issue 20: discretize=1 stays in the link even where the engine's link does not write it back.
   return state.view.discretize && !/(^|&)discretize=1(&|$)/.test(f) ? `${f}&discretize=1` : f;
 }

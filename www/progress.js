@@ -5,7 +5,9 @@ import { setText } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 
-export const count = (n) => Math.round(n).toLocaleString('en');
+// One formatter for every count (toLocaleString builds a new one with each call).
+const COUNT = new Intl.NumberFormat('en');
+export const count = (n) => COUNT.format(Math.round(n));
 
 /** A time span in words, to the unit that reads best (seconds to years). */
 function duration(ms) {

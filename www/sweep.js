@@ -42,12 +42,21 @@ export function wireSweep(deps) {
   // The sweep on show: {plan (the engine's reply.sweep), results: [parsed line | null], progress:
   // [steps per cell], started, running, linked (the page's link carries it), source}.
   let current = null;
-  let drawPending = false;
+  let drawFrame = false;  // a frame is asked for, to draw in
+  let drawTimer = null;   // while a sweep runs: the timer that asks for the next frame
   let drawnAt = -Infinity;
+  // Cells whose words (title, label) wait for the next drawing: while a sweep runs, a changed
+  // title costs the page a style pass and a frame (Chromium's style rules read titles), taken
+  // from the cores that train the cells; the test hooks change at once.
+  const stale = new Set();
   // What the last drawing showed: each rule's squares (as text) and where the grid was, so a
   // drawing redoes only the maps whose squares changed and moves the cells only when the grid moved.
   let drawn = { squares: [], grid: [] };
   const DRAW_EVERY_MS = 200; // while a sweep runs, the maps are redrawn at most this often
+  // A sweep's first drawing comes this long after its start, within the 100 ms a click's answer
+  // may take: a sweep done sooner shows its results in one drawing, with no empty map drawn
+  // first while every core trains (the page's frames take time from the workers' cores).
+  const FIRST_DRAW_MS = 100;
 
   const metricOf = (plan) => METRICS[plan.metric] ?? METRICS.test_accuracy;
   const dims = (plan) => ({
@@ -87,7 +96,6 @@ export function wireSweep(deps) {
     set('sweep-metric', plan.metric);
   }
 
-  /** Builds the heat maps' figures and the cells' elements for `plan`. */
   /** Opens the panel on `plan`: its maps and cells, the form set to it, the progress. */
   function openOn(plan) {
     box.hidden = false;
@@ -101,6 +109,7 @@ export function wireSweep(deps) {
     showProgress();
   }
 
+  /** Builds the heat maps' figures and the cells' elements for `plan`. */
   function build(plan) {
     const { n1, n2, ns } = dims(plan);
     maps.replaceChildren(...plan.rules.map((rule, r) => {
@@ -155,29 +164,67 @@ export function wireSweep(deps) {
       a.title = label;
       a.setAttribute('aria-label', label);
     }
-    if (res?.checksum && a.dataset.checksum !== res.checksum) a.dataset.checksum = res.checksum;
+    stale.delete(i);
+    markCell(i, a);
+  }
+
+  /** Cell `i`'s test hooks: its checksum and whether it diverged, once it has finished (none
+   *  while it waits or trains, also when the same sweep runs again). */
+  function markCell(i, a) {
+    const res = current?.results[i];
+    if (res?.checksum) {
+      if (a.dataset.checksum !== res.checksum) a.dataset.checksum = res.checksum;
+    } else if (a.dataset.checksum !== undefined) delete a.dataset.checksum;
     if (res?.diverged) a.dataset.diverged = 'true';
+    else if (a.dataset.diverged !== undefined) delete a.dataset.diverged;
   }
 
+  /** A drawing at the next frame; while a sweep runs, at most every DRAW_EVERY_MS (a drawing
+   *  asked for when the sweep ends is not held back by the wait). */
   function requestDraw() {
-    if (drawPending) return;
-    drawPending = true;
+    if (drawFrame) return;
     const wait = current?.running ? Math.max(0, drawnAt + DRAW_EVERY_MS - performance.now()) : 0;
-    setTimeout(() => requestAnimationFrame(draw), wait);
+    if (drawTimer !== null) {
+      if (wait > 0) return;
+      clearTimeout(drawTimer);
+      drawTimer = null;
+    }
+    const ask = () => {
+      drawTimer = null;
+      drawFrame = true;
+      requestAnimationFrame(draw);
+    };
+    if (wait > 0) drawTimer = setTimeout(ask, wait);
+    else ask();
   }
 
-  /** The cell `i` changed (a result, or how far it is): its element says so at once. */
+  /** Cell `i` changed (a result, or how far it is): its test hooks at once, its words at once
+   *  when no sweep runs, else with the next drawing. */
   function cellChanged(i) {
     const a = maps.querySelector(`a[data-index="${i}"]`);
-    if (a) describeCell(current.plan, i, a);
+    if (!a) return;
+    markCell(i, a);
+    if (current.running) stale.add(i);
+    else describeCell(current.plan, i, a);
+  }
+
+  /** The words of the cells that changed since the last drawing. */
+  function describeStale() {
+    for (const i of stale) {
+      const a = maps.querySelector(`a[data-index="${i}"]`);
+      if (a) describeCell(current.plan, i, a);
+    }
+    stale.clear();
   }
 
   /** Draws every rule's heat map (the colour scale shared by all) and places the cells over it. */
   function draw() {
-    drawPending = false;
+    drawFrame = false;
     drawnAt = performance.now();
     sayProgress();
-    if (!current || box.hidden) return;
+    if (!current) return;
+    describeStale();
+    if (box.hidden) return;
     const { plan, results } = current;
     const { n1, n2, ns } = dims(plan);
     const m = metricOf(plan);
@@ -289,6 +336,7 @@ export function wireSweep(deps) {
       started: performance.now(), running: true, linked: true, source: null, cancelled: false,
     };
     current = sweep;
+    drawnAt = sweep.started + FIRST_DRAW_MS - DRAW_EVERY_MS;
     delete panel.dataset.elapsedMs;
     let left = plan.cells.length;
     plan.cells.forEach((cell, i) => {
@@ -314,6 +362,7 @@ export function wireSweep(deps) {
         left -= 1;
         if (!left) {
           sweep.running = false;
+          describeStale();
           // How long the whole sweep took (read by the benchmark).
           panel.dataset.elapsedMs = String(Math.round(performance.now() - sweep.started));
           panel.dataset.doneAtMs = String(Math.round(performance.now()));
@@ -412,14 +461,15 @@ export function wireSweep(deps) {
   }
 
   // Hovering or focusing a cell reads it out; the elements' own labels say the same.
-  maps.addEventListener('mouseover', (e) => {
+  // (Words held back for the next drawing are brought up to date first.)
+  const readOut = (e) => {
     const a = e.target.closest('a[data-testid="sweep-cell"]');
-    if (a) setText(readout, a.title);
-  });
-  maps.addEventListener('focusin', (e) => {
-    const a = e.target.closest('a[data-testid="sweep-cell"]');
-    if (a) setText(readout, a.title);
-  });
+    if (!a) return;
+    if (current && stale.has(Number(a.dataset.index))) describeCell(current.plan, Number(a.dataset.index), a);
+    setText(readout, a.title);
+  };
+  maps.addEventListener('mouseover', readOut);
+  maps.addEventListener('focusin', readOut);
   $('sweep-run').addEventListener('click', fromForm);
   $('sweep-cancel').addEventListener('click', () => cancel());
   $('sweep-file').addEventListener('change', (e) => {
