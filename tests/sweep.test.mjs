@@ -114,13 +114,18 @@ test('a sweep run again starts blank (no checksum from the last run); its last d
   const page = await h.open(link);
   const first = await finished(page);
   // Run the same sweep again: in the click's own task no cell is done yet, so none carries a
-  // checksum and every one says it waits (the finished cells' hooks were not left over).
+  // checksum (the finished cells' hooks were not left over); hovering a cell then reads that it
+  // waits or trains, not the last run's figures.
   const atClick = await page.evaluate(() => {
     document.getElementById('sweep-run').click();
     const cells = [...document.querySelectorAll('[data-testid=sweep-cell]')];
-    return { checksums: cells.filter((a) => a.dataset.checksum).length, waiting: cells.filter((a) => /: waiting\. Opens this run\.$/.test(a.title)).length, done: document.querySelector('[data-testid=sweep]').dataset.done };
+    const last = cells.at(-1);
+    last.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    return { checksums: cells.filter((a) => a.dataset.checksum).length, done: document.querySelector('[data-testid=sweep]').dataset.done, readout: document.getElementById('sweep-readout').textContent };
   });
-  assert.deepEqual(atClick, { checksums: 0, waiting: 9, done: '0' });
+  assert.equal(atClick.checksums, 0);
+  assert.equal(atClick.done, '0');
+  assert.match(atClick.readout, /: (waiting|training, step [\d,]+ of 3,000)\. Opens this run\.$/);
   // The frames after the last cell's result: the map shows that cell's colour within two (its
   // square was the "running" grey, or blank, before; the drawing is not held back by the
   // drawings' pace while the sweep ran).

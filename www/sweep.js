@@ -101,9 +101,16 @@ export function wireSweep(deps) {
     box.hidden = false;
     box.open = true;
     // The same sweep again (Run sweep twice): its figures and cells stay; only what they show
-    // changes (a rebuild costs this thread a new layout while the pool's workers start).
+    // changes (a rebuild costs this thread a new layout while the pool's workers start): the
+    // test hooks at once, the words at once or, while the sweep runs, with its first drawing.
     if (maps.dataset.plan === plan.id) {
-      for (const a of maps.querySelectorAll('a')) describeCell(plan, Number(a.dataset.index), a);
+      for (const a of maps.querySelectorAll('a')) {
+        const i = Number(a.dataset.index);
+        if (current?.running && current.plan === plan) {
+          markCell(i, a);
+          stale.add(i);
+        } else describeCell(plan, i, a);
+      }
     } else build(plan);
     showForm(plan);
     showProgress();
