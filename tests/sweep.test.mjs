@@ -208,6 +208,9 @@ test('a .jsonl from np-playground sweep opens and draws its phase diagram; bad l
 test('Cancel stops a sweep at once; the page\'s own run plays meanwhile', async () => {
   const page = await h.open('#v=1&data=spiral&hidden=32,32&rule=np&sweep=lr:0.001,0.003,0.01,0.03&sweep_steps=1000000&workers=2');
   await page.waitForFunction(() => /left/.test(document.getElementById('sweep-status').textContent), null, { timeout: 20000 });
+  // While its first cells train, the map is drawn (empty: no cell is done) and says so.
+  assert.ok(await inked(page, 'sweep-canvas-0') > 1000, 'the map is drawn before any cell is done');
+  assert.match(await page.textContent('#sweep-status'), /^0 of 4 cells done; about/);
   // The page answers while the sweep runs: its own run plays.
   await page.click('[data-testid=play]');
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=step]').textContent) >= 50, null, { timeout: 20000 });
