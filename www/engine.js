@@ -25,6 +25,19 @@ export function wasm() {
   return api;
 }
 
+// The last link read and the engine's reply to it (see readLink).
+let lastLink = { text: null, reply: null };
+
+/** The engine's reading of link `text` (parseFragment's reply, parsed: a fresh object each call,
+ *  the caller may change it). The last text's reply is kept: the page reads the same link again
+ *  after many changes that leave it as it was (writing its link, opening the link it started
+ *  from), and a sweep's link is costly to read (its cells' plan). The reading is a pure function
+ *  of the text. */
+export function readLink(text) {
+  if (lastLink.text !== text) lastLink = { text, reply: api.parseFragment(text) };
+  return JSON.parse(lastLink.reply);
+}
+
 /** The message of a panic in the main-thread instance since the last re-creation, if any (set
  *  by the engine's panic hook). */
 export function panicked() {

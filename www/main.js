@@ -1,7 +1,7 @@
 // Wiring: the link <-> the runs, the controls, the training worker, the lessons, the slow-motion
 // walk, and drawing on animation frames. Every figure and every check comes from the engine
 // (Rust): this module only passes messages and puts things on the page.
-import { loadEngine, recreateEngine, panicked, wasm, memoryBytes } from './engine.js';
+import { loadEngine, recreateEngine, panicked, wasm, readLink, memoryBytes } from './engine.js';
 import { MSG } from './protocol.js';
 import { buildControls, drawThumbnails, showValues, readValues, splitConfig, joinConfig } from './controls.js';
 import { CURVE_CHARTS, drawCharts, hoverText, setText, drawBoundary, drawPoints, drawActivations, drawDigits, alignmentRows, putGrid, fit, planeLegend, regressionScale } from './charts.js';
@@ -133,15 +133,9 @@ function pageKeys(view = state.view, labels = state.compare.map((c) => c.label))
   return s;
 }
 
-/** The last link read by `fragment` and the engine's link of it (the link is written again
- *  after many changes that leave it as it was; a sweep's is costly to read, its cells' plan). */
-const lastFragment = { text: null, fragment: null };
-
 /** The link of the current runs, as the engine writes it (no empty pts, canonical keys). */
 function fragment(extra = '') {
-  const text = `${state.config}${pageKeys()}${extra}`;
-  if (lastFragment.text !== text) Object.assign(lastFragment, { text, fragment: JSON.parse(wasm().parseFragment(text)).fragment });
-  const f = lastFragment.fragment;
+  const f = readLink(`${state.config}${pageKeys()}${extra}`).fragment;
   // issue 20: discretize=1 stays in the link even where the engine's link does not write it back.
   return state.view.discretize && !/(^|&)discretize=1(&|$)/.test(f) ? `${f}&discretize=1` : f;
 }
@@ -1226,7 +1220,7 @@ function wire() {
 /** Loads a link (from the URL, a lesson, an import): what cannot be accepted is reported and
  *  left out, the rest applies; `at`, `play` and `speed` act once. */
 async function openFragment(text) {
-  let r = JSON.parse(wasm().parseFragment(text));
+  let r = readLink(text);
   // Drawn points are the learner's work: a link whose points cannot be read (a slip while editing
   // the fragment) keeps the points the page has.
   let note = '';
@@ -1285,7 +1279,7 @@ async function main() {
   // refuses malformed ones with the usual message.
   const initial = location.hash.slice(1);
   // A link with a sweep: the pool's workers start now, loading the engine while the page does.
-  const first = JSON.parse(wasm().parseFragment(initial));
+  const first = readLink(initial);
   if (first.sweep) {
     workersAsked = first.workers ?? null;
     thePool().warm();
