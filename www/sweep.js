@@ -101,16 +101,9 @@ export function wireSweep(deps) {
     box.hidden = false;
     box.open = true;
     // The same sweep again (Run sweep twice): its figures and cells stay; only what they show
-    // changes (a rebuild costs this thread a new layout while the pool's workers start): the
-    // test hooks at once, the words at once or, while the sweep runs, with its first drawing.
+    // changes (a rebuild costs this thread a new layout while the pool's workers start).
     if (maps.dataset.plan === plan.id) {
-      for (const a of maps.querySelectorAll('a')) {
-        const i = Number(a.dataset.index);
-        if (current?.running && current.plan === plan) {
-          markCell(i, a);
-          stale.add(i);
-        } else describeCell(plan, i, a);
-      }
+      for (const a of maps.querySelectorAll('a')) cellChanged(Number(a.dataset.index), a);
     } else build(plan);
     showForm(plan);
     showProgress();
@@ -205,10 +198,12 @@ export function wireSweep(deps) {
     else ask();
   }
 
-  /** Cell `i` changed (a result, or how far it is): its test hooks at once, its words at once
-   *  when no sweep runs, else with the next drawing. */
-  function cellChanged(i) {
-    const a = maps.querySelector(`a[data-index="${i}"]`);
+  /** Cell `i`'s element. */
+  const cellAt = (i) => maps.querySelector(`a[data-index="${i}"]`);
+
+  /** Cell `i` (element `a`) changed (a result, how far it is, or the sweep started again): its
+   *  test hooks at once, its words at once when no sweep runs, else with the next drawing. */
+  function cellChanged(i, a = cellAt(i)) {
     if (!a) return;
     markCell(i, a);
     if (current.running) stale.add(i);
@@ -218,7 +213,7 @@ export function wireSweep(deps) {
   /** The words of the cells that changed since the last drawing. */
   function describeStale() {
     for (const i of stale) {
-      const a = maps.querySelector(`a[data-index="${i}"]`);
+      const a = cellAt(i);
       if (a) describeCell(current.plan, i, a);
     }
     stale.clear();
@@ -472,7 +467,8 @@ export function wireSweep(deps) {
   const readOut = (e) => {
     const a = e.target.closest('a[data-testid="sweep-cell"]');
     if (!a) return;
-    if (current && stale.has(Number(a.dataset.index))) describeCell(current.plan, Number(a.dataset.index), a);
+    const i = Number(a.dataset.index);
+    if (current && stale.has(i)) describeCell(current.plan, i, a);
     setText(readout, a.title);
   };
   maps.addEventListener('mouseover', readOut);
