@@ -129,9 +129,8 @@ function matrix(b, label, values, rows, cols, title) {
     wrap.append(c);
     return wrap;
   }, (wrap) => {
-    let scale = 0;
-    for (const v of values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
     const { lo, hi, at } = extent(values);
+    const scale = at < 0 ? 0 : Math.abs(values[at]); // the largest in size
     wrap.lastChild.setAttribute('aria-label', `${label} (${title}): ${rows} × ${cols} values shown${at < 0 ? '' : `, from ${said(lo)} to ${said(hi)}`}`);
     putGrid(wrap.lastChild, Float32Array.from(values, (v) => v ?? NaN), cols, rows, scale || 1);
   });
